@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { GatewayError } from './copy/errors.js';
+import { DEFAULT_RETRY } from './copy/retry.js';
+import { CopyService } from './copy/service.js';
+import { ManagedTokens } from './credentials/managed.js';
+import { passThroughOnly } from './credentials/pass-through.js';
+import type { ExampleTab } from './http/graphiql.js';
+import type { Logger } from './log.js';
+import { SmhAdapter } from './providers/smh/adapter.js';
+import { SmhClient } from './providers/smh/client.js';
+import { createServer } from './server.js';
+import { UpstreamHttpClient } from './upstream/http.js';
+
+/** SMH grants the gateway asks for: `admin` is the one grant that also covers copies across spaces. */
+const SMH_GRANTS = ['admin'];
+
+function smhAdapter(config: Config, logger: Logger): SmhAdapter | undefined {
+  const { smh } = config;
+  if (!smh.baseUrl) return undefined;
+  const client = new SmhClient(
+    new UpstreamHttpClient('SMH', smh.baseUrl, { timeoutMs: config.upstreamTimeoutMs, logger }),
+  );
+  const secrets = new Map(smh.libraries.map((l) => [l.libraryId, l.librarySecret]));
+  const tokens =
+    secrets.size === 0
+      ? passThroughOnly('SMH', 'x-smh-access-token')
+      : new ManagedTokens({
+          providerName: 'SMH',
+          fetch: async (libraryId, signal) => {
+            const secret = secrets.get(libraryId);
+            if (!secret) {
+              throw new GatewayError(
+                `No SMH credential is configured for library ${libraryId}: send the access token in the x-smh-access-token header.`,
+                'UNAUTHENTICATED',
+                { provider: 'SMH' },
+              );
+            }
+            const { accessToken, expiresIn } = await client.createToken(libraryId, secret, {
+              grants: SMH_GRANTS,
+              signal,
+            });
+            return { token: accessToken, expiresInSeconds: expiresIn };
+          },
+        });
+  return new SmhAdapter(client, tokens, { ...smh, retry: DEFAULT_RETRY });
+}
+
+/** The composition root: config → adapters → copy service → HTTP server. */
+export async function buildGateway(
+  config: Config,
+  logger: Logger,
+  examples?: ExampleTab[],
+): Promise<FastifyInstance> {
+  const copy = new CopyService({ smh: smhAdapter(config, logger) });
+  return createServer({ config, logger, copy, examples });
+}

@@ -1,0 +1,81 @@
+import { UpstreamFailure } from './errors.js';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  random?: () => number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 100, maxDelayMs: 2_000 };
+
+/**
+ * Only a failure that proves the upstream did nothing may be retried for a write: re-sending a copy
+ * whose outcome is unknown can make a second copy.
+ */
+export function isSafeToRetryWrite(error: unknown): error is UpstreamFailure {
+  return (
+    error instanceof UpstreamFailure &&
+    error.execution === 'not-executed' &&
+    (error.code === 'THROTTLED' || error.code === 'UPSTREAM_UNAVAILABLE')
+  );
+}
+
+/** Reads change nothing upstream, so any transient failure may be retried. */
+export function isSafeToRetryRead(error: unknown): error is UpstreamFailure {
+  return (
+    error instanceof UpstreamFailure &&
+    [
+      'THROTTLED',
+      'UPSTREAM_UNAVAILABLE',
+      'UPSTREAM_TIMEOUT',
+      'UPSTREAM_ERROR',
+      'UPSTREAM_PROTOCOL_ERROR',
+    ].includes(error.code)
+  );
+}
+
+/** Exponential backoff with full jitter, or the upstream's Retry-After when it gave one. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs * 10);
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.round((policy.random ?? Math.random)() * cap);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Runs `attempt` until it succeeds, fails with an error `retryable` rejects, or retries run out. */
+export async function withRetry<T>(
+  attempt: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= policy.retries || !retryable(error) || signal?.aborted) throw error;
+      const wait = backoffDelay(n, policy, error instanceof UpstreamFailure ? error.retryAfterMs : undefined);
+      try {
+        await sleep(wait, signal);
+      } catch {
+        throw error;
+      }
+    }
+  }
+}

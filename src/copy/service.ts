@@ -1,0 +1,139 @@
+import DataLoader from 'dataloader';
+import type { ProviderAdapter } from './adapter.js';
+import type { CallContext } from './call.js';
+import { GatewayError, InputError } from './errors.js';
+import { outcomeFromItems } from './summary.js';
+import { decodeTaskId, type DingTalkTaskRef, type SmhTaskRef, type TaskRef } from './task-id.js';
+import type {
+  BatchCopyRequest,
+  CopyItemResult,
+  CopyOutcome,
+  CopyTask,
+  DingTalkBatchCopyRequest,
+  Provider,
+  SmhBatchCopyRequest,
+} from './types.js';
+
+export interface CopyServiceAdapters {
+  smh?: ProviderAdapter<SmhBatchCopyRequest, SmhTaskRef>;
+  dingtalk?: ProviderAdapter<DingTalkBatchCopyRequest, DingTalkTaskRef>;
+}
+
+const MAX_WAIT_SECONDS = 60;
+const WAIT_POLL_MS = 500;
+
+/** The provider-neutral entry point the resolvers call. */
+export class CopyService {
+  constructor(private readonly adapters: CopyServiceAdapters) {}
+
+  #adapter(provider: Provider) {
+    const adapter = provider === 'SMH' ? this.adapters.smh : this.adapters.dingtalk;
+    if (!adapter) {
+      throw new GatewayError(
+        `${provider === 'SMH' ? 'SMH' : 'DingTalk'} is not configured on this gateway.`,
+        'UNSUPPORTED',
+        {
+          provider,
+        },
+      );
+    }
+    return adapter as ProviderAdapter<unknown, TaskRef>;
+  }
+
+  async batchCopy(
+    input: BatchCopyRequest,
+    call: CallContext & { loaders: TaskLoaders },
+  ): Promise<CopyOutcome> {
+    const request = input.smh ?? input.dingtalk;
+    if (!request || (input.smh && input.dingtalk)) {
+      throw new InputError('input needs exactly one of smh or dingtalk.', { field: 'input' });
+    }
+    const waitSeconds = request.waitSeconds ?? 0;
+    if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
+      throw new InputError(`waitSeconds must be an integer from 0 to ${MAX_WAIT_SECONDS}.`, {
+        field: 'waitSeconds',
+      });
+    }
+    const provider: Provider = input.smh ? 'SMH' : 'DINGTALK';
+    const outcome = await this.#adapter(provider).batchCopy(request, call);
+    if (outcome.kind !== 'accepted' || waitSeconds === 0) return outcome;
+    return this.#waitFor(outcome, waitSeconds, call);
+  }
+
+  /** Polls the outcome's task until it finishes or the wait runs out, then folds its items in. */
+  async #waitFor(
+    outcome: Extract<CopyOutcome, { kind: 'accepted' }>,
+    waitSeconds: number,
+    call: CallContext,
+  ): Promise<CopyOutcome> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    const ref = decodeTaskId(outcome.task.id);
+    let task = outcome.task;
+    while (!task.done && Date.now() + WAIT_POLL_MS <= deadline && !call.signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+      const [loaded] = await this.#adapter(ref.provider).loadTasks([ref], call);
+      if (!loaded || loaded instanceof Error) break;
+      task = loaded;
+    }
+    if (!task.done) return { ...outcome, task };
+    return finishedOutcome(outcome, task);
+  }
+
+  loadTask(id: string, context: { loaders: TaskLoaders }): Promise<CopyTask | null> {
+    return context.loaders.task.load(id);
+  }
+
+  /** A new loader per request: copyTask fields of one request share upstream calls, never across callers. */
+  createTaskLoader(call: CallContext): DataLoader<string, CopyTask | null> {
+    return new DataLoader<string, CopyTask | null>(async (ids) => {
+      const results: Array<CopyTask | null | Error> = new Array(ids.length);
+      const byProvider = new Map<Provider, { index: number; ref: TaskRef }[]>();
+      ids.forEach((id, index) => {
+        try {
+          const ref = decodeTaskId(id);
+          const list = byProvider.get(ref.provider) ?? [];
+          list.push({ index, ref });
+          byProvider.set(ref.provider, list);
+        } catch (error) {
+          results[index] = error as Error;
+        }
+      });
+      await Promise.all(
+        [...byProvider.entries()].map(async ([provider, entries]) => {
+          try {
+            const loaded = await this.#adapter(provider).loadTasks(
+              entries.map((e) => e.ref),
+              call,
+            );
+            entries.forEach((entry, k) => (results[entry.index] = loaded[k] ?? null));
+          } catch (error) {
+            entries.forEach((entry) => (results[entry.index] = error as Error));
+          }
+        }),
+      );
+      return results;
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.adapters.smh?.close(), this.adapters.dingtalk?.close()]);
+  }
+}
+
+export interface TaskLoaders {
+  task: DataLoader<string, CopyTask | null>;
+}
+
+/** The batch answer once its task has finished: task items replace the PENDING ones. */
+export function finishedOutcome(outcome: CopyOutcome, task: CopyTask): CopyOutcome {
+  const byIndex = new Map(task.items.map((item) => [item.index, item]));
+  const items: CopyItemResult[] = outcome.items.map((item) => {
+    if (item.status !== 'PENDING') return item;
+    const done = byIndex.get(item.index);
+    if (done) return { ...done, source: item.source, target: item.target ?? done.target };
+    return item;
+  });
+  if (items.some((item) => item.status === 'PENDING'))
+    return { kind: 'accepted', provider: outcome.provider, items, task };
+  return outcomeFromItems(outcome.provider, items);
+}

@@ -1,0 +1,25 @@
+import type { CopyItemResult, CopyOutcome, CopySummary, CopyTask, Provider } from './types.js';
+
+export function summarize(items: readonly CopyItemResult[]): CopySummary {
+  const summary: CopySummary = { total: items.length, succeeded: 0, failed: 0, pending: 0, unknown: 0 };
+  for (const item of items) {
+    if (item.status === 'SUCCEEDED') summary.succeeded += 1;
+    else if (item.status === 'FAILED') summary.failed += 1;
+    else if (item.status === 'PENDING') summary.pending += 1;
+    else summary.unknown += 1;
+  }
+  return summary;
+}
+
+/**
+ * Picks the union member from finished item results: any PENDING item makes it accepted (the task
+ * must be given), otherwise all SUCCEEDED is success and anything else a partial failure.
+ */
+export function outcomeFromItems(provider: Provider, items: CopyItemResult[], task?: CopyTask): CopyOutcome {
+  if (items.some((item) => item.status === 'PENDING')) {
+    if (!task) throw new Error('an outcome with PENDING items needs a task');
+    return { kind: 'accepted', provider, items, task };
+  }
+  if (items.every((item) => item.status === 'SUCCEEDED')) return { kind: 'succeeded', provider, items };
+  return { kind: 'partiallyFailed', provider, items };
+}

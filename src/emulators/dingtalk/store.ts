@@ -1,0 +1,238 @@
+/**
+ * In-memory spaces and dentries (files and folders). Pure data and rules: no clock, no HTTP.
+ * Names are unique per (space, parent) regardless of type, which is what makes conflict strategies matter.
+ */
+
+export type DentryType = 'FILE' | 'FOLDER';
+
+/** The parent id of entries that sit directly in a space's root. */
+export const ROOT_ID = '0';
+
+/** Matches every union id in an ACL entry. */
+export const ANY_UNION_ID = '*';
+
+export interface Space {
+  id: string;
+  name: string;
+  /** Maximum number of dentries the space may hold; unset means unlimited. */
+  quota?: number;
+}
+
+export interface Dentry {
+  id: string;
+  spaceId: string;
+  parentId: string;
+  name: string;
+  type: DentryType;
+  version: number;
+}
+
+export interface TreeNode extends Dentry {
+  children?: TreeNode[];
+}
+
+export interface CreateDentryInput {
+  spaceId: string;
+  parentId?: string;
+  name: string;
+  type?: DentryType;
+  id?: string;
+  version?: number;
+}
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export class DentryStore {
+  readonly #spaces = new Map<string, Space>();
+  readonly #dentries = new Map<string, Dentry>();
+  /** dentryId → union ids that may not copy it (or ANY_UNION_ID). Inherited by descendants. */
+  readonly #copyDenied = new Map<string, Set<string>>();
+  /** dentryId → error code the copy of this entry fails with; a test hook for partial task failures. */
+  readonly #failOnCopy = new Map<string, string>();
+  #nextId = 100_001;
+
+  createSpace(input: { id?: string; name?: string; quota?: number }): Space {
+    const id = input.id ?? this.newId('space-');
+    if (this.#spaces.has(id)) throw new StoreError('spaceAlreadyExist', `space ${id} already exists`);
+    const space: Space = { id, name: input.name ?? id };
+    if (input.quota !== undefined) space.quota = input.quota;
+    this.#spaces.set(id, space);
+    return { ...space };
+  }
+
+  getSpace(id: string): Space | undefined {
+    const space = this.#spaces.get(id);
+    return space ? { ...space } : undefined;
+  }
+
+  listSpaces(): Space[] {
+    return [...this.#spaces.values()].map((s) => ({ ...s }));
+  }
+
+  createDentry(input: CreateDentryInput): Dentry {
+    const parentId = input.parentId ?? ROOT_ID;
+    if (!this.#spaces.has(input.spaceId)) {
+      throw new StoreError('spaceNotExist', `space ${input.spaceId} does not exist`);
+    }
+    this.#assertFolder(input.spaceId, parentId);
+    if (input.name === '' || input.name.includes('/')) {
+      throw new StoreError('paramError.name', `invalid name ${JSON.stringify(input.name)}`);
+    }
+    if (this.findChild(input.spaceId, parentId, input.name)) {
+      throw new StoreError('dentryAlreadyExist', `${input.name} already exists`);
+    }
+    const id = input.id ?? this.newId();
+    if (this.#dentries.has(id)) throw new StoreError('dentryAlreadyExist', `dentry id ${id} is taken`);
+    const dentry: Dentry = {
+      id,
+      spaceId: input.spaceId,
+      parentId,
+      name: input.name,
+      type: input.type ?? 'FILE',
+      version: input.version ?? 1,
+    };
+    this.#dentries.set(id, dentry);
+    return { ...dentry };
+  }
+
+  getDentry(id: string): Dentry | undefined {
+    const dentry = this.#dentries.get(id);
+    return dentry ? { ...dentry } : undefined;
+  }
+
+  children(spaceId: string, parentId: string): Dentry[] {
+    const out: Dentry[] = [];
+    for (const d of this.#dentries.values()) {
+      if (d.spaceId === spaceId && d.parentId === parentId) out.push({ ...d });
+    }
+    return out;
+  }
+
+  findChild(spaceId: string, parentId: string, name: string): Dentry | undefined {
+    for (const d of this.#dentries.values()) {
+      if (d.spaceId === spaceId && d.parentId === parentId && d.name === name) return { ...d };
+    }
+    return undefined;
+  }
+
+  /** All entries below `id`, parents before their children; the entry itself is not included. */
+  descendants(id: string): Dentry[] {
+    const root = this.#dentries.get(id);
+    if (!root || root.type !== 'FOLDER') return [];
+    const out: Dentry[] = [];
+    const walk = (parentId: string): void => {
+      for (const child of this.children(root.spaceId, parentId)) {
+        out.push(child);
+        if (child.type === 'FOLDER') walk(child.id);
+      }
+    };
+    walk(id);
+    return out;
+  }
+
+  countInSpace(spaceId: string): number {
+    let n = 0;
+    for (const d of this.#dentries.values()) if (d.spaceId === spaceId) n += 1;
+    return n;
+  }
+
+  /** True when `id` is `ancestorId` or lies somewhere below it. */
+  isSelfOrDescendant(id: string, ancestorId: string): boolean {
+    let cur = this.#dentries.get(id);
+    while (cur) {
+      if (cur.id === ancestorId) return true;
+      cur = this.#dentries.get(cur.parentId);
+    }
+    return false;
+  }
+
+  /** Removes a dentry and everything below it. */
+  remove(id: string): void {
+    for (const d of this.descendants(id)) this.#dentries.delete(d.id);
+    this.#dentries.delete(id);
+  }
+
+  bumpVersion(id: string): Dentry {
+    const d = this.#dentries.get(id);
+    if (!d) throw new StoreError('dentryNotExist', `dentry ${id} does not exist`);
+    d.version += 1;
+    return { ...d };
+  }
+
+  /**
+   * §11.3 reading: `name(1).ext`, then `(2)`, … (first free n); the suffix goes before the last extension
+   * for files and at the end for folders. A leading dot (".env") is not treated as an extension.
+   */
+  freeName(spaceId: string, parentId: string, name: string, type: DentryType): string {
+    if (!this.findChild(spaceId, parentId, name)) return name;
+    const dot = type === 'FILE' ? name.lastIndexOf('.') : -1;
+    const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+    for (let n = 1; ; n += 1) {
+      const candidate = `${stem}(${n})${ext}`;
+      if (!this.findChild(spaceId, parentId, candidate)) return candidate;
+    }
+  }
+
+  denyCopy(dentryId: string, unionId: string = ANY_UNION_ID): void {
+    const set = this.#copyDenied.get(dentryId) ?? new Set<string>();
+    set.add(unionId);
+    this.#copyDenied.set(dentryId, set);
+  }
+
+  allowCopy(dentryId: string, unionId?: string): void {
+    if (unionId === undefined) this.#copyDenied.delete(dentryId);
+    else this.#copyDenied.get(dentryId)?.delete(unionId);
+  }
+
+  /** Permission is inherited: a folder denied to a user hides everything inside it from copying too. */
+  canCopy(dentryId: string, unionId: string): boolean {
+    let cur = this.#dentries.get(dentryId);
+    while (cur) {
+      const denied = this.#copyDenied.get(cur.id);
+      if (denied && (denied.has(unionId) || denied.has(ANY_UNION_ID))) return false;
+      cur = this.#dentries.get(cur.parentId);
+    }
+    return true;
+  }
+
+  setFailOnCopy(dentryId: string, errorCode: string | undefined): void {
+    if (errorCode === undefined) this.#failOnCopy.delete(dentryId);
+    else this.#failOnCopy.set(dentryId, errorCode);
+  }
+
+  failOnCopy(dentryId: string): string | undefined {
+    return this.#failOnCopy.get(dentryId);
+  }
+
+  /** The nested tree below `parentId` (default: the space root). */
+  tree(spaceId: string, parentId: string = ROOT_ID): TreeNode[] {
+    return this.children(spaceId, parentId)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((d) => (d.type === 'FOLDER' ? { ...d, children: this.tree(spaceId, d.id) } : { ...d }));
+  }
+
+  newId(prefix = ''): string {
+    for (;;) {
+      const id = `${prefix}${this.#nextId}`;
+      this.#nextId += 1;
+      if (!this.#dentries.has(id) && !this.#spaces.has(id)) return id;
+    }
+  }
+
+  #assertFolder(spaceId: string, folderId: string): void {
+    if (folderId === ROOT_ID) return;
+    const folder = this.#dentries.get(folderId);
+    if (!folder || folder.spaceId !== spaceId) {
+      throw new StoreError('dentryNotExist', `folder ${folderId} does not exist in space ${spaceId}`);
+    }
+    if (folder.type !== 'FOLDER') throw new StoreError('paramError.parentId', `${folderId} is not a folder`);
+  }
+}

@@ -1,0 +1,168 @@
+import { SmhError } from './errors.js';
+import { toSegments, type PathInput } from './paths.js';
+import { isDir, lookup, newDir, type DirKind, type DirNode, type NodeKind, type TreeNode } from './tree.js';
+
+export interface Space {
+  id: string;
+  root: DirNode;
+  /** When the space keeps file history versions, SMH refuses to overwrite on copy. */
+  keepsHistory: boolean;
+}
+
+export interface Library {
+  id: string;
+  secret: string;
+  spaces: Map<string, Space>;
+}
+
+export interface NodeInfo {
+  name: string;
+  kind: NodeKind;
+  size?: number;
+  version?: number;
+  etag?: string;
+}
+
+/** Nested plain-object view of a tree, for debugging and the admin dump endpoint. */
+export type TreeDump = {
+  [name: string]: TreeDump | { kind: 'file'; size: number; version: number; etag: string };
+};
+
+/**
+ * All libraries, spaces and trees. Public methods are the test-facing API; the copy engine works on
+ * the `Space` objects directly.
+ */
+export class SmhStore {
+  readonly libraries = new Map<string, Library>();
+  /** Set by the emulator so reads see background tasks that are due. */
+  beforeRead: (() => void) | undefined;
+  #etagSeq = 0;
+
+  createLibrary(libraryId: string, secret: string): Library {
+    if (this.libraries.has(libraryId)) throw new Error(`library ${libraryId} already exists`);
+    const library: Library = { id: libraryId, secret, spaces: new Map() };
+    this.libraries.set(libraryId, library);
+    return library;
+  }
+
+  createSpace(libraryId: string, spaceId: string, opts: { keepsHistory?: boolean } = {}): Space {
+    const library = this.#library(libraryId);
+    if (library.spaces.has(spaceId)) throw new Error(`space ${spaceId} already exists`);
+    const space: Space = { id: spaceId, root: newDir(), keepsHistory: opts.keepsHistory ?? false };
+    library.spaces.set(spaceId, space);
+    return space;
+  }
+
+  getLibrary(libraryId: string): Library | undefined {
+    return this.libraries.get(libraryId);
+  }
+
+  getSpace(libraryId: string, spaceId: string): Space | undefined {
+    return this.libraries.get(libraryId)?.spaces.get(spaceId);
+  }
+
+  /** Creates a directory (or album) and any missing parents; an existing directory is kept. */
+  mkdir(libraryId: string, spaceId: string, path: PathInput, opts: { album?: boolean } = {}): void {
+    const segments = toSegments(path);
+    const dir = this.#ensureDirs(
+      this.#space(libraryId, spaceId).root,
+      segments,
+      opts.album ? 'album' : 'directory',
+    );
+    if (!dir) throw new Error(`cannot create ${segments.join('/')}: a file is in the way`);
+  }
+
+  /** Creates or replaces a file, creating missing parent directories. Replacing bumps the version. */
+  putFile(
+    libraryId: string,
+    spaceId: string,
+    path: PathInput,
+    opts: { size?: number; etag?: string } = {},
+  ): void {
+    const segments = toSegments(path);
+    const name = segments.pop();
+    if (name === undefined) throw new Error('putFile needs a path');
+    const parent = this.#ensureDirs(this.#space(libraryId, spaceId).root, segments, 'directory');
+    if (!parent) throw new Error(`cannot create ${name}: a file is in the way`);
+    const existing = parent.children.get(name);
+    if (existing && isDir(existing)) throw new Error(`${name} is a directory`);
+    this.#etagSeq += 1;
+    parent.children.set(name, {
+      kind: 'file',
+      size: opts.size ?? 1024,
+      version: existing ? existing.version + 1 : 1,
+      etag: opts.etag ?? `etag-${this.#etagSeq}`,
+    });
+  }
+
+  exists(libraryId: string, spaceId: string, path: PathInput): boolean {
+    return this.stat(libraryId, spaceId, path) !== undefined;
+  }
+
+  stat(libraryId: string, spaceId: string, path: PathInput): NodeInfo | undefined {
+    this.beforeRead?.();
+    const segments = toSegments(path);
+    const root = this.getSpace(libraryId, spaceId)?.root;
+    const node = root && lookup(root, segments);
+    if (!node) return undefined;
+    return info(segments[segments.length - 1] ?? '', node);
+  }
+
+  /** Entries of a directory sorted by name, or undefined when it is missing or a file. */
+  listDir(libraryId: string, spaceId: string, path: PathInput = ''): NodeInfo[] | undefined {
+    this.beforeRead?.();
+    const root = this.getSpace(libraryId, spaceId)?.root;
+    const node = root && lookup(root, toSegments(path));
+    if (!node || !isDir(node)) return undefined;
+    return [...node.children]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, child]) => info(name, child));
+  }
+
+  dump(libraryId: string, spaceId: string): TreeDump | undefined {
+    this.beforeRead?.();
+    const root = this.getSpace(libraryId, spaceId)?.root;
+    return root && dumpDir(root);
+  }
+
+  #library(libraryId: string): Library {
+    const library = this.libraries.get(libraryId);
+    if (!library) throw new SmhError(404, 'LibraryNotFound', `library ${libraryId} not found`);
+    return library;
+  }
+
+  #space(libraryId: string, spaceId: string): Space {
+    const space = this.#library(libraryId).spaces.get(spaceId);
+    if (!space) throw new SmhError(404, 'SpaceNotFound', `space ${spaceId} not found`);
+    return space;
+  }
+
+  #ensureDirs(root: DirNode, segments: readonly string[], leafKind: DirKind): DirNode | undefined {
+    let dir = root;
+    for (const [i, name] of segments.entries()) {
+      let next = dir.children.get(name);
+      if (!next) {
+        next = newDir(i === segments.length - 1 ? leafKind : 'directory');
+        dir.children.set(name, next);
+      }
+      if (!isDir(next)) return undefined;
+      dir = next;
+    }
+    return dir;
+  }
+}
+
+function info(name: string, node: TreeNode): NodeInfo {
+  if (isDir(node)) return { name, kind: node.kind };
+  return { name, kind: 'file', size: node.size, version: node.version, etag: node.etag };
+}
+
+function dumpDir(dir: DirNode): TreeDump {
+  const out: TreeDump = {};
+  for (const [name, child] of dir.children) {
+    out[name] = isDir(child)
+      ? dumpDir(child)
+      : { kind: 'file', size: child.size, version: child.version, etag: child.etag };
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+import { buildSchema, GraphQLScalarType } from 'graphql';
+import { DateTimeResolver, NonEmptyStringResolver, PositiveIntResolver } from 'graphql-scalars';
+import type { Resolvers } from '../generated/resolvers.js';
+import { summarize } from '../copy/summary.js';
+import { loadTypeDefs } from './schema.js';
+import type { CopyOutcome } from '../copy/types.js';
+
+const UNION_MEMBER = {
+  succeeded: 'CopySucceeded',
+  partiallyFailed: 'CopyPartiallyFailed',
+  accepted: 'CopyAccepted',
+  rejected: 'CopyRejected',
+} as const satisfies Record<CopyOutcome['kind'], string>;
+
+const sdl = buildSchema(loadTypeDefs());
+
+/** A graphql-scalars implementation described by the SDL's text, which is the documentation. */
+function scalar(implementation: GraphQLScalarType): GraphQLScalarType {
+  const { specifiedByURL: _url, astNode: _ast, ...config } = implementation.toConfig();
+  return new GraphQLScalarType({ ...config, description: sdl.getType(config.name)?.description });
+}
+
+const outcomeFields = { summary: (outcome: CopyOutcome) => summarize(outcome.items) };
+
+/** Thin resolvers: the copy service does the work, these only pick types and derive fields. */
+export const resolvers: Resolvers = {
+  DateTime: scalar(DateTimeResolver),
+  NonEmptyString: scalar(NonEmptyStringResolver),
+  PositiveInt: scalar(PositiveIntResolver),
+  Mutation: {
+    batchCopy: (_root, { input }, context) => context.copy.batchCopy(input, context),
+  },
+  Query: {
+    copyTask: (_root, { id }, context) => context.copy.loadTask(id, context),
+    node: (_root, { id }, context) => context.copy.loadTask(id, context),
+  },
+  Node: { __resolveType: () => 'CopyTask' },
+  CopyOutcome: { __resolveType: (outcome) => UNION_MEMBER[outcome.kind] },
+  BatchCopyResult: { __resolveType: (outcome) => UNION_MEMBER[outcome.kind] },
+  CopySucceeded: outcomeFields,
+  CopyPartiallyFailed: outcomeFields,
+  CopyRejected: {
+    ...outcomeFields,
+    error: (outcome) => (outcome.kind === 'rejected' ? outcome.error : unreachable(outcome.kind)),
+  },
+  CopyAccepted: {
+    ...outcomeFields,
+    task: (outcome) => (outcome.kind === 'accepted' ? outcome.task : unreachable(outcome.kind)),
+  },
+};
+
+function unreachable(kind: string): never {
+  throw new Error(`resolver for a ${kind} outcome reached the wrong union member`);
+}

@@ -1,0 +1,253 @@
+/**
+ * Pure translation between the domain and SMH's wire format, both directions. No I/O here: the
+ * bulk of the SMH unit tests live against this module.
+ */
+import {
+  GatewayError,
+  InputError,
+  UpstreamFailure,
+  upstreamError,
+  type Execution,
+} from '../../copy/errors.js';
+import type {
+  ConflictStrategy,
+  CopyErrorCode,
+  CopyErrorInfo,
+  CopyItemResult,
+  CopyTaskState,
+  SmhBatchCopyRequest,
+} from '../../copy/types.js';
+import type {
+  SmhWireCopyItem,
+  SmhWireError,
+  SmhWireResultItem,
+  SmhWireStrategy,
+  SmhWireTask,
+} from './wire.js';
+
+const STRATEGY: Record<Exclude<ConflictStrategy, 'KEEP_EXISTING'>, SmhWireStrategy> = {
+  FAIL: 'ask',
+  RENAME: 'rename',
+  OVERWRITE: 'overwrite',
+};
+
+/** The strategy when neither the item nor the request sets one: never lose or rename data silently. */
+export const DEFAULT_STRATEGY: ConflictStrategy = 'FAIL';
+
+export function toWireStrategy(strategy: ConflictStrategy, index?: number): SmhWireStrategy {
+  if (strategy === 'KEEP_EXISTING') {
+    throw new GatewayError(
+      `SMH has no KEEP_EXISTING conflict strategy${index === undefined ? '' : ` (item ${index})`}; use FAIL, RENAME or OVERWRITE.`,
+      'UNSUPPORTED',
+      index === undefined ? { field: 'conflictStrategy' } : { field: 'conflictStrategy', index },
+    );
+  }
+  return STRATEGY[strategy];
+}
+
+const MAX_NAME_LENGTH = 255;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** Why a path is unusable, or undefined when it is fine. */
+export function pathProblem(path: string): string | undefined {
+  if (path.trim() === '') return 'is empty';
+  if (path.startsWith('/')) return 'is absolute; paths are relative to the space root (e.g. "foo/1.jpg")';
+  if (CONTROL_CHARS.test(path)) return 'contains a control character';
+  const segments = path.split('/');
+  if (segments.some((s) => s === '')) return 'has an empty segment ("//" or a trailing "/")';
+  if (segments.some((s) => s === '..' || s === '.')) return 'contains "." or ".." segments';
+  if (segments.some((s) => s.length > MAX_NAME_LENGTH))
+    return `has a name over ${MAX_NAME_LENGTH} characters`;
+  return undefined;
+}
+
+/** Checks a request before anything is sent; throws InputError naming the first bad item. */
+export function validateSmhRequest(request: SmhBatchCopyRequest, maxItems: number): void {
+  if (request.items.length === 0) throw new InputError('items must not be empty.', { field: 'items' });
+  if (request.items.length > maxItems) {
+    throw new InputError(
+      `items has ${request.items.length} entries; the gateway accepts at most ${maxItems}.`,
+      {
+        field: 'items',
+      },
+    );
+  }
+  if (request.conflictStrategy) toWireStrategy(request.conflictStrategy);
+  request.items.forEach((item, index) => {
+    for (const field of ['from', 'to'] as const) {
+      const problem = pathProblem(item[field]);
+      if (problem)
+        throw new InputError(`items[${index}].${field} ${problem}.`, {
+          field: `items.${index}.${field}`,
+          index,
+        });
+    }
+    if (item.fromSpaceId !== undefined && item.fromSpaceId !== null && item.fromSpaceId.trim() === '') {
+      throw new InputError(`items[${index}].fromSpaceId is empty.`, {
+        field: `items.${index}.fromSpaceId`,
+        index,
+      });
+    }
+    if (item.conflictStrategy) toWireStrategy(item.conflictStrategy, index);
+  });
+}
+
+export function toWireItems(request: SmhBatchCopyRequest): SmhWireCopyItem[] {
+  return request.items.map((item, index) => {
+    const wire: SmhWireCopyItem = {
+      copyFrom: item.from,
+      to: item.to,
+      // Always explicit: the documented defaults disagree between sources (smh.md §10.5).
+      conflictResolutionStrategy: toWireStrategy(
+        item.conflictStrategy ?? request.conflictStrategy ?? DEFAULT_STRATEGY,
+        index,
+      ),
+    };
+    if (item.fromSpaceId) wire.copyFromSpaceId = item.fromSpaceId;
+    return wire;
+  });
+}
+
+/** Paths arrive as segment arrays, or as strings in older answers. */
+export function joinPath(path: string[] | string | undefined): string | undefined {
+  if (path === undefined || path === null) return undefined;
+  if (typeof path === 'string') return path;
+  if (Array.isArray(path) && path.every((s) => typeof s === 'string')) return path.join('/');
+  return undefined;
+}
+
+/** An SMH error code (with its HTTP status) → the unified code, and whether the work can have run. */
+export function classifySmhError(
+  status: number,
+  code: string | undefined,
+): { code: CopyErrorCode; execution: Execution } {
+  const c = code ?? '';
+  if (status >= 500) return { code: 'UPSTREAM_ERROR', execution: 'unknown' };
+  if (status === 429 || c === 'RateLimitExceeded') return { code: 'THROTTLED', execution: 'not-executed' };
+  if (c === 'InvalidAccessToken' || c === 'EmptyAccessToken')
+    return { code: 'UNAUTHENTICATED', execution: 'not-executed' };
+  if (c === 'NoPermission' || c.startsWith('AccessTokenNotMatch') || status === 451) {
+    return { code: 'PERMISSION_DENIED', execution: 'not-executed' };
+  }
+  if (c.endsWith('NotFound') || status === 404) return { code: 'NOT_FOUND', execution: 'not-executed' };
+  if (c === 'QuotaLimitReached') return { code: 'QUOTA_EXCEEDED', execution: 'not-executed' };
+  if (status === 409 || c === 'SameNameDirectoryOrFileExists' || c === 'OverwriteFileNotAllowed') {
+    return { code: 'CONFLICT', execution: 'not-executed' };
+  }
+  if (status === 403) return { code: 'PERMISSION_DENIED', execution: 'not-executed' };
+  return { code: 'INVALID_ARGUMENT', execution: 'not-executed' };
+}
+
+export function smhErrorInfo(
+  status: number,
+  body: SmhWireError | undefined,
+  fallbackMessage: string,
+  requestId?: string,
+): { error: CopyErrorInfo; execution: Execution } {
+  const { code, execution } = classifySmhError(status, body?.code);
+  const message =
+    execution === 'unknown'
+      ? `SMH reported an internal error (${status}${body?.code ? ` ${body.code}` : ''}); the copy may or may not have happened: check the target before sending it again.`
+      : (body?.message ?? fallbackMessage);
+  const retryable = code === 'THROTTLED';
+  const upstream = { httpStatus: status, code: body?.code, requestId: body?.requestId ?? requestId };
+  return { error: upstreamError('SMH', code, message, retryable, upstream), execution };
+}
+
+/** One wire result item → the domain item at `index` of the original request. */
+export function fromWireItem(
+  wire: SmhWireResultItem | undefined,
+  index: number,
+  requested?: { from: string; to: string },
+): CopyItemResult {
+  // A task's results come without our request at hand: its items name their own paths.
+  const to = requested?.to ?? joinPath(wire?.to);
+  const base = {
+    index,
+    source: requested?.from ?? joinPath(wire?.copyFrom) ?? '',
+    target: to,
+    renamed: false,
+  };
+  if (!wire || typeof wire.status !== 'number') {
+    return {
+      ...base,
+      status: 'UNKNOWN',
+      error: upstreamError(
+        'SMH',
+        'UPSTREAM_PROTOCOL_ERROR',
+        'SMH did not report a result for this item; check the target before sending it again.',
+        false,
+      ),
+    };
+  }
+  if (wire.status === 200 || wire.status === 204) {
+    const finalPath = joinPath(wire.path) ?? to;
+    return {
+      ...base,
+      status: 'SUCCEEDED',
+      result: finalPath,
+      renamed: finalPath !== undefined && finalPath !== to,
+    };
+  }
+  // The upstream itself reports this item as not copied, whatever the status: it is a plain failure.
+  const { code } = classifySmhError(wire.status, wire.code);
+  const error = upstreamError(
+    'SMH',
+    code,
+    wire.message ?? `SMH could not copy this item (${wire.status}).`,
+    code === 'THROTTLED',
+    {
+      httpStatus: wire.status,
+      code: wire.code,
+    },
+  );
+  return { ...base, status: 'FAILED', error };
+}
+
+/** The items of one upstream call, in request order, whatever the upstream sent back. */
+export function fromWireResults(
+  results: unknown,
+  requested: readonly { from: string; to: string }[],
+  offset: number,
+): CopyItemResult[] {
+  const list = Array.isArray(results) ? (results as SmhWireResultItem[]) : [];
+  return requested.map((item, i) => fromWireItem(list[i], offset + i, item));
+}
+
+/** The items of a finished task, numbered from `offset` (where the task's chunk started in the request). */
+export function fromTaskResults(results: unknown, offset: number): CopyItemResult[] {
+  const list = Array.isArray(results) ? (results as SmhWireResultItem[]) : [];
+  return list.map((wire, i) => fromWireItem(wire, offset + i));
+}
+
+/** A task's id, which older answers call `id`. */
+export function wireTaskId(task: SmhWireTask): string | undefined {
+  const id = task.taskId ?? task.id;
+  return id === undefined || id === null ? undefined : String(id);
+}
+
+/** Task state from an SMH task status and its items (202 running; 200 done; 207 some or all failed). */
+export function taskState(status: number, items: readonly CopyItemResult[]): CopyTaskState {
+  if (status === 202) return 'RUNNING';
+  if (status === 200 || status === 204) return 'SUCCEEDED';
+  if (items.length > 0 && items.every((i) => i.status === 'FAILED')) return 'FAILED';
+  if (status === 207 && items.some((i) => i.status === 'SUCCEEDED')) return 'PARTIALLY_FAILED';
+  return status === 207 && items.length === 0 ? 'PARTIALLY_FAILED' : 'FAILED';
+}
+
+/** Builds the failure for a whole upstream answer that is not what SMH documents. */
+export function protocolFailure(
+  status: number,
+  what: string,
+  execution: Execution,
+  requestId?: string,
+): UpstreamFailure {
+  return new UpstreamFailure(
+    upstreamError('SMH', 'UPSTREAM_PROTOCOL_ERROR', `SMH answered ${status} with ${what}.`, false, {
+      httpStatus: status,
+      requestId,
+    }),
+    execution,
+  );
+}

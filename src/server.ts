@@ -1,0 +1,141 @@
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
+import fastifyApollo, { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from './log.js';
+import type { Config } from './config.js';
+import { CallBudget } from './copy/call.js';
+import type { CopyService } from './copy/service.js';
+import type { RequestContext } from './context.js';
+import { createFormatError } from './graphql/errors.js';
+import { resolvers } from './graphql/resolvers.js';
+import { loadTypeDefs } from './graphql/schema.js';
+import { createCallerAuth } from './http/caller-auth.js';
+import { graphiqlPage, registerGraphiqlAssets, wantsGraphiql, type ExampleTab } from './http/graphiql.js';
+
+export interface ServerDeps {
+  config: Config;
+  logger: Logger;
+  copy: CopyService;
+  /** Operations GraphiQL opens with. */
+  examples?: ExampleTab[];
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text && text.trim() !== '' ? text.trim() : undefined;
+}
+
+/** Builds the HTTP server: GraphQL on /graphql (POST, GET), GraphiQL for browsers, health probes. */
+export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const { config, logger, copy } = deps;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    // Lets in-flight requests finish on close while new ones get 503.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  const apollo = new ApolloServer<RequestContext>({
+    typeDefs: loadTypeDefs(),
+    resolvers,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(logger, !config.production),
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      // We serve GraphiQL ourselves; the default landing page would load Sandbox from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
+      // No HTTP caching here, and the cache-control plugin wraps every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(config.production ? [ApolloServerPluginDisableSuggestions()] : []),
+    ],
+  });
+  await apollo.start();
+
+  const authenticate = config.apiKeys.length > 0 ? createCallerAuth(config.apiKeys) : undefined;
+
+  const context = async (request: FastifyRequest): Promise<RequestContext> => {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('operation deadline')), config.operationTimeoutMs);
+    timer.unref();
+    request.raw.once('close', () => clearTimeout(timer));
+    const call = {
+      log: request.log,
+      signal: abort.signal,
+      budget: new CallBudget(config.maxUpstreamCallsPerRequest),
+      callerTokens: {
+        smh: headerValue(request, 'x-smh-access-token'),
+        dingtalk: headerValue(request, 'x-acs-dingtalk-access-token'),
+      },
+    };
+    return { ...call, copy, caller: request.caller, loaders: { task: copy.createTaskLoader(call) } };
+  };
+
+  app.decorateRequest('caller', undefined);
+  if (authenticate) {
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!request.url.startsWith('/graphql') || request.method === 'OPTIONS') return;
+      if (
+        request.method === 'GET' &&
+        wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)
+      )
+        return;
+      const caller = authenticate(request.headers.authorization);
+      if (!caller) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send({
+            errors: [
+              {
+                message: 'Missing or unknown API key: send Authorization: Bearer <key>.',
+                extensions: { code: 'UNAUTHENTICATED' },
+              },
+            ],
+          });
+      }
+      request.caller = caller;
+    });
+  }
+
+  await registerGraphiqlAssets(app);
+  const graphqlHandler = fastifyApolloHandler(apollo, { context });
+  const page = graphiqlPage(deps.examples ?? []);
+  app.get('/graphql', async function (request, reply) {
+    if (wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)) {
+      return reply.type('text/html; charset=utf-8').send(page);
+    }
+    return graphqlHandler.call(this, request as never, reply as never);
+  });
+  app.post('/graphql', graphqlHandler);
+  void fastifyApollo;
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const listening = app.server.listening;
+    return reply.code(listening ? 200 : 503).send({ status: listening ? 'ready' : 'starting' });
+  });
+  app.addHook('onClose', async () => {
+    await copy.close();
+  });
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller's name (never the key). */
+    caller?: string;
+  }
+}

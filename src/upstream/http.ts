@@ -1,0 +1,224 @@
+import { Pool, errors as undiciErrors } from 'undici';
+import type { Logger } from '../log.js';
+import { UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
+import type { CopyErrorCode, Provider } from '../copy/types.js';
+import { redactPath } from './redact.js';
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: Record<string, string | undefined>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body, or undefined when the body was empty or not JSON. */
+  json: unknown;
+  /** True when a non-empty body could not be parsed as JSON. */
+  malformed: boolean;
+  contentType: string;
+  /** The first bytes of a malformed body, for error messages (never logged with secrets: bodies hold none). */
+  snippet: string;
+}
+
+export interface UpstreamHttpOptions {
+  timeoutMs: number;
+  connections?: number;
+  logger: Logger;
+  maxBodyBytes?: number;
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string {
+  const value = headers[name];
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+}
+
+/** Milliseconds from a Retry-After header (seconds or an HTTP date), bounded to one minute. */
+export function retryAfterMs(
+  headers: Record<string, string | string[] | undefined>,
+  now = Date.now(),
+): number | undefined {
+  const raw = header(headers, 'retry-after').trim();
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(raw) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 60_000) : undefined;
+}
+
+/**
+ * One keep-alive pool per upstream origin with explicit connect, headers and body timeouts. It never
+ * throws for an HTTP status: the provider adapter reads those. Transport failures become
+ * UpstreamFailure, classified by whether the request can have reached the upstream.
+ */
+export class UpstreamHttpClient {
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #log: Logger;
+  readonly #maxBodyBytes: number;
+
+  constructor(
+    readonly provider: Provider,
+    baseUrl: string,
+    options: UpstreamHttpOptions,
+  ) {
+    const url = new URL(baseUrl);
+    this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#log = options.logger.child({ upstream: provider.toLowerCase() });
+    this.#maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
+    this.#pool = new Pool(url.origin, {
+      connections: options.connections ?? 64,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connectTimeout: Math.min(options.timeoutMs, 10_000),
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) search.append(key, value);
+    }
+    // A bare flag (`?copy`) is written as `copy=` by URLSearchParams; upstreams accept both, and the
+    // token must be percent-encoded anyway.
+    const query = search.toString();
+    const path = this.#basePath + request.path + (query ? `?${query}` : '');
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const started = performance.now();
+    if (request.signal?.aborted) {
+      throw new UpstreamFailure(
+        upstreamError(
+          this.provider,
+          'UPSTREAM_TIMEOUT',
+          'The operation deadline passed before the request was sent.',
+          true,
+        ),
+        'not-executed',
+      );
+    }
+    try {
+      const response = await this.#pool.request({
+        method: request.method,
+        path,
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+          ...request.headers,
+        },
+        body,
+        signal: request.signal,
+      });
+      const text = await this.#readText(response.body);
+      const contentType = header(response.headers, 'content-type');
+      let json: unknown;
+      let malformed = false;
+      if (text.trim() !== '') {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          malformed = true;
+        }
+      }
+      this.#log.debug(
+        {
+          method: request.method,
+          path: redactPath(path),
+          status: response.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        'upstream call',
+      );
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        json,
+        malformed,
+        contentType,
+        snippet: malformed ? text.slice(0, 80) : '',
+      };
+    } catch (error) {
+      const failure = this.#classify(error);
+      this.#log.warn(
+        {
+          method: request.method,
+          path: redactPath(path),
+          code: failure.code,
+          execution: failure.execution,
+          ms: Math.round(performance.now() - started),
+        },
+        'upstream call failed',
+      );
+      throw failure;
+    }
+  }
+
+  async #readText(body: AsyncIterable<Buffer | Uint8Array> & { dump(): Promise<void> }): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > this.#maxBodyBytes) {
+        await body.dump().catch(() => undefined);
+        throw new BodyTooLargeError();
+      }
+      chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /**
+   * Turns a transport failure into a typed failure; never includes the URL (it may hold a token).
+   * Only a failure to connect proves the request never left; anything later (a reset, a timeout, an
+   * abort) may have reached the upstream, so its outcome is unknown.
+   */
+  #classify(error: unknown): UpstreamFailure {
+    const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
+    const fail = (code: CopyErrorCode, message: string, execution: Execution) =>
+      new UpstreamFailure(
+        upstreamError(this.provider, code, message, execution === 'not-executed'),
+        execution,
+      );
+    if (error instanceof UpstreamFailure) return error;
+    if (error instanceof BodyTooLargeError) {
+      return fail('UPSTREAM_PROTOCOL_ERROR', `${name} answered with an oversized body.`, 'unknown');
+    }
+    const code = (error as { code?: string } | undefined)?.code ?? '';
+    if (error instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return fail(
+        'UPSTREAM_UNAVAILABLE',
+        `${name} could not be reached in time; the request was not sent.`,
+        'not-executed',
+      );
+    }
+    if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
+      return fail(
+        'UPSTREAM_UNAVAILABLE',
+        `${name} could not be reached; the request was not sent.`,
+        'not-executed',
+      );
+    }
+    if (
+      error instanceof undiciErrors.HeadersTimeoutError ||
+      error instanceof undiciErrors.BodyTimeoutError ||
+      (error as { name?: string })?.name === 'AbortError'
+    ) {
+      return fail('UPSTREAM_TIMEOUT', `${name} did not answer in time.`, 'unknown');
+    }
+    return fail(
+      'UPSTREAM_ERROR',
+      `The connection to ${name} failed (${code || 'connection error'}) after the request was sent.`,
+      'unknown',
+    );
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
+
+class BodyTooLargeError extends Error {}

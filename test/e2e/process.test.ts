@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
+import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/seed.js';
+
+/** Runs the compiled gateway as `npm start` does, with exactly the given environment. */
+function runGateway(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  ready: Promise<string>;
+} {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const ready = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
+  });
+  ready.catch(() => undefined);
+  return { child, output: () => output, ready };
+}
+
+describe('the gateway process', () => {
+  let smh: SmhEmulator;
+
+  beforeAll(async () => {
+    smh = await startSmhEmulator({ seed: true });
+  });
+  afterAll(() => smh.close());
+
+  it.each([
+    ['PORT', 'not-a-port'],
+    ['UPSTREAM_TIMEOUT_MS', 'soon'],
+    ['SMH_BASE_URL', '::nope'],
+  ])('exits non-zero and names %s when it is bad', async (variable, value) => {
+    const { child, output } = runGateway({ [variable]: value });
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).not.toBe(0);
+    expect(output()).toContain(variable);
+    expect(output().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses to run the demo in production unless DEMO=1', async () => {
+    const { child, output } = runGateway({ NODE_ENV: 'production' });
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).not.toBe(0);
+    expect(output()).toContain('DEMO=1');
+  });
+
+  it('on SIGTERM finishes the in-flight request, then exits 0', async () => {
+    const { child, ready } = runGateway({ PORT: '0', SMH_BASE_URL: smh.url });
+    const url = await ready;
+    const token = smh.issueToken({ libraryId: DEMO_LIBRARY_ID, grants: ['admin'] });
+    // The upstream takes 1.5 s; SIGTERM arrives while the gateway waits for it.
+    smh.faults.add({ kind: 'latency', ms: 1500, pathIncludes: '/api/v1/batch/' });
+    const pending = request(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-smh-access-token': token },
+      body: JSON.stringify({
+        query: `mutation { batchCopy(input: { smh: { libraryId: "${DEMO_LIBRARY_ID}", items: [{ from: "foo/1.jpg", to: "foo/1-copy.jpg" }] } }) { __typename ... on CopyOutcome { summary { succeeded } } } }`,
+      }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const response = await pending;
+    expect(response.statusCode).toBe(200);
+    expect(await response.body.json()).toEqual({
+      data: { batchCopy: { __typename: 'CopySucceeded', summary: { succeeded: 1 } } },
+    });
+    const [code] = (await exited) as [number];
+    expect(code).toBe(0);
+    expect(smh.state.exists(DEMO_LIBRARY_ID, '-', 'foo/1-copy.jpg')).toBe(true);
+  });
+
+  it('starts the demo with a banner when nothing is configured', async () => {
+    const { child, ready, output } = runGateway({ PORT: '0' });
+    await ready;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(output()).toContain('DEMO MODE');
+    expect(output()).toMatch(/GraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    expect(((await exited) as [number])[0]).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
+import { buildGateway } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { ExampleTab } from '../../src/http/graphiql.js';
+import { createLogger } from '../../src/log.js';
+
+/** A gateway running in-process on a random loopback port, with every log line captured. */
+export interface TestGateway {
+  app: FastifyInstance;
+  url: string;
+  config: Config;
+  logs: string[];
+  graphql<T = unknown>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: GraphQLBody<T>; text: string }>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLBody<T> {
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown>; path?: unknown[] }[];
+}
+
+/** Starts a gateway from environment variables (merged over none of the process's own). */
+export async function startGateway(
+  env: Record<string, string> = {},
+  options: { examples?: ExampleTab[]; override?: (config: Config) => Config } = {},
+): Promise<TestGateway> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const base = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', ...env });
+  const config = options.override ? options.override(base) : base;
+  const logger = createLogger(config.logLevel, sink);
+  const app = await buildGateway(config, logger, options.examples);
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    url: address,
+    config,
+    logs,
+    async graphql(query, variables, headers = {}) {
+      const response = await request(`${address}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.body.text();
+      return { status: response.statusCode, body: JSON.parse(text), text };
+    },
+    close: () => app.close(),
+  };
+}
