@@ -7,6 +7,8 @@ import { ManagedTokens } from './credentials/managed.js';
 import { passThroughOnly } from './credentials/pass-through.js';
 import type { ExampleTab } from './http/graphiql.js';
 import type { Logger } from './log.js';
+import { DingTalkAdapter } from './providers/dingtalk/adapter.js';
+import { DingTalkClient } from './providers/dingtalk/client.js';
 import { SmhAdapter } from './providers/smh/adapter.js';
 import { SmhClient } from './providers/smh/client.js';
 import { createServer } from './server.js';
@@ -46,12 +48,38 @@ function smhAdapter(config: Config, logger: Logger): SmhAdapter | undefined {
   return new SmhAdapter(client, tokens, { ...smh, retry: DEFAULT_RETRY });
 }
 
+function dingTalkAdapter(config: Config, logger: Logger): DingTalkAdapter | undefined {
+  const { dingtalk } = config;
+  if (!dingtalk.baseUrl) return undefined;
+  const client = new DingTalkClient(
+    new UpstreamHttpClient('DINGTALK', dingtalk.baseUrl, { timeoutMs: config.upstreamTimeoutMs, logger }),
+  );
+  const { appKey, appSecret } = dingtalk;
+  const tokens =
+    appKey && appSecret
+      ? new ManagedTokens({
+          providerName: 'DingTalk',
+          fetch: async (_scope, signal) => {
+            const { accessToken, expireIn } = await client.getAccessToken(appKey, appSecret, signal);
+            return { token: accessToken, expiresInSeconds: expireIn };
+          },
+        })
+      : passThroughOnly('DingTalk', 'x-acs-dingtalk-access-token');
+  return new DingTalkAdapter(client, tokens, {
+    ...dingtalk,
+    retry: { ...DEFAULT_RETRY, retries: dingtalk.throttleRetries },
+  });
+}
+
 /** The composition root: config → adapters → copy service → HTTP server. */
 export async function buildGateway(
   config: Config,
   logger: Logger,
   examples?: ExampleTab[],
 ): Promise<FastifyInstance> {
-  const copy = new CopyService({ smh: smhAdapter(config, logger) });
+  const copy = new CopyService({
+    smh: smhAdapter(config, logger),
+    dingtalk: dingTalkAdapter(config, logger),
+  });
   return createServer({ config, logger, copy, examples });
 }

@@ -1,4 +1,4 @@
-import type { CopyItemResult, CopyOutcome, CopySummary, CopyTask, Provider } from './types.js';
+import type { CopyItemResult, CopyOutcome, CopySummary, CopyTask, CopyTaskState, Provider } from './types.js';
 
 export function summarize(items: readonly CopyItemResult[]): CopySummary {
   const summary: CopySummary = { total: items.length, succeeded: 0, failed: 0, pending: 0, unknown: 0 };
@@ -22,4 +22,12 @@ export function outcomeFromItems(provider: Provider, items: CopyItemResult[], ta
   }
   if (items.every((item) => item.status === 'SUCCEEDED')) return { kind: 'succeeded', provider, items };
   return { kind: 'partiallyFailed', provider, items };
+}
+
+/** The state of a task made of several upstream tasks. */
+export function combineTaskStates(states: readonly CopyTaskState[]): CopyTaskState {
+  if (states.includes('RUNNING')) return 'RUNNING';
+  if (states.every((s) => s === 'SUCCEEDED')) return 'SUCCEEDED';
+  if (states.every((s) => s === 'FAILED')) return 'FAILED';
+  return 'PARTIALLY_FAILED';
 }

@@ -87,7 +87,8 @@ export function decodeTaskId(id: string): TaskRef {
   if (typeof wire !== 'object' || wire === null) throw malformed();
   const w = wire as Record<string, unknown>;
   if (!Array.isArray(w.t) || w.t.length === 0) throw malformed();
-  if (w.p === 's' && isString(w.l) && isString(w.s) && (w.u === undefined || isString(w.u))) {
+  // userId is a plain String in the API, so an empty one is legal and must survive the round trip.
+  if (w.p === 's' && isString(w.l) && isString(w.s) && (w.u === undefined || typeof w.u === 'string')) {
     const parts = w.t.map((entry: unknown) => {
       if (!Array.isArray(entry) || !isString(entry[0]) || !isIndex(entry[1]) || !isIndex(entry[2]))
         throw malformed();

@@ -1,9 +1,10 @@
 import type { ProviderAdapter } from '../../copy/adapter.js';
 import type { CallContext } from '../../copy/call.js';
 import { chunk, mapBounded } from '../../copy/concurrency.js';
-import { GatewayError, UpstreamFailure } from '../../copy/errors.js';
 import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../../copy/retry.js';
-import { outcomeFromItems, summarize } from '../../copy/summary.js';
+import { combineTaskStates, summarize } from '../../copy/summary.js';
+import { mergeChunks, sendChunks, type ChunkInput } from '../../copy/batch.js';
+import { withToken } from '../../credentials/with-token.js';
 import { encodeTaskId, type SmhTaskPart, type SmhTaskRef } from '../../copy/task-id.js';
 import type {
   CopyItemResult,
@@ -14,7 +15,7 @@ import type {
   SmhBatchCopyRequest,
 } from '../../copy/types.js';
 import type { TokenSource } from '../../credentials/token-source.js';
-import type { SmhBatchAnswer, SmhClient, SmhScope } from './client.js';
+import type { SmhClient, SmhScope } from './client.js';
 import {
   fromTaskResults,
   fromWireResults,
@@ -35,8 +36,6 @@ export interface SmhLimits {
 /** The task query takes a comma list in the path; no limit is documented, so stay well below any URL limit. */
 const MAX_TASK_IDS_PER_QUERY = 100;
 
-type ChunkAnswer = { answer: SmhBatchAnswer } | { failure: UpstreamFailure };
-
 export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskRef> {
   readonly provider = 'SMH' as const;
 
@@ -48,108 +47,52 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
 
   async batchCopy(request: SmhBatchCopyRequest, call: CallContext): Promise<CopyOutcome> {
     validateSmhRequest(request, this.limits.maxItems);
-    const wireItems = toWireItems(request);
-    const chunks = chunk(wireItems, this.limits.chunkSize);
-    call.budget.reserve(chunks.length);
-    const spaceId = request.spaceId ?? '-';
-    const scope = { libraryId: request.libraryId, spaceId, userId: request.userId ?? undefined };
-
-    const answers = await mapBounded(chunks, this.limits.concurrency, (items) =>
-      this.#sendChunk(scope, items, call),
-    );
-
-    const items: CopyItemResult[] = [];
-    const parts: SmhTaskPart[] = [];
-    const failures: UpstreamFailure[] = [];
-    let offset = 0;
-    for (const [i, answer] of answers.entries()) {
-      const requested = request.items.slice(offset, offset + (chunks[i]?.length ?? 0));
-      if ('failure' in answer) {
-        failures.push(answer.failure);
-        const status = answer.failure.execution === 'unknown' ? 'UNKNOWN' : 'FAILED';
-        requested.forEach((item, k) =>
-          items.push({
-            index: offset + k,
-            status,
-            source: item.from,
-            target: item.to,
-            renamed: false,
-            error: answer.failure.error,
-          }),
-        );
-      } else if (answer.answer.kind === 'async') {
-        parts.push({ taskId: answer.answer.taskId, offset, count: requested.length });
-        requested.forEach((item, k) =>
-          items.push({
-            index: offset + k,
-            status: 'PENDING',
-            source: item.from,
-            target: item.to,
-            renamed: false,
-          }),
-        );
-      } else {
-        items.push(...fromWireResults(answer.answer.results, requested, offset));
-      }
-      offset += requested.length;
-    }
-
-    // A credential problem is the caller's, not an item's: it ends the operation.
-    const auth = failures.find((f) => f.code === 'UNAUTHENTICATED');
-    if (auth) throw new GatewayError(auth.error.message, 'UNAUTHENTICATED', { provider: 'SMH' });
-    if (failures.length === answers.length && failures.every((f) => f.execution === 'not-executed')) {
-      return { kind: 'rejected', provider: 'SMH', items, error: (failures[0] as UpstreamFailure).error };
-    }
-    if (parts.length === 0) return outcomeFromItems('SMH', items);
-    const ref: SmhTaskRef = { provider: 'SMH', ...scope, parts };
-    const pending = items.filter((item) => item.status === 'PENDING');
-    const task: CopyTask = {
-      id: encodeTaskId(ref),
-      provider: 'SMH',
-      state: 'RUNNING',
-      done: false,
-      items: pending,
-      summary: summarize(pending),
-      upstreamTaskIds: parts.map((p) => p.taskId),
-      checkedAt: new Date(),
+    const scope = {
+      libraryId: request.libraryId,
+      spaceId: request.spaceId ?? '-',
+      userId: request.userId ?? undefined,
     };
-    return outcomeFromItems('SMH', items, task);
-  }
+    const wireItems = toWireItems(request);
+    const chunks: ChunkInput<SmhWireCopyItem[]>[] = chunk(wireItems, this.limits.chunkSize).map(
+      (payload, i) => {
+        const offset = i * this.limits.chunkSize;
+        const requested = request.items
+          .slice(offset, offset + payload.length)
+          .map((item) => ({ source: item.from, target: item.to }));
+        return { offset, payload, requested };
+      },
+    );
+    call.budget.reserve(chunks.length);
 
-  /** Sends one chunk, retrying only what provably did not run, and refreshing a rejected managed token once. */
-  async #sendChunk(
-    scope: Omit<SmhScope, 'token'>,
-    items: SmhWireCopyItem[],
-    call: CallContext,
-  ): Promise<ChunkAnswer> {
-    try {
+    const answers = await sendChunks(chunks, this.limits.concurrency, async ({ offset, payload }) => {
       const answer = await this.#withToken(scope.libraryId, call, (token) =>
         withRetry(
-          () => this.client.batchCopy({ ...scope, token, signal: call.signal }, items),
+          () => this.client.batchCopy({ ...scope, token, signal: call.signal }, payload),
           isSafeToRetryWrite,
           this.limits.retry,
           call.signal,
         ),
       );
-      return { answer };
-    } catch (error) {
-      if (error instanceof UpstreamFailure) return { failure: error };
-      throw error;
-    }
+      const requested = request.items.slice(offset, offset + payload.length);
+      if (answer.kind === 'done')
+        return { items: fromWireResults(answer.results, requested, offset), parts: [] };
+      const items = requested.map((item, k): CopyItemResult => ({
+        index: offset + k,
+        status: 'PENDING',
+        source: item.from,
+        target: item.to,
+        renamed: false,
+      }));
+      return { items, parts: [{ taskId: answer.taskId, offset, count: payload.length }] };
+    });
+    return mergeChunks('SMH', chunks, answers, (parts: SmhTaskPart[]) => ({
+      id: encodeTaskId({ provider: 'SMH', ...scope, parts }),
+      upstreamTaskIds: parts.map((p) => p.taskId),
+    }));
   }
 
-  /** Runs `fn` with a token; a managed token the upstream rejects is replaced and `fn` runs once more. */
-  async #withToken<T>(libraryId: string, call: CallContext, fn: (token: string) => Promise<T>): Promise<T> {
-    const token = call.callerTokens.smh ?? (await this.tokens.token(libraryId, call));
-    try {
-      return await fn(token);
-    } catch (error) {
-      const rejected = error instanceof UpstreamFailure && error.code === 'UNAUTHENTICATED';
-      if (!rejected || call.callerTokens.smh || !this.tokens.refreshable) throw error;
-      // Safe: a call refused for its token did not run.
-      this.tokens.invalidate(libraryId, token);
-      return fn(await this.tokens.token(libraryId, call));
-    }
+  #withToken<T>(libraryId: string, call: CallContext, fn: (token: string) => Promise<T>): Promise<T> {
+    return withToken(this.tokens, libraryId, call.callerTokens.smh, call, fn);
   }
 
   async loadTasks(refs: readonly SmhTaskRef[], call: CallContext): Promise<Array<CopyTask | null | Error>> {
@@ -229,13 +172,7 @@ export function assembleTask(ref: SmhTaskRef, wire: readonly SmhWireTask[], chec
     summary.unknown += counted.unknown;
     states.push(taskState(task.status, partItems));
   });
-  const state: CopyTaskState = states.includes('RUNNING')
-    ? 'RUNNING'
-    : states.every((s) => s === 'SUCCEEDED')
-      ? 'SUCCEEDED'
-      : states.every((s) => s === 'FAILED')
-        ? 'FAILED'
-        : 'PARTIALLY_FAILED';
+  const state = combineTaskStates(states);
   return {
     id: encodeTaskId(ref),
     provider: 'SMH',

@@ -1,6 +1,6 @@
-import { UpstreamFailure } from '../../copy/errors.js';
 import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
-import { protocolFailure, smhErrorInfo } from './translate.js';
+import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
+import { smhErrorInfo } from './translate.js';
 import type { SmhWireCopyItem, SmhWireError, SmhWireResultItem, SmhWireTask } from './wire.js';
 
 export interface SmhScope {
@@ -15,19 +15,12 @@ export type SmhBatchAnswer =
   { kind: 'done'; status: number; results: SmhWireResultItem[] } | { kind: 'async'; taskId: string };
 
 const seg = encodeURIComponent;
-
-function requestIdOf(response: UpstreamResponse): string | undefined {
-  const body = response.json as SmhWireError | undefined;
-  const fromHeader = response.headers['x-request-id'] ?? response.headers['x-smh-request-id'];
-  return (
-    (typeof body?.requestId === 'string' ? body.requestId : undefined) ??
-    (typeof fromHeader === 'string' ? fromHeader : undefined)
-  );
-}
+const requestId = (response: UpstreamResponse) =>
+  requestIdOf(response, 'requestId', ['x-request-id', 'x-smh-request-id']);
 
 /**
  * SMH's batch copy, task query and token endpoints over undici. Builds exactly the documented wire
- * format, parses leniently, and turns every non-success answer into an UpstreamFailure.
+ * format, parses leniently, and turns every other answer into an UpstreamFailure.
  */
 export class SmhClient {
   constructor(readonly http: UpstreamHttpClient) {}
@@ -40,20 +33,20 @@ export class SmhClient {
       body: items,
       signal: scope.signal,
     });
-    // The copy may have run whenever the upstream answered 2xx, so a bad 2xx body leaves the outcome unknown.
-    const body = this.#json(response, 'unknown');
+    // Whenever the upstream got the request, the copy may have run: a bad answer leaves it unknown.
+    const body = jsonBody(response, 'SMH', 'unknown', requestId(response));
     if (response.status === 202) {
-      const task = body as { taskId?: unknown; id?: unknown };
+      const task = body as { taskId?: unknown; id?: unknown } | undefined;
       const taskId = task?.taskId ?? task?.id;
       if (typeof taskId !== 'number' && typeof taskId !== 'string') {
-        throw protocolFailure(202, 'no task id', 'unknown', requestIdOf(response));
+        throw shapeFailure('SMH', 202, 'no task id', 'unknown', requestId(response));
       }
       return { kind: 'async', taskId: String(taskId) };
     }
     if (response.status === 200 || response.status === 207) {
-      const results = (body as { result?: unknown })?.result;
+      const results = (body as { result?: unknown } | undefined)?.result;
       if (!Array.isArray(results))
-        throw protocolFailure(response.status, 'no result list', 'unknown', requestIdOf(response));
+        throw shapeFailure('SMH', response.status, 'no result list', 'unknown', requestId(response));
       return { kind: 'done', status: response.status, results: results as SmhWireResultItem[] };
     }
     throw this.#failure(response);
@@ -66,10 +59,10 @@ export class SmhClient {
       query: { access_token: scope.token, user_id: scope.userId },
       signal: scope.signal,
     });
-    const body = this.#json(response, 'not-executed');
+    const body = jsonBody(response, 'SMH', 'not-executed', requestId(response));
     if (response.status !== 200) throw this.#failure(response);
     if (!Array.isArray(body))
-      throw protocolFailure(200, 'a task answer that is not a list', 'not-executed', requestIdOf(response));
+      throw shapeFailure('SMH', 200, 'a task answer that is not a list', 'not-executed');
     return body.filter(
       (t): t is SmhWireTask =>
         typeof t === 'object' && t !== null && typeof (t as SmhWireTask).status === 'number',
@@ -87,41 +80,23 @@ export class SmhClient {
       query: { library_id: libraryId, library_secret: librarySecret, grant: options.grants.join(',') },
       signal: options.signal,
     });
-    const body = this.#json(response, 'not-executed') as
+    const body = jsonBody(response, 'SMH', 'not-executed') as
       { accessToken?: unknown; expiresIn?: unknown } | undefined;
     if (response.status !== 200) throw this.#failure(response);
     if (typeof body?.accessToken !== 'string' || body.accessToken === '') {
-      throw protocolFailure(200, 'a token answer without accessToken', 'not-executed', requestIdOf(response));
+      throw shapeFailure('SMH', 200, 'a token answer without accessToken', 'not-executed');
     }
     const expiresIn = typeof body.expiresIn === 'number' && body.expiresIn > 0 ? body.expiresIn : 1200;
     return { accessToken: body.accessToken, expiresIn };
   }
 
-  /** The parsed body; an unreadable one is a protocol error (or, for a throttle page, THROTTLED). */
-  #json(response: UpstreamResponse, executionIfSuccess: 'unknown' | 'not-executed'): unknown {
-    if (!response.malformed) return response.json;
-    const requestId = requestIdOf(response);
-    if (response.status === 429) throw this.#failure(response);
-    const ok = response.status >= 200 && response.status < 300;
-    const execution = ok || response.status >= 500 ? executionIfSuccess : 'not-executed';
-    throw protocolFailure(
-      response.status,
-      `a body that is not JSON (${response.contentType || 'no content type'})`,
-      execution,
-      requestId,
-    );
-  }
-
-  #failure(response: UpstreamResponse): UpstreamFailure {
+  #failure(response: UpstreamResponse) {
     const body = (
       typeof response.json === 'object' && response.json !== null ? response.json : {}
     ) as SmhWireError;
-    const { error, execution } = smhErrorInfo(
-      response.status,
-      body,
-      `SMH answered ${response.status}.`,
-      requestIdOf(response),
+    return failureOf(
+      response,
+      smhErrorInfo(response.status, body, `SMH answered ${response.status}.`, requestId(response)),
     );
-    return new UpstreamFailure(error, execution);
   }
 }

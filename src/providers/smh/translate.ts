@@ -2,13 +2,7 @@
  * Pure translation between the domain and SMH's wire format, both directions. No I/O here: the
  * bulk of the SMH unit tests live against this module.
  */
-import {
-  GatewayError,
-  InputError,
-  UpstreamFailure,
-  upstreamError,
-  type Execution,
-} from '../../copy/errors.js';
+import { GatewayError, InputError, upstreamError, type Execution } from '../../copy/errors.js';
 import type {
   ConflictStrategy,
   CopyErrorCode,
@@ -234,20 +228,4 @@ export function taskState(status: number, items: readonly CopyItemResult[]): Cop
   if (items.length > 0 && items.every((i) => i.status === 'FAILED')) return 'FAILED';
   if (status === 207 && items.some((i) => i.status === 'SUCCEEDED')) return 'PARTIALLY_FAILED';
   return status === 207 && items.length === 0 ? 'PARTIALLY_FAILED' : 'FAILED';
-}
-
-/** Builds the failure for a whole upstream answer that is not what SMH documents. */
-export function protocolFailure(
-  status: number,
-  what: string,
-  execution: Execution,
-  requestId?: string,
-): UpstreamFailure {
-  return new UpstreamFailure(
-    upstreamError('SMH', 'UPSTREAM_PROTOCOL_ERROR', `SMH answered ${status} with ${what}.`, false, {
-      httpStatus: status,
-      requestId,
-    }),
-    execution,
-  );
 }

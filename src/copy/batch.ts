@@ -1,0 +1,87 @@
+import { mapBounded } from './concurrency.js';
+import { GatewayError, UpstreamFailure } from './errors.js';
+import { outcomeFromItems, summarize } from './summary.js';
+import type { CopyItemResult, CopyOutcome, CopyTask, Provider } from './types.js';
+
+/** What a chunk asked for: where it starts in the request and what each item names. */
+export interface ChunkInput<T> {
+  offset: number;
+  payload: T;
+  requested: { source: string; target?: string }[];
+}
+
+/** A chunk's answer translated to the domain: its items, and the async parts a task must cover. */
+export interface ChunkSuccess<Part> {
+  items: CopyItemResult[];
+  parts: Part[];
+}
+
+export type ChunkAnswer<Part> = ChunkSuccess<Part> | { failure: UpstreamFailure };
+
+/** Sends chunks with bounded concurrency; an UpstreamFailure becomes that chunk's answer, not the request's. */
+export function sendChunks<T, Part>(
+  chunks: readonly ChunkInput<T>[],
+  concurrency: number,
+  send: (chunk: ChunkInput<T>) => Promise<ChunkSuccess<Part>>,
+): Promise<ChunkAnswer<Part>[]> {
+  return mapBounded(chunks, concurrency, async (chunk) => {
+    try {
+      return await send(chunk);
+    } catch (error) {
+      if (error instanceof UpstreamFailure) return { failure: error };
+      throw error;
+    }
+  });
+}
+
+/**
+ * Merges chunk answers in request order into one outcome. A chunk that failed leaves its items FAILED
+ * (it did not run) or UNKNOWN (it may have run); a rejected credential ends the operation; when every
+ * chunk was refused before running, the whole request is CopyRejected.
+ */
+export function mergeChunks<Part>(
+  provider: Provider,
+  chunks: readonly ChunkInput<unknown>[],
+  answers: readonly ChunkAnswer<Part>[],
+  taskIdFor: (parts: Part[]) => { id: string; upstreamTaskIds: string[] },
+): CopyOutcome {
+  const items: CopyItemResult[] = [];
+  const parts: Part[] = [];
+  const failures: UpstreamFailure[] = [];
+  answers.forEach((answer, i) => {
+    const chunk = chunks[i] as ChunkInput<unknown>;
+    if ('failure' in answer) {
+      failures.push(answer.failure);
+      const status = answer.failure.execution === 'unknown' ? 'UNKNOWN' : 'FAILED';
+      chunk.requested.forEach((item, k) =>
+        items.push({ index: chunk.offset + k, status, ...item, renamed: false, error: answer.failure.error }),
+      );
+    } else {
+      items.push(...answer.items);
+      parts.push(...answer.parts);
+    }
+  });
+
+  const auth = failures.find((f) => f.code === 'UNAUTHENTICATED');
+  if (auth)
+    throw new GatewayError(auth.error.message, 'UNAUTHENTICATED', {
+      provider,
+      upstream: auth.error.upstream,
+    });
+  if (failures.length === answers.length && failures.every((f) => f.execution === 'not-executed')) {
+    return { kind: 'rejected', provider, items, error: (failures[0] as UpstreamFailure).error };
+  }
+  if (parts.length === 0) return outcomeFromItems(provider, items);
+  const pending = items.filter((item) => item.status === 'PENDING');
+  const ids = taskIdFor(parts);
+  const task: CopyTask = {
+    ...ids,
+    provider,
+    state: 'RUNNING',
+    done: false,
+    items: pending,
+    summary: summarize(pending),
+    checkedAt: new Date(),
+  };
+  return outcomeFromItems(provider, items, task);
+}

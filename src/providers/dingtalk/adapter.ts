@@ -1,0 +1,123 @@
+import type { ProviderAdapter } from '../../copy/adapter.js';
+import { mergeChunks, sendChunks, type ChunkInput } from '../../copy/batch.js';
+import type { CallContext } from '../../copy/call.js';
+import { chunk, mapBounded } from '../../copy/concurrency.js';
+import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../../copy/retry.js';
+import { encodeTaskId, type DingTalkTaskPart, type DingTalkTaskRef } from '../../copy/task-id.js';
+import type { CopyOutcome, CopyTask, DingTalkBatchCopyRequest } from '../../copy/types.js';
+import type { TokenSource } from '../../credentials/token-source.js';
+import { withToken } from '../../credentials/with-token.js';
+import type { DingTalkClient } from './client.js';
+import { assembleTask, fromWireResults, toWireStrategy, validateDingTalkRequest } from './translate.js';
+import type { DingTalkWireTask } from './wire.js';
+
+export interface DingTalkLimits {
+  /** dentryIds per upstream call (documented maximum: 3). */
+  chunkSize: number;
+  maxItems: number;
+  concurrency: number;
+  /** Policy for chunks refused by throttling (they did not run, so re-sending is safe). */
+  retry: RetryPolicy;
+}
+
+/** Managed DingTalk tokens belong to the app, not to a library: one scope. */
+const APP_SCOPE = 'app';
+
+export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest, DingTalkTaskRef> {
+  readonly provider = 'DINGTALK' as const;
+
+  constructor(
+    private readonly client: DingTalkClient,
+    private readonly tokens: TokenSource,
+    private readonly limits: DingTalkLimits,
+  ) {}
+
+  async batchCopy(request: DingTalkBatchCopyRequest, call: CallContext): Promise<CopyOutcome> {
+    validateDingTalkRequest(request, this.limits.maxItems);
+    const conflictStrategy = toWireStrategy(request.conflictStrategy);
+    const chunks: ChunkInput<string[]>[] = chunk(request.dentryIds, this.limits.chunkSize).map(
+      (payload, i) => ({
+        offset: i * this.limits.chunkSize,
+        payload,
+        requested: payload.map((id) => ({ source: id, target: request.targetFolderId })),
+      }),
+    );
+    call.budget.reserve(chunks.length);
+
+    const answers = await sendChunks(chunks, this.limits.concurrency, async ({ offset, payload }) => {
+      const body = {
+        targetSpaceId: request.targetSpaceId,
+        targetFolderId: request.targetFolderId,
+        dentryIds: payload,
+        option: { conflictStrategy },
+      };
+      const results = await this.#withToken(call, (token) =>
+        withRetry(
+          () =>
+            this.client.batchCopy(
+              request.spaceId,
+              { unionId: request.unionId, token, signal: call.signal },
+              body,
+            ),
+          isSafeToRetryWrite,
+          this.limits.retry,
+          call.signal,
+        ),
+      );
+      return fromWireResults(results, payload, offset, request.targetFolderId);
+    });
+    return mergeChunks('DINGTALK', chunks, answers, (parts: DingTalkTaskPart[]) => ({
+      id: encodeTaskId({ provider: 'DINGTALK', unionId: request.unionId, parts }),
+      upstreamTaskIds: [...new Set(parts.map((p) => p.taskId))],
+    }));
+  }
+
+  #withToken<T>(call: CallContext, fn: (token: string) => Promise<T>): Promise<T> {
+    return withToken(this.tokens, APP_SCOPE, call.callerTokens.dingtalk, call, fn);
+  }
+
+  /** One GET per distinct upstream task (DingTalk has no list query), de-duplicated across refs. */
+  async loadTasks(
+    refs: readonly DingTalkTaskRef[],
+    call: CallContext,
+  ): Promise<Array<CopyTask | null | Error>> {
+    const wanted = new Map<string, { taskId: string; unionId: string }>();
+    for (const ref of refs) {
+      for (const part of ref.parts)
+        wanted.set(JSON.stringify([ref.unionId, part.taskId]), { taskId: part.taskId, unionId: ref.unionId });
+    }
+    call.budget.reserve(wanted.size);
+    const found = new Map<string, DingTalkWireTask | null | Error>();
+    await mapBounded([...wanted.entries()], this.limits.concurrency, async ([key, { taskId, unionId }]) => {
+      try {
+        const task = await this.#withToken(call, (token) =>
+          withRetry(
+            () => this.client.getTask(taskId, { unionId, token, signal: call.signal }),
+            isSafeToRetryRead,
+            this.limits.retry,
+            call.signal,
+          ),
+        );
+        found.set(key, task);
+      } catch (error) {
+        found.set(key, error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    const checkedAt = new Date();
+    return refs.map((ref) => {
+      const tasks = new Map<string, DingTalkWireTask>();
+      for (const part of ref.parts) {
+        const task = found.get(JSON.stringify([ref.unionId, part.taskId]));
+        if (task instanceof Error) return task;
+        // A task DingTalk no longer knows makes the whole CopyTask unknown.
+        if (!task) return null;
+        tasks.set(part.taskId, task);
+      }
+      return assembleTask(ref, encodeTaskId(ref), tasks, checkedAt);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.client.http.close();
+  }
+}

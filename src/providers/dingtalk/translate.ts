@@ -1,0 +1,253 @@
+/**
+ * Pure translation between the domain and DingTalk storage's wire format, both directions. No I/O:
+ * the DingTalk unit tests live against this module.
+ */
+import { InputError, upstreamError, type Execution } from '../../copy/errors.js';
+import { combineTaskStates } from '../../copy/summary.js';
+import type { DingTalkTaskPart, DingTalkTaskRef } from '../../copy/task-id.js';
+import type {
+  ConflictStrategy,
+  CopyErrorCode,
+  CopyErrorInfo,
+  CopyItemResult,
+  CopySummary,
+  CopyTask,
+  CopyTaskState,
+  DingTalkBatchCopyRequest,
+} from '../../copy/types.js';
+import type { DingTalkWireResultItem, DingTalkWireStrategy, DingTalkWireTask } from './wire.js';
+
+const STRATEGY: Record<ConflictStrategy, DingTalkWireStrategy> = {
+  FAIL: 'RETURN_ERROR_IF_EXISTS',
+  RENAME: 'AUTO_RENAME',
+  OVERWRITE: 'OVERWRITE',
+  KEEP_EXISTING: 'RETURN_DENTRY_IF_EXISTS',
+};
+
+/** Never lose or silently rename data unless asked: DingTalk's own default is AUTO_RENAME. */
+export const DEFAULT_STRATEGY: ConflictStrategy = 'FAIL';
+
+export function toWireStrategy(strategy: ConflictStrategy | null | undefined): DingTalkWireStrategy {
+  return STRATEGY[strategy ?? DEFAULT_STRATEGY];
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const MAX_ID_LENGTH = 256;
+
+function checkId(value: string, field: string, index?: number): void {
+  const where = index === undefined ? field : `${field}[${index}]`;
+  const details = index === undefined ? { field } : { field: `${field}.${index}`, index };
+  if (value.trim() === '') throw new InputError(`${where} is empty.`, details);
+  if (CONTROL_CHARS.test(value)) throw new InputError(`${where} contains a control character.`, details);
+  if (value.includes('/')) throw new InputError(`${where} contains "/"; DingTalk ids never do.`, details);
+  if (value.length > MAX_ID_LENGTH)
+    throw new InputError(`${where} is over ${MAX_ID_LENGTH} characters.`, details);
+}
+
+/** Checks a request before anything is sent; throws InputError naming the first bad field or item. */
+export function validateDingTalkRequest(request: DingTalkBatchCopyRequest, maxItems: number): void {
+  for (const field of ['spaceId', 'unionId', 'targetSpaceId', 'targetFolderId'] as const)
+    checkId(request[field], field);
+  if (request.dentryIds.length === 0)
+    throw new InputError('dentryIds must not be empty.', { field: 'dentryIds' });
+  if (request.dentryIds.length > maxItems) {
+    throw new InputError(
+      `dentryIds has ${request.dentryIds.length} entries; the gateway accepts at most ${maxItems}.`,
+      {
+        field: 'dentryIds',
+      },
+    );
+  }
+  request.dentryIds.forEach((id, index) => checkId(id, 'dentryIds', index));
+}
+
+const QPS_LIMIT = /^Forbidden\.AccessDenied\.Qps/;
+
+/** A DingTalk error code (with its HTTP status) → the unified code, and whether the work can have run. */
+export function classifyDingTalkError(
+  status: number,
+  code: string | undefined,
+): { code: CopyErrorCode; execution: Execution } {
+  const c = code ?? '';
+  if (status === 401 || c.startsWith('InvalidAuthentication') || c.startsWith('AuthenticationFailed')) {
+    return { code: 'UNAUTHENTICATED', execution: 'not-executed' };
+  }
+  // Both are refusals before any work began (dingtalk.md §7): safe to send again later.
+  if (c === 'operationConcurrentControl' || QPS_LIMIT.test(c) || status === 429)
+    return { code: 'THROTTLED', execution: 'not-executed' };
+  if (status === 503) return { code: 'UPSTREAM_TIMEOUT', execution: 'unknown' };
+  if (status >= 500) return { code: 'UPSTREAM_ERROR', execution: 'unknown' };
+  if (c.endsWith('QuotaInsufficient') || c === 'Forbidden.AccessDenied.ApiCountLimitForOrg') {
+    return { code: 'QUOTA_EXCEEDED', execution: 'not-executed' };
+  }
+  if (c === 'permissionDenied' || status === 403)
+    return { code: 'PERMISSION_DENIED', execution: 'not-executed' };
+  if (c === 'dentryNotExist' || c === 'spaceNotExist' || c === 'taskNotExist' || status === 404) {
+    return { code: 'NOT_FOUND', execution: 'not-executed' };
+  }
+  if (c === 'dentryAlreadyExist') return { code: 'CONFLICT', execution: 'not-executed' };
+  return { code: 'INVALID_ARGUMENT', execution: 'not-executed' };
+}
+
+const UNKNOWN_OUTCOME =
+  'the copy may or may not have happened: check the target folder before sending it again, or send it with conflictStrategy KEEP_EXISTING.';
+
+export function dingTalkErrorInfo(
+  status: number,
+  body: { code?: string; message?: string; requestid?: string } | undefined,
+  requestId?: string,
+): { error: CopyErrorInfo; execution: Execution } {
+  const { code, execution } = classifyDingTalkError(status, body?.code);
+  const what = `DingTalk answered ${status}${body?.code ? ` ${body.code}` : ''}`;
+  const message =
+    execution === 'unknown'
+      ? `${what}; ${UNKNOWN_OUTCOME}`
+      : code === 'THROTTLED'
+        ? `${what}: the request was throttled and did not run; retry later.`
+        : body?.message
+          ? `${what}: ${body.message}`
+          : `${what}.`;
+  const upstream = { httpStatus: status, code: body?.code, requestId: body?.requestid ?? requestId };
+  return { error: upstreamError('DINGTALK', code, message, code === 'THROTTLED', upstream), execution };
+}
+
+/** Message for a chunk that was sent and whose answer was lost. */
+export function unknownOutcomeMessage(reason: string): string {
+  return `${reason}; ${UNKNOWN_OUTCOME}`;
+}
+
+/**
+ * Items of one chunk's answer, in request order. Results are matched by dentryId when the upstream
+ * names them (unique ids), else by position; a missing result is UNKNOWN.
+ */
+export function fromWireResults(
+  results: unknown,
+  dentryIds: readonly string[],
+  offset: number,
+  targetFolderId: string,
+): { items: CopyItemResult[]; parts: DingTalkTaskPart[] } {
+  const list = (Array.isArray(results) ? results : []).filter(
+    (r): r is DingTalkWireResultItem => typeof r === 'object' && r !== null,
+  );
+  const unique = new Set(dentryIds).size === dentryIds.length;
+  const byId = new Map(
+    list.filter((r) => typeof r.dentryId === 'string').map((r) => [r.dentryId as string, r]),
+  );
+  const useIds = unique && byId.size === list.length && list.length > 0;
+  const parts: DingTalkTaskPart[] = [];
+  const items = dentryIds.map((dentryId, i): CopyItemResult => {
+    const index = offset + i;
+    const base = { index, source: dentryId, target: targetFolderId, renamed: false };
+    const wire = useIds ? byId.get(dentryId) : list[i];
+    if (!wire) {
+      return {
+        ...base,
+        status: 'UNKNOWN',
+        error: upstreamError(
+          'DINGTALK',
+          'UPSTREAM_PROTOCOL_ERROR',
+          unknownOutcomeMessage('DingTalk reported no result for this item'),
+          false,
+        ),
+      };
+    }
+    const result = typeof wire.targetDentryId === 'string' ? wire.targetDentryId : undefined;
+    if (
+      wire.async === true &&
+      wire.taskId !== undefined &&
+      wire.taskId !== null &&
+      String(wire.taskId) !== ''
+    ) {
+      parts.push({ taskId: String(wire.taskId), index, source: dentryId, result });
+      return { ...base, status: 'PENDING', result };
+    }
+    if (wire.success === true) return { ...base, status: 'SUCCEEDED', result };
+    if (wire.success === false) {
+      const { code } = classifyDingTalkError(400, wire.errorCode);
+      const error = upstreamError(
+        'DINGTALK',
+        code,
+        `DingTalk could not copy this item (${wire.errorCode ?? 'no error code'}).`,
+        false,
+        {
+          code: wire.errorCode,
+        },
+      );
+      return { ...base, status: 'FAILED', error };
+    }
+    return {
+      ...base,
+      status: 'UNKNOWN',
+      error: upstreamError(
+        'DINGTALK',
+        'UPSTREAM_PROTOCOL_ERROR',
+        unknownOutcomeMessage('DingTalk reported this item in an unknown shape'),
+        false,
+      ),
+    };
+  });
+  return { items, parts };
+}
+
+function count(value: number | string | undefined): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
+}
+
+/** One DingTalk task's state; SUCCESS with failures counts as partial (dingtalk.md §11.7). */
+export function wireTaskState(task: DingTalkWireTask): CopyTaskState {
+  const failed = count(task.failCount);
+  const succeeded = count(task.successCount);
+  if (task.status === 'SUCCESS') return failed === 0 ? 'SUCCEEDED' : 'PARTIALLY_FAILED';
+  if (task.status === 'FAIL') return succeeded > 0 ? 'PARTIALLY_FAILED' : 'FAILED';
+  return 'RUNNING';
+}
+
+/** One CopyTask from the DingTalk tasks its async items run in (one per distinct task id). */
+export function assembleTask(
+  ref: DingTalkTaskRef,
+  id: string,
+  tasks: ReadonlyMap<string, DingTalkWireTask>,
+  checkedAt: Date,
+): CopyTask {
+  const summary: CopySummary = { total: 0, succeeded: 0, failed: 0, pending: 0, unknown: 0 };
+  const states: CopyTaskState[] = [];
+  for (const taskId of new Set(ref.parts.map((p) => p.taskId))) {
+    const task = tasks.get(taskId) as DingTalkWireTask;
+    const state = wireTaskState(task);
+    states.push(state);
+    const total = count(task.totalCount);
+    const succeeded = count(task.successCount);
+    const failed = count(task.failCount);
+    summary.total += Math.max(total, succeeded + failed);
+    summary.succeeded += succeeded;
+    summary.failed += failed;
+    summary.pending += state === 'RUNNING' ? Math.max(0, total - succeeded - failed) : 0;
+  }
+  const items = ref.parts.map((part): CopyItemResult => {
+    const task = tasks.get(part.taskId) as DingTalkWireTask;
+    const state = wireTaskState(task);
+    const base = { index: part.index, source: part.source, result: part.result, renamed: false };
+    if (state === 'RUNNING') return { ...base, status: 'PENDING' };
+    if (state === 'SUCCEEDED') return { ...base, status: 'SUCCEEDED' };
+    const { code } = classifyDingTalkError(400, task.failMessage);
+    const message = `DingTalk's copy task ${part.taskId} ended ${task.status} with ${count(task.failCount)} of ${count(task.totalCount)} entries failed${task.failMessage ? ` (${task.failMessage})` : ''}.`;
+    return {
+      ...base,
+      status: 'FAILED',
+      error: upstreamError('DINGTALK', code, message, false, { code: task.failMessage }),
+    };
+  });
+  const state = combineTaskStates(states);
+  return {
+    id,
+    provider: 'DINGTALK',
+    state,
+    done: state !== 'RUNNING',
+    items,
+    summary,
+    upstreamTaskIds: [...new Set(ref.parts.map((p) => p.taskId))],
+    checkedAt,
+  };
+}

@@ -1,0 +1,101 @@
+import { UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
+import type { CopyErrorInfo, Provider } from '../copy/types.js';
+import { retryAfterMs, type UpstreamResponse } from './http.js';
+
+const NAMES: Record<Provider, string> = { SMH: 'SMH', DINGTALK: 'DingTalk' };
+
+/** The upstream's request id, from the body field or a response header. */
+export function requestIdOf(
+  response: UpstreamResponse,
+  bodyField: string,
+  headers: readonly string[],
+): string | undefined {
+  const body = response.json as Record<string, unknown> | undefined;
+  const fromBody = typeof body === 'object' && body !== null ? body[bodyField] : undefined;
+  if (typeof fromBody === 'string') return fromBody;
+  for (const name of headers) {
+    const value = response.headers[name];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+/**
+ * The JSON body of an answer, or an UpstreamFailure when it is not readable JSON. A write answered
+ * 2xx or 5xx with garbage may have run (`ifSent` says what to assume); a 4xx did not. An HTML page
+ * with 403/429 is a recognisable throttle page (DingTalk's IP limit answers with one).
+ */
+export function jsonBody(
+  response: UpstreamResponse,
+  provider: Provider,
+  ifSent: Execution,
+  requestId?: string,
+): unknown {
+  if (!response.malformed) return response.json;
+  const status = response.status;
+  const name = NAMES[provider];
+  const upstream = { httpStatus: status, requestId };
+  if ((status === 429 || status === 403) && /html/i.test(response.contentType + response.snippet)) {
+    throw new UpstreamFailure(
+      upstreamError(
+        provider,
+        'THROTTLED',
+        `${name} answered ${status} with a throttling page; the request did not run. Retry later.`,
+        true,
+        upstream,
+      ),
+      'not-executed',
+      retryAfterMs(response.headers),
+    );
+  }
+  const execution: Execution = status >= 400 && status < 500 ? 'not-executed' : ifSent;
+  const doubt =
+    execution === 'unknown'
+      ? ' The work may or may not have happened: check the target before sending it again.'
+      : '';
+  throw new UpstreamFailure(
+    upstreamError(
+      provider,
+      'UPSTREAM_PROTOCOL_ERROR',
+      `${name} answered ${status} with a body that is not JSON (${response.contentType || 'no content type'}).${doubt}`,
+      false,
+      upstream,
+    ),
+    execution,
+  );
+}
+
+/** An answer the upstream documents (an error body, a wrong shape) as a typed failure, with Retry-After. */
+export function failureOf(
+  response: UpstreamResponse,
+  classified: { error: CopyErrorInfo; execution: Execution },
+): UpstreamFailure {
+  return new UpstreamFailure(classified.error, classified.execution, retryAfterMs(response.headers));
+}
+
+/** A 2xx answer whose shape is not the documented one. */
+export function shapeFailure(
+  provider: Provider,
+  status: number,
+  what: string,
+  execution: Execution,
+  requestId?: string,
+): UpstreamFailure {
+  const doubt =
+    execution === 'unknown'
+      ? ' The work may or may not have happened: check the target before sending it again.'
+      : '';
+  return new UpstreamFailure(
+    upstreamError(
+      provider,
+      'UPSTREAM_PROTOCOL_ERROR',
+      `${NAMES[provider]} answered ${status} with ${what}.${doubt}`,
+      false,
+      {
+        httpStatus: status,
+        requestId,
+      },
+    ),
+    execution,
+  );
+}
