@@ -17,7 +17,7 @@ import { UpstreamHttpClient } from './upstream/http.js';
 /** SMH grants the gateway asks for: `admin` is the one grant that also covers copies across spaces. */
 const SMH_GRANTS = ['admin'];
 
-function smhAdapter(config: Config, logger: Logger): SmhAdapter | undefined {
+function smhAdapter(config: Config, logger: Logger, now?: () => number): SmhAdapter | undefined {
   const { smh } = config;
   if (!smh.baseUrl) return undefined;
   const client = new SmhClient(
@@ -29,6 +29,7 @@ function smhAdapter(config: Config, logger: Logger): SmhAdapter | undefined {
       ? passThroughOnly('SMH', 'x-smh-access-token')
       : new ManagedTokens({
           providerName: 'SMH',
+          now,
           fetch: async (libraryId, signal) => {
             const secret = secrets.get(libraryId);
             if (!secret) {
@@ -48,7 +49,7 @@ function smhAdapter(config: Config, logger: Logger): SmhAdapter | undefined {
   return new SmhAdapter(client, tokens, { ...smh, retry: DEFAULT_RETRY });
 }
 
-function dingTalkAdapter(config: Config, logger: Logger): DingTalkAdapter | undefined {
+function dingTalkAdapter(config: Config, logger: Logger, now?: () => number): DingTalkAdapter | undefined {
   const { dingtalk } = config;
   if (!dingtalk.baseUrl) return undefined;
   const client = new DingTalkClient(
@@ -59,6 +60,7 @@ function dingTalkAdapter(config: Config, logger: Logger): DingTalkAdapter | unde
     appKey && appSecret
       ? new ManagedTokens({
           providerName: 'DingTalk',
+          now,
           fetch: async (_scope, signal) => {
             const { accessToken, expireIn } = await client.getAccessToken(appKey, appSecret, signal);
             return { token: accessToken, expiresInSeconds: expireIn };
@@ -71,15 +73,22 @@ function dingTalkAdapter(config: Config, logger: Logger): DingTalkAdapter | unde
   });
 }
 
+export interface GatewayOptions {
+  /** Operations GraphiQL opens with. */
+  examples?: ExampleTab[];
+  /** The clock managed tokens expire on (tests move it). */
+  now?: () => number;
+}
+
 /** The composition root: config → adapters → copy service → HTTP server. */
 export async function buildGateway(
   config: Config,
   logger: Logger,
-  examples?: ExampleTab[],
+  options: GatewayOptions = {},
 ): Promise<FastifyInstance> {
   const copy = new CopyService({
-    smh: smhAdapter(config, logger),
-    dingtalk: dingTalkAdapter(config, logger),
+    smh: smhAdapter(config, logger, options.now),
+    dingtalk: dingTalkAdapter(config, logger, options.now),
   });
-  return createServer({ config, logger, copy, examples });
+  return createServer({ config, logger, copy, examples: options.examples });
 }

@@ -42,6 +42,8 @@ export interface Config {
   bodyLimitBytes: number;
   apiKeys: ApiKey[];
   allowAnonymous: boolean;
+  /** Some upstream credential is configured: the gateway spends secrets on its callers' behalf. */
+  managed: boolean;
   smh: {
     baseUrl?: string;
     libraries: SmhLibraryCredential[];
@@ -199,6 +201,16 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('REDIS_URL', 'a redis:// or rediss:// URL');
   }
   const upstreamTimeoutMs = integer(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 100, 600_000);
+  const keys = apiKeys(env);
+  const allowAnonymous = flag(env, 'ALLOW_ANONYMOUS', false);
+  const managed = libraries.length > 0 || dingtalkAppKey !== undefined;
+  // Configured secrets must not be spendable by anyone who can reach the port.
+  if (managed && !demo && keys.length === 0 && !allowAnonymous) {
+    throw new ConfigError(
+      'GATEWAY_API_KEYS',
+      'API keys for callers when managed credentials (SMH_LIBRARY_SECRET / DINGTALK_APP_SECRET) are configured; set ALLOW_ANONYMOUS=1 to run without on purpose',
+    );
+  }
 
   return {
     port: integer(env, 'PORT', 4000, 0, 65_535),
@@ -217,8 +229,9 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     introspection: flag(env, 'INTROSPECTION', demo || !production),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
-    apiKeys: apiKeys(env),
-    allowAnonymous: flag(env, 'ALLOW_ANONYMOUS', false),
+    apiKeys: keys,
+    allowAnonymous,
+    managed,
     smh: {
       baseUrl: smhBaseUrl,
       libraries,

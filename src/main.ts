@@ -19,10 +19,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const demo = config.demo ? await startDemo(config, logger) : undefined;
   const effective = demo?.config ?? config;
-  const app = await buildGateway(effective, logger, demo?.examples);
+  const app = await buildGateway(effective, logger, { examples: demo?.examples });
   const address = await app.listen({ port: effective.port, host: effective.host });
   if (demo) console.log(demo.banner(address));
   else logger.info({ address }, 'copy-gateway listening');
+  announceAccess(effective, logger);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -45,6 +46,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Says at start who may call the gateway, so an open gateway is never open by accident. */
+function announceAccess(config: Config, logger: ReturnType<typeof createLogger>): void {
+  if (config.apiKeys.length > 0) {
+    logger.info(
+      { callers: config.apiKeys.map((k) => k.name) },
+      'callers must send Authorization: Bearer <API key>',
+    );
+  } else if (config.managed && !config.demo) {
+    logger.warn(
+      'ALLOW_ANONYMOUS=1: anyone who reaches this port can spend the configured upstream credentials',
+    );
+  } else if (!config.demo) {
+    logger.info(
+      'no GATEWAY_API_KEYS: the gateway is open; callers must send their own upstream tokens (pass-through)',
+    );
+  }
 }
 
 main().catch((error: unknown) => {

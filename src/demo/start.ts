@@ -28,6 +28,7 @@ export async function startDemo(config: Config, logger: Logger): Promise<Demo> {
   const demoConfig: Config = {
     ...config,
     allowAnonymous: true,
+    managed: true,
     smh: {
       ...config.smh,
       baseUrl: smh.url,

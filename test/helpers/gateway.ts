@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
-import { buildGateway } from '../../src/app.js';
+import { buildGateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { ExampleTab } from '../../src/http/graphiql.js';
 import { createLogger } from '../../src/log.js';
 
 /** A gateway running in-process on a random loopback port, with every log line captured. */
@@ -28,7 +27,7 @@ export interface GraphQLBody<T> {
 /** Starts a gateway from environment variables (merged over none of the process's own). */
 export async function startGateway(
   env: Record<string, string> = {},
-  options: { examples?: ExampleTab[]; override?: (config: Config) => Config } = {},
+  options: GatewayOptions & { override?: (config: Config) => Config } = {},
 ): Promise<TestGateway> {
   const logs: string[] = [];
   const sink = new Writable({
@@ -37,10 +36,11 @@ export async function startGateway(
       done();
     },
   });
-  const base = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', ...env });
+  // Tests opt in to caller keys; without them managed mode would refuse to start.
+  const base = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', ALLOW_ANONYMOUS: '1', ...env });
   const config = options.override ? options.override(base) : base;
   const logger = createLogger(config.logLevel, sink);
-  const app = await buildGateway(config, logger, options.examples);
+  const app = await buildGateway(config, logger, options);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,

@@ -1,4 +1,5 @@
 import type { ProviderAdapter } from '../../copy/adapter.js';
+import { upstreamError } from '../../copy/errors.js';
 import type { CallContext } from '../../copy/call.js';
 import { chunk, mapBounded } from '../../copy/concurrency.js';
 import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../../copy/retry.js';
@@ -162,13 +163,16 @@ export function assembleTask(ref: SmhTaskRef, wire: readonly SmhWireTask[], chec
       states.push('RUNNING');
       return;
     }
-    const partItems = fromTaskResults(task.result, part.offset);
+    // Exactly one item per index of the part: extra results would land on the next part's indices.
+    const partItems = fromTaskResults(task.result, part.offset).slice(0, part.count);
+    // A task that failed as a whole (500) may report no items: the rest take the task's status.
+    for (let k = partItems.length; k < part.count; k++) {
+      partItems.push(unreportedItem(part.offset + k, task.status));
+    }
     items.push(...partItems);
     const counted = summarize(partItems);
-    // A task that failed as a whole (500) may report no items: count the rest by the task's status.
-    const unreported = Math.max(0, part.count - partItems.length);
-    summary.succeeded += counted.succeeded + (task.status === 200 ? unreported : 0);
-    summary.failed += counted.failed + (task.status === 200 ? 0 : unreported);
+    summary.succeeded += counted.succeeded;
+    summary.failed += counted.failed;
     summary.unknown += counted.unknown;
     states.push(taskState(task.status, partItems));
   });
@@ -182,5 +186,25 @@ export function assembleTask(ref: SmhTaskRef, wire: readonly SmhWireTask[], chec
     summary,
     upstreamTaskIds: ref.parts.map((p) => p.taskId),
     checkedAt,
+  };
+}
+
+/** An item of a finished task that SMH gave no result for; the batch answer fills in its source. */
+function unreportedItem(index: number, taskStatus: number): CopyItemResult {
+  if (taskStatus === 200 || taskStatus === 204) {
+    return { index, status: 'SUCCEEDED', source: '', renamed: false };
+  }
+  return {
+    index,
+    status: 'FAILED',
+    source: '',
+    renamed: false,
+    error: upstreamError(
+      'SMH',
+      'UPSTREAM_ERROR',
+      `SMH reported the task as failed (${taskStatus}) without a result for this item.`,
+      false,
+      { httpStatus: taskStatus },
+    ),
   };
 }

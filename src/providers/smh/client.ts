@@ -1,6 +1,6 @@
 import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
 import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
-import { smhErrorInfo } from './translate.js';
+import { smhErrorInfo, wireStatus } from './translate.js';
 import type { SmhWireCopyItem, SmhWireError, SmhWireResultItem, SmhWireTask } from './wire.js';
 
 export interface SmhScope {
@@ -49,6 +49,10 @@ export class SmhClient {
         throw shapeFailure('SMH', response.status, 'no result list', 'unknown', requestId(response));
       return { kind: 'done', status: response.status, results: results as SmhWireResultItem[] };
     }
+    // Any other 2xx is undocumented, but SMH took the request: the copy may have run.
+    if (response.status >= 200 && response.status < 300) {
+      throw shapeFailure('SMH', response.status, 'an undocumented status', 'unknown', requestId(response));
+    }
     throw this.#failure(response);
   }
 
@@ -63,10 +67,12 @@ export class SmhClient {
     if (response.status !== 200) throw this.#failure(response);
     if (!Array.isArray(body))
       throw shapeFailure('SMH', 200, 'a task answer that is not a list', 'not-executed');
-    return body.filter(
-      (t): t is SmhWireTask =>
-        typeof t === 'object' && t !== null && typeof (t as SmhWireTask).status === 'number',
-    );
+    // A task whose status is unreadable is left out, as if SMH did not know it.
+    return body.flatMap((t: unknown): SmhWireTask[] => {
+      if (typeof t !== 'object' || t === null) return [];
+      const status = wireStatus((t as SmhWireTask).status);
+      return status === undefined ? [] : [{ ...(t as SmhWireTask), status }];
+    });
   }
 
   async createToken(

@@ -149,6 +149,16 @@ export function smhErrorInfo(
   return { error: upstreamError('SMH', code, message, retryable, upstream), execution };
 }
 
+/**
+ * An HTTP-like status from the wire. The API page types `status` as String while its examples send
+ * numbers, so a numeric string is read as its number; anything else is unreadable.
+ */
+export function wireStatus(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\s*\d{3}\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
 /** One wire result item → the domain item at `index` of the original request. */
 export function fromWireItem(
   wire: SmhWireResultItem | undefined,
@@ -163,7 +173,8 @@ export function fromWireItem(
     target: to,
     renamed: false,
   };
-  if (!wire || typeof wire.status !== 'number') {
+  const status = wireStatus(wire?.status);
+  if (!wire || status === undefined) {
     return {
       ...base,
       status: 'UNKNOWN',
@@ -175,7 +186,7 @@ export function fromWireItem(
       ),
     };
   }
-  if (wire.status === 200 || wire.status === 204) {
+  if (status === 200 || status === 204) {
     const finalPath = joinPath(wire.path) ?? to;
     return {
       ...base,
@@ -185,14 +196,14 @@ export function fromWireItem(
     };
   }
   // The upstream itself reports this item as not copied, whatever the status: it is a plain failure.
-  const { code } = classifySmhError(wire.status, wire.code);
+  const { code } = classifySmhError(status, wire.code);
   const error = upstreamError(
     'SMH',
     code,
-    wire.message ?? `SMH could not copy this item (${wire.status}).`,
+    wire.message ?? `SMH could not copy this item (${status}).`,
     code === 'THROTTLED',
     {
-      httpStatus: wire.status,
+      httpStatus: status,
       code: wire.code,
     },
   );
