@@ -21,7 +21,11 @@ function smhAdapter(config: Config, logger: Logger, now?: () => number): SmhAdap
   const { smh } = config;
   if (!smh.baseUrl) return undefined;
   const client = new SmhClient(
-    new UpstreamHttpClient('SMH', smh.baseUrl, { timeoutMs: config.upstreamTimeoutMs, logger }),
+    new UpstreamHttpClient('SMH', smh.baseUrl, {
+      timeoutMs: config.upstreamTimeoutMs,
+      logger,
+      breaker: config.breaker,
+    }),
   );
   const secrets = new Map(smh.libraries.map((l) => [l.libraryId, l.librarySecret]));
   const tokens =
@@ -53,7 +57,11 @@ function dingTalkAdapter(config: Config, logger: Logger, now?: () => number): Di
   const { dingtalk } = config;
   if (!dingtalk.baseUrl) return undefined;
   const client = new DingTalkClient(
-    new UpstreamHttpClient('DINGTALK', dingtalk.baseUrl, { timeoutMs: config.upstreamTimeoutMs, logger }),
+    new UpstreamHttpClient('DINGTALK', dingtalk.baseUrl, {
+      timeoutMs: config.upstreamTimeoutMs,
+      logger,
+      breaker: config.breaker,
+    }),
   );
   const { appKey, appSecret } = dingtalk;
   const tokens =

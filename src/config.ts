@@ -64,6 +64,10 @@ export interface Config {
   };
   /** Upstream calls one GraphQL request may make at most. */
   maxUpstreamCallsPerRequest: number;
+  /** Circuit breaker per upstream origin. */
+  breaker: { errorThresholdPercent: number; minRequests: number; resetTimeoutMs: number };
+  /** Limits on a GraphQL document. */
+  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number; maxCost: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -249,5 +253,17 @@ export function loadConfig(env: Env = process.env): Config {
       throttleRetries: integer(env, 'DINGTALK_THROTTLE_RETRIES', 3, 0, 10),
     },
     maxUpstreamCallsPerRequest: integer(env, 'MAX_UPSTREAM_CALLS_PER_REQUEST', 5000, 1, 1_000_000),
+    breaker: {
+      errorThresholdPercent: integer(env, 'CIRCUIT_ERROR_PERCENT', 50, 1, 100),
+      minRequests: integer(env, 'CIRCUIT_MIN_REQUESTS', 20, 1, 100_000),
+      resetTimeoutMs: integer(env, 'CIRCUIT_RESET_MS', 10_000, 100, 3_600_000),
+    },
+    limits: {
+      maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 12, 1, 1000),
+      maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 50, 1, 100_000),
+      maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', 20_000, 100, 10_000_000),
+      maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 1, 100_000),
+      maxCost: integer(env, 'GRAPHQL_MAX_COST', 10_000, 10, 100_000_000),
+    },
   };
 }

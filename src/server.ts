@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -7,17 +7,29 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
 import fastifyApollo, { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from './log.js';
 import type { Config } from './config.js';
 import { CallBudget } from './copy/call.js';
 import type { CopyService } from './copy/service.js';
 import type { RequestContext } from './context.js';
 import { createFormatError } from './graphql/errors.js';
+import { documentLimits } from './graphql/limits.js';
 import { resolvers } from './graphql/resolvers.js';
 import { loadTypeDefs } from './graphql/schema.js';
 import { createCallerAuth } from './http/caller-auth.js';
 import { graphiqlPage, registerGraphiqlAssets, wantsGraphiql, type ExampleTab } from './http/graphiql.js';
+
+const HTTP_ERROR_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 
 export interface ServerDeps {
   config: Config;
@@ -44,6 +56,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
 
+  const armor = documentLimits(config.limits);
   const apollo = new ApolloServer<RequestContext>({
     typeDefs: loadTypeDefs(),
     resolvers,
@@ -51,7 +64,11 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(logger, !config.production),
+    validationRules: armor.validationRules,
+    allowBatchedHttpRequests: false,
     plugins: [
+      // graphql-armor is typed against @apollo/server's CommonJS build; the plugin objects are the same.
+      ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
       fastifyApolloDrainPlugin(app),
       // We serve GraphiQL ourselves; the default landing page would load Sandbox from a CDN.
       ApolloServerPluginLandingPageDisabled(),
@@ -83,10 +100,25 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     return { ...call, copy, caller: request.caller, loaders: { task: copy.createTaskLoader(call) } };
   };
 
+  // Body-level failures (too large, not JSON) answer in GraphQL's error shape too, with a code.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const code = HTTP_ERROR_CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
+    const message =
+      status === 413
+        ? `The request body is larger than ${config.bodyLimitBytes} bytes.`
+        : status >= 500
+          ? 'Internal server error'
+          : error.message;
+    return reply.code(status).send({ errors: [{ message, extensions: { code } }] });
+  });
+
   app.decorateRequest('caller', undefined);
   if (authenticate) {
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!request.url.startsWith('/graphql') || request.method === 'OPTIONS') return;
+      // Decided by the matched route, not the raw URL: the router decodes `/%67raphql` to /graphql.
+      if (request.routeOptions.url !== '/graphql' || request.method === 'OPTIONS') return;
       if (
         request.method === 'GET' &&
         wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)
@@ -107,6 +139,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
           });
       }
       request.caller = caller;
+      // Every later line of this request (e.g. "request completed") names the caller, never the key.
+      request.log = reply.log = request.log.child({ caller });
     });
   }
 

@@ -1,3 +1,4 @@
+import CircuitBreaker from 'opossum';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Logger } from '../log.js';
 import { UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
@@ -25,8 +26,31 @@ export interface UpstreamResponse {
   snippet: string;
 }
 
+export interface BreakerOptions {
+  /** Percentage of failed calls in the rolling window that opens the circuit. */
+  errorThresholdPercent: number;
+  /** Calls in the window before the percentage counts. */
+  minRequests: number;
+  /** How long an open circuit fails fast before it lets a probe through. */
+  resetTimeoutMs: number;
+}
+
+export const DEFAULT_BREAKER: BreakerOptions = {
+  errorThresholdPercent: 50,
+  minRequests: 20,
+  resetTimeoutMs: 10_000,
+};
+
+/** A 5xx answer travels through the breaker as a failure (so it counts), then back out as a response. */
+class ServerErrorAnswer extends Error {
+  constructor(readonly response: UpstreamResponse) {
+    super('upstream answered 5xx');
+  }
+}
+
 export interface UpstreamHttpOptions {
   timeoutMs: number;
+  breaker?: BreakerOptions;
   connections?: number;
   logger: Logger;
   maxBodyBytes?: number;
@@ -59,6 +83,7 @@ export class UpstreamHttpClient {
   readonly #basePath: string;
   readonly #log: Logger;
   readonly #maxBodyBytes: number;
+  readonly #breaker: CircuitBreaker<[UpstreamRequest], UpstreamResponse>;
 
   constructor(
     readonly provider: Provider,
@@ -77,9 +102,53 @@ export class UpstreamHttpClient {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
+    const breaker = options.breaker ?? DEFAULT_BREAKER;
+    this.#breaker = new CircuitBreaker((request: UpstreamRequest) => this.#sendCounted(request), {
+      timeout: false, // the pool's own timeouts apply
+      errorThresholdPercentage: breaker.errorThresholdPercent,
+      volumeThreshold: breaker.minRequests,
+      resetTimeout: breaker.resetTimeoutMs,
+      rollingCountTimeout: 10_000,
+      // Only the upstream's own trouble counts: a refusal of our request (4xx) says nothing about its health.
+      errorFilter: (error: unknown) =>
+        !(error instanceof ServerErrorAnswer) && !(error instanceof UpstreamFailure),
+    });
+    this.#breaker.on('open', () => this.#log.warn('circuit opened: failing fast'));
+    this.#breaker.on('close', () => this.#log.info('circuit closed'));
   }
 
+  /**
+   * Sends one request through the origin's circuit breaker. While the circuit is open the request is
+   * not sent at all, so it fails fast as UPSTREAM_UNAVAILABLE and is safe to retry later.
+   */
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    try {
+      return await this.#breaker.fire(request);
+    } catch (error) {
+      if (error instanceof ServerErrorAnswer) return error.response;
+      if ((error as { code?: string })?.code === 'EOPENBREAKER') {
+        const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
+        throw new UpstreamFailure(
+          upstreamError(
+            this.provider,
+            'UPSTREAM_UNAVAILABLE',
+            `${name} is failing; the gateway stopped calling it for a short while. The request was not sent; retry later.`,
+            true,
+          ),
+          'not-executed',
+        );
+      }
+      throw error;
+    }
+  }
+
+  async #sendCounted(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const response = await this.#send(request);
+    if (response.status >= 500) throw new ServerErrorAnswer(response);
+    return response;
+  }
+
+  async #send(request: UpstreamRequest): Promise<UpstreamResponse> {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) search.append(key, value);
@@ -217,6 +286,7 @@ export class UpstreamHttpClient {
   }
 
   close(): Promise<void> {
+    this.#breaker.shutdown();
     return this.#pool.close();
   }
 }
