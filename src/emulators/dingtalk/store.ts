@@ -53,6 +53,8 @@ export class StoreError extends Error {
 export class DentryStore {
   readonly #spaces = new Map<string, Space>();
   readonly #dentries = new Map<string, Dentry>();
+  /** Children by folder, name → id, so lookups stay cheap in folders with many entries. */
+  readonly #childIndex = new Map<string, Map<string, string>>();
   /** dentryId → union ids that may not copy it (or ANY_UNION_ID). Inherited by descendants. */
   readonly #copyDenied = new Map<string, Set<string>>();
   /** dentryId → error code the copy of this entry fails with; a test hook for partial task failures. */
@@ -100,7 +102,18 @@ export class DentryStore {
       version: input.version ?? 1,
     };
     this.#dentries.set(id, dentry);
+    this.#folderIndex(dentry.spaceId, parentId).set(dentry.name, id);
     return { ...dentry };
+  }
+
+  #folderIndex(spaceId: string, parentId: string): Map<string, string> {
+    const key = `${spaceId}\u0000${parentId}`;
+    let index = this.#childIndex.get(key);
+    if (!index) {
+      index = new Map();
+      this.#childIndex.set(key, index);
+    }
+    return index;
   }
 
   getDentry(id: string): Dentry | undefined {
@@ -109,18 +122,14 @@ export class DentryStore {
   }
 
   children(spaceId: string, parentId: string): Dentry[] {
-    const out: Dentry[] = [];
-    for (const d of this.#dentries.values()) {
-      if (d.spaceId === spaceId && d.parentId === parentId) out.push({ ...d });
-    }
-    return out;
+    const ids = this.#childIndex.get(`${spaceId}\u0000${parentId}`)?.values() ?? [];
+    return [...ids].map((id) => ({ ...(this.#dentries.get(id) as Dentry) }));
   }
 
   findChild(spaceId: string, parentId: string, name: string): Dentry | undefined {
-    for (const d of this.#dentries.values()) {
-      if (d.spaceId === spaceId && d.parentId === parentId && d.name === name) return { ...d };
-    }
-    return undefined;
+    const id = this.#childIndex.get(`${spaceId}\u0000${parentId}`)?.get(name);
+    const dentry = id === undefined ? undefined : this.#dentries.get(id);
+    return dentry ? { ...dentry } : undefined;
   }
 
   /** All entries below `id`, parents before their children; the entry itself is not included. */
@@ -156,8 +165,12 @@ export class DentryStore {
 
   /** Removes a dentry and everything below it. */
   remove(id: string): void {
-    for (const d of this.descendants(id)) this.#dentries.delete(d.id);
-    this.#dentries.delete(id);
+    const self = this.#dentries.get(id);
+    for (const d of [...this.descendants(id), ...(self ? [self] : [])]) {
+      this.#dentries.delete(d.id);
+      this.#childIndex.get(`${d.spaceId}\u0000${d.parentId}`)?.delete(d.name);
+      this.#childIndex.delete(`${d.spaceId}\u0000${d.id}`);
+    }
   }
 
   bumpVersion(id: string): Dentry {
