@@ -9,6 +9,9 @@ import type { ExampleTab } from './http/graphiql.js';
 import type { Logger } from './log.js';
 import { DingTalkAdapter } from './providers/dingtalk/adapter.js';
 import { DingTalkClient } from './providers/dingtalk/client.js';
+import { IdempotencyGuard } from './idempotency/guard.js';
+import { RedisIdempotencyStore } from './idempotency/redis-store.js';
+import { MemoryIdempotencyStore } from './idempotency/store.js';
 import { SmhAdapter } from './providers/smh/adapter.js';
 import { SmhClient } from './providers/smh/client.js';
 import { createServer } from './server.js';
@@ -94,9 +97,15 @@ export async function buildGateway(
   logger: Logger,
   options: GatewayOptions = {},
 ): Promise<FastifyInstance> {
-  const copy = new CopyService({
-    smh: smhAdapter(config, logger, options.now),
-    dingtalk: dingTalkAdapter(config, logger, options.now),
+  const store = config.redisUrl ? new RedisIdempotencyStore(config.redisUrl) : new MemoryIdempotencyStore();
+  const idempotency = new IdempotencyGuard(store, {
+    ttlMs: config.idempotencyTtlSeconds * 1000,
+    runningTtlMs: config.operationTimeoutMs + 60_000,
+    waitMs: 5_000,
   });
+  const copy = new CopyService(
+    { smh: smhAdapter(config, logger, options.now), dingtalk: dingTalkAdapter(config, logger, options.now) },
+    idempotency,
+  );
   return createServer({ config, logger, copy, examples: options.examples });
 }

@@ -34,7 +34,10 @@ export interface Config {
   /** No upstream configured: run the emulators in-process. */
   demo: boolean;
   logLevel: LogLevel;
+  /** Shared idempotency records for several instances; in memory when unset. */
   redisUrl?: string;
+  /** How long an idempotencyKey's answer is replayed. */
+  idempotencyTtlSeconds: number;
   upstreamTimeoutMs: number;
   /** Deadline for a whole GraphQL operation, including every upstream call it makes. */
   operationTimeoutMs: number;
@@ -223,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
     demo,
     logLevel: logLevel as LogLevel,
     redisUrl,
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
     upstreamTimeoutMs,
     operationTimeoutMs: integer(
       env,

@@ -45,6 +45,20 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
   return text && text.trim() !== '' ? text.trim() : undefined;
 }
 
+/**
+ * Apollo's DisableSuggestions plugin only rewrites validation errors; graphql-js also suggests field
+ * names when it coerces variables (`Field "itemz" is not defined by type … Did you mean "items"?`).
+ */
+const hideSuggestions: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors }) {
+        for (const error of errors) error.message = error.message.replace(/ ?Did you mean .+\?$/s, '');
+      },
+    };
+  },
+};
+
 /** Builds the HTTP server: GraphQL on /graphql (POST, GET), GraphiQL for browsers, health probes. */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { config, logger, copy } = deps;
@@ -65,6 +79,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(logger, !config.production),
     validationRules: armor.validationRules,
+    parseOptions: armor.parseOptions,
     allowBatchedHttpRequests: false,
     plugins: [
       // graphql-armor is typed against @apollo/server's CommonJS build; the plugin objects are the same.
@@ -76,7 +91,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      ...(config.production ? [ApolloServerPluginDisableSuggestions()] : []),
+      ...(config.production ? [ApolloServerPluginDisableSuggestions(), hideSuggestions] : []),
     ],
   });
   await apollo.start();

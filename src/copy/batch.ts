@@ -62,13 +62,21 @@ export function mergeChunks<Part>(
     }
   });
 
+  // `failures.length > 0`: with no chunks at all there is no refusal to report.
+  const nothingRan =
+    failures.length > 0 &&
+    failures.length === answers.length &&
+    failures.every((f) => f.execution === 'not-executed');
+  // A rejected credential is the caller's problem, not an item's, so it ends the operation, but only
+  // when nothing ran: an error instead of results would hide copies already made.
   const auth = failures.find((f) => f.code === 'UNAUTHENTICATED');
-  if (auth)
+  if (auth && nothingRan) {
     throw new GatewayError(auth.error.message, 'UNAUTHENTICATED', {
       provider,
       upstream: auth.error.upstream,
     });
-  if (failures.length === answers.length && failures.every((f) => f.execution === 'not-executed')) {
+  }
+  if (nothingRan) {
     return { kind: 'rejected', provider, items, error: (failures[0] as UpstreamFailure).error };
   }
   if (parts.length === 0) return outcomeFromItems(provider, items);

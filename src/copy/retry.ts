@@ -1,4 +1,5 @@
 import { UpstreamFailure } from './errors.js';
+import type { CopyErrorInfo } from './types.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -11,12 +12,25 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 100, maxDelayMs: 2_000 };
 
 /**
+ * A call our own circuit breaker refused: nothing was sent, and the upstream is known to be failing
+ * for a while, so retrying within this operation would only delay the answer (or probe the upstream
+ * from inside someone's request). The caller gets it at once, retryable.
+ */
+export class CircuitOpenFailure extends UpstreamFailure {
+  constructor(error: CopyErrorInfo) {
+    super(error, 'not-executed');
+    this.name = 'CircuitOpenFailure';
+  }
+}
+
+/**
  * Only a failure that proves the upstream did nothing may be retried for a write: re-sending a copy
  * whose outcome is unknown can make a second copy.
  */
 export function isSafeToRetryWrite(error: unknown): error is UpstreamFailure {
   return (
     error instanceof UpstreamFailure &&
+    !(error instanceof CircuitOpenFailure) &&
     error.execution === 'not-executed' &&
     (error.code === 'THROTTLED' || error.code === 'UPSTREAM_UNAVAILABLE')
   );
@@ -26,6 +40,7 @@ export function isSafeToRetryWrite(error: unknown): error is UpstreamFailure {
 export function isSafeToRetryRead(error: unknown): error is UpstreamFailure {
   return (
     error instanceof UpstreamFailure &&
+    !(error instanceof CircuitOpenFailure) &&
     [
       'THROTTLED',
       'UPSTREAM_UNAVAILABLE',

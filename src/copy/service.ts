@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ProviderAdapter } from './adapter.js';
 import type { CallContext } from './call.js';
+import type { IdempotencyGuard } from '../idempotency/guard.js';
 import { GatewayError, InputError } from './errors.js';
 import { outcomeFromItems } from './summary.js';
 import { decodeTaskId, type DingTalkTaskRef, type SmhTaskRef, type TaskRef } from './task-id.js';
@@ -20,11 +21,15 @@ export interface CopyServiceAdapters {
 }
 
 const MAX_WAIT_SECONDS = 60;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const WAIT_POLL_MS = 500;
 
 /** The provider-neutral entry point the resolvers call. */
 export class CopyService {
-  constructor(private readonly adapters: CopyServiceAdapters) {}
+  constructor(
+    private readonly adapters: CopyServiceAdapters,
+    private readonly idempotency?: IdempotencyGuard,
+  ) {}
 
   #adapter(provider: Provider) {
     const adapter = provider === 'SMH' ? this.adapters.smh : this.adapters.dingtalk;
@@ -42,7 +47,7 @@ export class CopyService {
 
   async batchCopy(
     input: BatchCopyRequest,
-    call: CallContext & { loaders: TaskLoaders },
+    call: CallContext & { loaders: TaskLoaders; caller?: string },
   ): Promise<CopyOutcome> {
     const request = input.smh ?? input.dingtalk;
     if (!request || (input.smh && input.dingtalk)) {
@@ -55,7 +60,26 @@ export class CopyService {
       });
     }
     const provider: Provider = input.smh ? 'SMH' : 'DINGTALK';
-    const outcome = await this.#adapter(provider).batchCopy(request, call);
+    const adapter = this.#adapter(provider);
+    const run = () => adapter.batchCopy(request, call);
+    const key = request.idempotencyKey;
+    let outcome: CopyOutcome;
+    if (key === undefined || key === null || !this.idempotency) {
+      outcome = await run();
+    } else {
+      if (key.trim() === '' || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+        throw new InputError(`idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, {
+          field: 'idempotencyKey',
+        });
+      }
+      // The key is scoped to the caller; the fingerprint leaves out what does not change the work.
+      const { idempotencyKey: _key, waitSeconds: _wait, ...work } = request;
+      outcome = await this.idempotency.run(
+        { caller: call.caller ?? 'anonymous', provider, key },
+        { provider, work },
+        run,
+      );
+    }
     if (outcome.kind !== 'accepted' || waitSeconds === 0) return outcome;
     return this.#waitFor(outcome, waitSeconds, call);
   }
@@ -116,7 +140,11 @@ export class CopyService {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.adapters.smh?.close(), this.adapters.dingtalk?.close()]);
+    await Promise.all([
+      this.adapters.smh?.close(),
+      this.adapters.dingtalk?.close(),
+      this.idempotency?.close(),
+    ]);
   }
 }
 

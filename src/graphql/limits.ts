@@ -7,13 +7,16 @@ import type { Config } from '../config.js';
  * inline, 50 copyTask aliases, GraphiQL's introspection) and stop documents built to exhaust the server.
  */
 export function documentLimits(limits: Config['limits']) {
-  return new ApolloArmor({
+  const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
     maxAliases: { n: limits.maxAliases },
-    maxTokens: { n: limits.maxTokens },
+    // Armor's token plugin throws from a parsing hook, which Apollo answers as a 500. graphql-js
+    // counts tokens while parsing: a long document is then a syntax error, 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives },
     costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
     // Apollo's own plugin hides suggestions in production; one mechanism is enough.
     blockFieldSuggestion: { enabled: false },
   }).protect();
+  return { ...armor, parseOptions: { maxTokens: limits.maxTokens } };
 }

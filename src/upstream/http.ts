@@ -2,6 +2,7 @@ import CircuitBreaker from 'opossum';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Logger } from '../log.js';
 import { UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
+import { CircuitOpenFailure } from '../copy/retry.js';
 import type { CopyErrorCode, Provider } from '../copy/types.js';
 import { redactPath } from './redact.js';
 
@@ -122,20 +123,33 @@ export class UpstreamHttpClient {
    * not sent at all, so it fails fast as UPSTREAM_UNAVAILABLE and is safe to retry later.
    */
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    // Ids from the caller become path segments; a "." or ".." one would be resolved away by any server
+    // or proxy on the way and address a different endpoint.
+    if (request.path.split('/').some((segment) => segment === '.' || segment === '..')) {
+      const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
+      throw new UpstreamFailure(
+        upstreamError(
+          this.provider,
+          'INVALID_ARGUMENT',
+          `An id in the request is "." or "..", which cannot name anything in a ${name} URL; the request was not sent.`,
+          false,
+        ),
+        'not-executed',
+      );
+    }
     try {
       return await this.#breaker.fire(request);
     } catch (error) {
       if (error instanceof ServerErrorAnswer) return error.response;
       if ((error as { code?: string })?.code === 'EOPENBREAKER') {
         const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
-        throw new UpstreamFailure(
+        throw new CircuitOpenFailure(
           upstreamError(
             this.provider,
             'UPSTREAM_UNAVAILABLE',
             `${name} is failing; the gateway stopped calling it for a short while. The request was not sent; retry later.`,
             true,
           ),
-          'not-executed',
         );
       }
       throw error;
@@ -153,8 +167,6 @@ export class UpstreamHttpClient {
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) search.append(key, value);
     }
-    // A bare flag (`?copy`) is written as `copy=` by URLSearchParams; upstreams accept both, and the
-    // token must be percent-encoded anyway.
     const query = search.toString();
     const path = this.#basePath + request.path + (query ? `?${query}` : '');
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
@@ -182,7 +194,13 @@ export class UpstreamHttpClient {
         body,
         signal: request.signal,
       });
-      const text = await this.#readText(response.body);
+      let text: string;
+      try {
+        text = await this.#readText(response.body);
+      } catch (error) {
+        // The upstream answered (a status came) and then its body broke off: an unreadable answer.
+        throw new BodyReadError(response.statusCode, error);
+      }
       const contentType = header(response.headers, 'content-type');
       let json: unknown;
       let malformed = false;
@@ -211,7 +229,7 @@ export class UpstreamHttpClient {
         snippet: malformed ? text.slice(0, 80) : '',
       };
     } catch (error) {
-      const failure = this.#classify(error);
+      const failure = this.#classify(error, request.signal);
       this.#log.warn(
         {
           method: request.method,
@@ -245,16 +263,43 @@ export class UpstreamHttpClient {
    * Only a failure to connect proves the request never left; anything later (a reset, a timeout, an
    * abort) may have reached the upstream, so its outcome is unknown.
    */
-  #classify(error: unknown): UpstreamFailure {
+  #classify(error: unknown, signal?: AbortSignal): UpstreamFailure {
     const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
-    const fail = (code: CopyErrorCode, message: string, execution: Execution) =>
+    const fail = (
+      code: CopyErrorCode,
+      message: string,
+      execution: Execution,
+      upstream: { httpStatus?: number } = {},
+    ) =>
       new UpstreamFailure(
-        upstreamError(this.provider, code, message, execution === 'not-executed'),
+        upstreamError(
+          this.provider,
+          code,
+          execution === 'unknown' ? `${message}${UNKNOWN_OUTCOME}` : message,
+          execution === 'not-executed',
+          upstream,
+        ),
         execution,
       );
     if (error instanceof UpstreamFailure) return error;
-    if (error instanceof BodyTooLargeError) {
-      return fail('UPSTREAM_PROTOCOL_ERROR', `${name} answered with an oversized body.`, 'unknown');
+    if (error instanceof BodyReadError) {
+      const status = { httpStatus: error.status };
+      if (error.cause instanceof BodyTooLargeError) {
+        return fail('UPSTREAM_PROTOCOL_ERROR', `${name} answered with an oversized body.`, 'unknown', status);
+      }
+      if (!(error.cause instanceof undiciErrors.BodyTimeoutError) && !signal?.aborted) {
+        return fail(
+          'UPSTREAM_PROTOCOL_ERROR',
+          `${name} answered ${error.status} with a body that broke off before its end.`,
+          'unknown',
+          status,
+        );
+      }
+      error = error.cause;
+    }
+    // Our own deadline aborted the request: undici rejects with the abort reason, not an AbortError.
+    if (signal?.aborted) {
+      return fail('UPSTREAM_TIMEOUT', `${name} did not answer before the operation deadline.`, 'unknown');
     }
     const code = (error as { code?: string } | undefined)?.code ?? '';
     if (error instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {
@@ -292,3 +337,17 @@ export class UpstreamHttpClient {
 }
 
 class BodyTooLargeError extends Error {}
+
+/** A failure while reading the body of an answer whose status had already arrived. */
+class BodyReadError extends Error {
+  constructor(
+    readonly status: number,
+    cause: unknown,
+  ) {
+    super('upstream body could not be read', { cause });
+  }
+}
+
+/** Appended to every failure after which the upstream may have done the work. */
+const UNKNOWN_OUTCOME =
+  ' The request may or may not have taken effect: check the target before sending it again.';

@@ -2,7 +2,7 @@
  * Contract test: the official DingTalk SDK (`@alicloud/dingtalk`), unchanged, against the emulator.
  * If the SDK can send to it and parse every answer, the emulator's wire format matches what the real
  * service's own client expects. The SDK's raw requests are recorded so the project's client can be held
- * to the same wire format (see the it.todo at the end).
+ * to the same wire format (the last tests of this file).
  */
 import OAuthModule, * as $OAuth from '@alicloud/dingtalk/dist/oauth2_1_0/client.js';
 import StorageModule, * as $Storage from '@alicloud/dingtalk/dist/storage_1_0/client.js';
@@ -18,6 +18,10 @@ import {
   type DingTalkEmulator,
   type WireRequest,
 } from '../../src/emulators/dingtalk/index.js';
+import { createLogger } from '../../src/log.js';
+import { DingTalkClient } from '../../src/providers/dingtalk/client.js';
+import { UpstreamHttpClient } from '../../src/upstream/http.js';
+import { startGateway } from '../helpers/gateway.js';
 
 /**
  * The SDK is CommonJS with `exports.default = Client`. TypeScript (NodeNext) types the default import as
@@ -261,11 +265,80 @@ describe('wire format the SDK sends (recorded by the emulator)', () => {
     });
   });
 
-  /*
-   * For the project's own DingTalk client, once it exists: point it at `emu.url`, make it copy ['d-file-2']
-   * (AUTO_RENAME, SEED target), then
-   *   expect(compareWire(expectedCopyWire(token), toWire(emu.stats.lastRequests.batchCopy!))).toEqual([]);
-   * and the same for getTask. `expectedCopyWire` is exactly what the SDK sent in the test above.
-   */
-  it.todo("the project's own client sends the same batchCopy and getTask wire requests as the SDK");
+  /** The project's own client (undici), pointed at the same emulator. */
+  async function withOwnClient<T>(fn: (client: DingTalkClient) => Promise<T>): Promise<T> {
+    const http = new UpstreamHttpClient('DINGTALK', emu.url, {
+      timeoutMs: 5_000,
+      logger: createLogger('silent'),
+    });
+    try {
+      return await fn(new DingTalkClient(http));
+    } finally {
+      await http.close();
+    }
+  }
+
+  function recorded(route: 'batchCopy' | 'getTask' | 'token'): WireRequest {
+    const request = emu.stats.lastRequests[route];
+    if (!request) throw new Error(`no ${route} request recorded`);
+    return toWire(request);
+  }
+
+  it("the project's own client sends the same batchCopy, getTask and accessToken requests as the SDK", async () => {
+    await copyDentries(['d-file-2']);
+    const sdkCopy = recorded('batchCopy');
+    expect(compareWire(expectedCopyWire(token), sdkCopy)).toEqual([]);
+    expect((await sdkError(getTask('task-wire'))).code).toBe('taskNotExist');
+    const sdkTask = recorded('getTask');
+    await oauth.getAccessToken(
+      new $OAuth.GetAccessTokenRequest({ appKey: SEED.appKey, appSecret: SEED.appSecret }),
+    );
+    const sdkToken = recorded('token');
+
+    await withOwnClient(async (client) => {
+      const scope = { unionId: SEED.unionId, token };
+      const items = await client.batchCopy(SEED.sourceSpaceId, scope, {
+        targetSpaceId: SEED.targetSpaceId,
+        targetFolderId: SEED.targetFolderId,
+        dentryIds: ['d-file-2'],
+        option: { conflictStrategy: 'AUTO_RENAME' },
+      });
+      expect(items).toHaveLength(1);
+      expect(compareWire(sdkCopy, recorded('batchCopy'))).toEqual([]);
+
+      expect(await client.getTask('task-wire', scope)).toBeNull();
+      expect(compareWire(sdkTask, recorded('getTask'))).toEqual([]);
+
+      const fetched = await client.getAccessToken(SEED.appKey, SEED.appSecret);
+      expect(fetched).toEqual({ accessToken: token, expireIn: 7200 });
+      expect(compareWire(sdkToken, recorded('token'))).toEqual([]);
+    });
+    // Neither client sends the token anywhere else.
+    expect(emu.stats.lastRequests.batchCopy?.headers.authorization).toBeUndefined();
+    expect(JSON.stringify(emu.stats.lastRequests.batchCopy?.query)).not.toContain(token);
+  });
+
+  it("the gateway (pass-through token, RENAME) puts the SDK's batchCopy request on the wire", async () => {
+    const gateway = await startGateway({ DINGTALK_BASE_URL: emu.url });
+    try {
+      const { body } = await gateway.graphql<{ batchCopy: { __typename: string } }>(
+        `mutation($input: DingTalkBatchCopyInput!) { batchCopy(input: { dingtalk: $input }) { __typename } }`,
+        {
+          input: {
+            spaceId: SEED.sourceSpaceId,
+            unionId: SEED.unionId,
+            targetSpaceId: SEED.targetSpaceId,
+            targetFolderId: SEED.targetFolderId,
+            dentryIds: ['d-file-2'],
+            conflictStrategy: 'RENAME',
+          },
+        },
+        { 'x-acs-dingtalk-access-token': token },
+      );
+      expect(body.data?.batchCopy.__typename).toBe('CopySucceeded');
+      expect(compareWire(expectedCopyWire(token), recorded('batchCopy'))).toEqual([]);
+    } finally {
+      await gateway.close();
+    }
+  });
 });

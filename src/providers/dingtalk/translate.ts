@@ -76,8 +76,11 @@ export function classifyDingTalkError(
   // Both are refusals before any work began (dingtalk.md §7): safe to send again later.
   if (c === 'operationConcurrentControl' || QPS_LIMIT.test(c) || status === 429)
     return { code: 'THROTTLED', execution: 'not-executed' };
-  if (status === 503) return { code: 'UPSTREAM_TIMEOUT', execution: 'unknown' };
-  if (status >= 500) return { code: 'UPSTREAM_ERROR', execution: 'unknown' };
+  // Server-fault codes also arrive without their 5xx status: as an item's errorCode or a task's failMessage.
+  if (status === 503 || c === 'operationTimeout') return { code: 'UPSTREAM_TIMEOUT', execution: 'unknown' };
+  if (status >= 500 || c === 'systemError' || c === 'unknownError') {
+    return { code: 'UPSTREAM_ERROR', execution: 'unknown' };
+  }
   if (c.endsWith('QuotaInsufficient') || c === 'Forbidden.AccessDenied.ApiCountLimitForOrg') {
     return { code: 'QUOTA_EXCEEDED', execution: 'not-executed' };
   }

@@ -29,7 +29,8 @@ export class SmhClient {
     const response = await this.http.send({
       method: 'POST',
       path: `/api/v1/batch/${seg(scope.libraryId)}/${seg(scope.spaceId)}`,
-      query: { copy: '', access_token: scope.token, user_id: scope.userId },
+      // `copy=1` as the official JS SDK sends it; the docs' bare `copy` flag means the same.
+      query: { copy: '1', access_token: scope.token, user_id: scope.userId },
       body: items,
       signal: scope.signal,
     });

@@ -1,0 +1,52 @@
+/**
+ * Where idempotency records live: in memory for one instance, in Redis when several instances share
+ * the work. A record is claimed atomically (only one caller runs the request), then completed with
+ * the answer that every replay gets.
+ */
+export type IdempotencyRecord =
+  { state: 'running'; fingerprint: string } | { state: 'done'; fingerprint: string; answer: string };
+
+export interface IdempotencyStore {
+  /** Claims `key` for a new run; returns the existing record instead when there is one. */
+  claim(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyRecord | undefined>;
+  complete(key: string, fingerprint: string, answer: string, ttlMs: number): Promise<void>;
+  /** Forgets a claim whose run provably did nothing, so the caller may try again. */
+  release(key: string): Promise<void>;
+  get(key: string): Promise<IdempotencyRecord | undefined>;
+  close(): Promise<void>;
+}
+
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  readonly #records = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async claim(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyRecord | undefined> {
+    const existing = await this.get(key);
+    if (existing) return existing;
+    this.#records.set(key, { record: { state: 'running', fingerprint }, expiresAt: this.now() + ttlMs });
+    return undefined;
+  }
+
+  async complete(key: string, fingerprint: string, answer: string, ttlMs: number): Promise<void> {
+    this.#records.set(key, { record: { state: 'done', fingerprint, answer }, expiresAt: this.now() + ttlMs });
+  }
+
+  async release(key: string): Promise<void> {
+    this.#records.delete(key);
+  }
+
+  async get(key: string): Promise<IdempotencyRecord | undefined> {
+    const entry = this.#records.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.#records.delete(key);
+      return undefined;
+    }
+    return entry.record;
+  }
+
+  async close(): Promise<void> {
+    this.#records.clear();
+  }
+}
