@@ -103,7 +103,10 @@ export type CopyItemResult = {
   error?: Maybe<CopyError>;
   /** Position of the item in the request, from 0. */
   index: Scalars['Int']['output'];
-  /** True when the copy got a new name because the target name was taken. */
+  /**
+   * True when the copy got a new name because the target name was taken (SMH reports the final path).
+   * DingTalk does not say whether it renamed a copy: there it is always false; use `result`, the new dentry id.
+   */
   renamed: Scalars['Boolean']['output'];
   /** Where the copy ended up: the final SMH path or the new DingTalk dentry id. */
   result?: Maybe<Scalars['String']['output']>;

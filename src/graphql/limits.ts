@@ -8,7 +8,8 @@ import type { Config } from '../config.js';
  */
 export function documentLimits(limits: Config['limits']) {
   const armor = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
+    // Fragments add no depth of their own: a client that spreads fragments is no deeper than one that inlines.
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     // Armor's token plugin throws from a parsing hook, which Apollo answers as a 500. graphql-js
     // counts tokens while parsing: a long document is then a syntax error, 400 GRAPHQL_PARSE_FAILED.

@@ -84,6 +84,7 @@ export class UpstreamHttpClient {
   readonly #basePath: string;
   readonly #log: Logger;
   readonly #maxBodyBytes: number;
+  readonly #timeoutMs: number;
   readonly #breaker: CircuitBreaker<[UpstreamRequest], UpstreamResponse>;
 
   constructor(
@@ -95,6 +96,7 @@ export class UpstreamHttpClient {
     this.#basePath = url.pathname.replace(/\/+$/, '');
     this.#log = options.logger.child({ upstream: provider.toLowerCase() });
     this.#maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
+    this.#timeoutMs = options.timeoutMs;
     this.#pool = new Pool(url.origin, {
       connections: options.connections ?? 64,
       pipelining: 1,
@@ -110,9 +112,11 @@ export class UpstreamHttpClient {
       volumeThreshold: breaker.minRequests,
       resetTimeout: breaker.resetTimeoutMs,
       rollingCountTimeout: 10_000,
-      // Only the upstream's own trouble counts: a refusal of our request (4xx) says nothing about its health.
-      errorFilter: (error: unknown) =>
-        !(error instanceof ServerErrorAnswer) && !(error instanceof UpstreamFailure),
+      // Only the upstream's own trouble counts: a refusal of our request (4xx) says nothing about its
+      // health, and neither does a caller's operation deadline running out.
+      errorFilter: (error: unknown, request?: UpstreamRequest) =>
+        request?.signal?.aborted === true ||
+        (!(error instanceof ServerErrorAnswer) && !(error instanceof UpstreamFailure)),
     });
     this.#breaker.on('open', () => this.#log.warn('circuit opened: failing fast'));
     this.#breaker.on('close', () => this.#log.info('circuit closed'));
@@ -182,6 +186,10 @@ export class UpstreamHttpClient {
         'not-executed',
       );
     }
+    // undici checks its headers and body timeouts on a coarse timer (up to a second late); this signal
+    // bounds the whole call to the configured timeout precisely.
+    const callTimeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, callTimeout]) : callTimeout;
     try {
       const response = await this.#pool.request({
         method: request.method,
@@ -192,7 +200,7 @@ export class UpstreamHttpClient {
           ...request.headers,
         },
         body,
-        signal: request.signal,
+        signal,
       });
       let text: string;
       try {
@@ -229,7 +237,7 @@ export class UpstreamHttpClient {
         snippet: malformed ? text.slice(0, 80) : '',
       };
     } catch (error) {
-      const failure = this.#classify(error, request.signal);
+      const failure = this.#classify(error, request.signal, callTimeout);
       this.#log.warn(
         {
           method: request.method,
@@ -263,7 +271,7 @@ export class UpstreamHttpClient {
    * Only a failure to connect proves the request never left; anything later (a reset, a timeout, an
    * abort) may have reached the upstream, so its outcome is unknown.
    */
-  #classify(error: unknown, signal?: AbortSignal): UpstreamFailure {
+  #classify(error: unknown, deadline: AbortSignal | undefined, callTimeout: AbortSignal): UpstreamFailure {
     const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
     const fail = (
       code: CopyErrorCode,
@@ -287,7 +295,11 @@ export class UpstreamHttpClient {
       if (error.cause instanceof BodyTooLargeError) {
         return fail('UPSTREAM_PROTOCOL_ERROR', `${name} answered with an oversized body.`, 'unknown', status);
       }
-      if (!(error.cause instanceof undiciErrors.BodyTimeoutError) && !signal?.aborted) {
+      if (
+        !(error.cause instanceof undiciErrors.BodyTimeoutError) &&
+        !deadline?.aborted &&
+        !callTimeout.aborted
+      ) {
         return fail(
           'UPSTREAM_PROTOCOL_ERROR',
           `${name} answered ${error.status} with a body that broke off before its end.`,
@@ -297,9 +309,12 @@ export class UpstreamHttpClient {
       }
       error = error.cause;
     }
-    // Our own deadline aborted the request: undici rejects with the abort reason, not an AbortError.
-    if (signal?.aborted) {
+    // Our own signals aborted the request: undici rejects with the abort reason, not an AbortError.
+    if (deadline?.aborted) {
       return fail('UPSTREAM_TIMEOUT', `${name} did not answer before the operation deadline.`, 'unknown');
+    }
+    if (callTimeout.aborted) {
+      return fail('UPSTREAM_TIMEOUT', `${name} did not answer within ${this.#timeoutMs} ms.`, 'unknown');
     }
     const code = (error as { code?: string } | undefined)?.code ?? '';
     if (error instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {

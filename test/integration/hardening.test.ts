@@ -616,19 +616,22 @@ describe('ids that would be "." or ".." segments of an upstream path', () => {
   });
   afterAll(() => rig.close());
 
-  it('are never sent: the request is refused as INVALID_ARGUMENT, not executed', async () => {
-    const cases: [string, () => Promise<GqlOutcome>][] = [
-      ['SMH libraryId ".."', () => smhCopy(rig, { ...SMH_INPUT, libraryId: '..' })],
-      ['SMH spaceId "."', () => smhCopy(rig, { ...SMH_INPUT, spaceId: '.' })],
-      ['DingTalk spaceId ".."', () => dtCopy(rig, { ...DT_INPUT, spaceId: '..' })],
+  it('are refused as BAD_USER_INPUT naming the field, and never sent', async () => {
+    const cases: [string, string, Record<string, unknown>, string][] = [
+      ['SMH libraryId ".."', SMH_COPY, { ...SMH_INPUT, libraryId: '..' }, 'libraryId'],
+      ['SMH spaceId "."', SMH_COPY, { ...SMH_INPUT, spaceId: '.' }, 'spaceId'],
+      ['DingTalk spaceId ".."', DT_COPY, { ...DT_INPUT, spaceId: '..' }, 'spaceId'],
     ];
-    for (const [name, send] of cases) {
-      const outcome = await send();
-      expect(outcome.__typename, name).toBe('CopyRejected');
-      expect(outcome.error, name).toMatchObject({ code: 'INVALID_ARGUMENT', retryable: false });
-      expect(outcome.error?.message, name).toMatch(/"\." or "\.\."[\s\S]*not sent/);
-      expect(outcome.items[0]?.status, name).toBe('FAILED');
+    for (const [name, mutation, input, field] of cases) {
+      const { body } = await rig.gw.graphql(mutation, { input }, rig.headers);
+      expect(body.data, name).toBeNull();
+      expect(body.errors?.[0]?.extensions, name).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(body.errors?.[0]?.message, name).toMatch(new RegExp(`^${field} is "\\.{1,2}"`));
     }
+    expect(rig.smhRequests() + rig.dtRequests()).toBe(0);
+  });
+
+  it('the HTTP client refuses them too, as INVALID_ARGUMENT, not executed (a forged task id)', async () => {
     // A forged task id whose upstream task id is "..".
     const forged = encodeTaskId({
       provider: 'DINGTALK',

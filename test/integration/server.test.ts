@@ -74,6 +74,29 @@ describe('gateway server', () => {
     expect(await response.body.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it('counts depth by fields, not fragment spreads, so fragment-heavy clients get the same limit', async () => {
+    const inline = '{ copyTask(id: "ct1_x") { items { error { upstream { provider } } } } }';
+    const viaFragments = `{ copyTask(id: "ct1_x") { ...Task } }
+      fragment Task on CopyTask { items { ...Item } }
+      fragment Item on CopyItemResult { error { ...Err } }
+      fragment Err on CopyError { upstream { ...Upstream } }
+      fragment Upstream on UpstreamError { provider }`;
+    for (const [limit, expected] of [
+      ['5', 'BAD_USER_INPUT'], // passes validation: only the made-up task id fails
+      ['4', 'GRAPHQL_VALIDATION_FAILED'],
+    ] as const) {
+      const limited = await startGateway({ SMH_BASE_URL: 'http://127.0.0.1:9', GRAPHQL_MAX_DEPTH: limit });
+      try {
+        for (const query of [inline, viaFragments]) {
+          const { body } = await limited.graphql(query);
+          expect(body.errors?.map((e) => e.extensions?.code)).toEqual([expected]);
+        }
+      } finally {
+        await limited.close();
+      }
+    }
+  });
+
   it('gives every error a code', async () => {
     const { body } = await gateway.graphql('{ copyTask(id: "not-a-task") { id } }');
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -4,6 +4,7 @@
  */
 import { InputError, upstreamError, type Execution } from '../../copy/errors.js';
 import { combineTaskStates } from '../../copy/summary.js';
+import { idProblem } from '../../copy/validate.js';
 import type { DingTalkTaskPart, DingTalkTaskRef } from '../../copy/task-id.js';
 import type {
   ConflictStrategy,
@@ -31,18 +32,14 @@ export function toWireStrategy(strategy: ConflictStrategy | null | undefined): D
   return STRATEGY[strategy ?? DEFAULT_STRATEGY];
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-const MAX_ID_LENGTH = 256;
-
 function checkId(value: string, field: string, index?: number): void {
+  const problem = idProblem(value);
+  if (!problem) return;
   const where = index === undefined ? field : `${field}[${index}]`;
-  const details = index === undefined ? { field } : { field: `${field}.${index}`, index };
-  if (value.trim() === '') throw new InputError(`${where} is empty.`, details);
-  if (CONTROL_CHARS.test(value)) throw new InputError(`${where} contains a control character.`, details);
-  if (value.includes('/')) throw new InputError(`${where} contains "/"; DingTalk ids never do.`, details);
-  if (value.length > MAX_ID_LENGTH)
-    throw new InputError(`${where} is over ${MAX_ID_LENGTH} characters.`, details);
+  throw new InputError(
+    `${where} ${problem}.`,
+    index === undefined ? { field } : { field: `${field}.${index}`, index },
+  );
 }
 
 /** Checks a request before anything is sent; throws InputError naming the first bad field or item. */

@@ -3,6 +3,7 @@
  * bulk of the SMH unit tests live against this module.
  */
 import { GatewayError, InputError, upstreamError, type Execution } from '../../copy/errors.js';
+import { CONTROL_CHARS, idProblem } from '../../copy/validate.js';
 import type {
   ConflictStrategy,
   CopyErrorCode,
@@ -40,8 +41,6 @@ export function toWireStrategy(strategy: ConflictStrategy, index?: number): SmhW
 }
 
 const MAX_NAME_LENGTH = 255;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** Why a path is unusable, or undefined when it is fine. */
 export function pathProblem(path: string): string | undefined {
@@ -67,6 +66,13 @@ export function validateSmhRequest(request: SmhBatchCopyRequest, maxItems: numbe
       },
     );
   }
+  for (const field of ['libraryId', 'spaceId'] as const) {
+    const problem = idProblem(request[field] ?? '-');
+    if (problem) throw new InputError(`${field} ${problem}.`, { field });
+  }
+  // An empty userId is legal (no temporary identity); anything else must be a usable id.
+  const userProblem = request.userId ? idProblem(request.userId) : undefined;
+  if (userProblem) throw new InputError(`userId ${userProblem}.`, { field: 'userId' });
   if (request.conflictStrategy) toWireStrategy(request.conflictStrategy);
   request.items.forEach((item, index) => {
     for (const field of ['from', 'to'] as const) {
@@ -77,8 +83,10 @@ export function validateSmhRequest(request: SmhBatchCopyRequest, maxItems: numbe
           index,
         });
     }
-    if (item.fromSpaceId !== undefined && item.fromSpaceId !== null && item.fromSpaceId.trim() === '') {
-      throw new InputError(`items[${index}].fromSpaceId is empty.`, {
+    const spaceProblem =
+      item.fromSpaceId === undefined || item.fromSpaceId === null ? undefined : idProblem(item.fromSpaceId);
+    if (spaceProblem) {
+      throw new InputError(`items[${index}].fromSpaceId ${spaceProblem}.`, {
         field: `items.${index}.fromSpaceId`,
         index,
       });
