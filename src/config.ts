@@ -67,6 +67,8 @@ export interface Config {
   };
   /** Upstream calls one GraphQL request may make at most. */
   maxUpstreamCallsPerRequest: number;
+  /** How subscriptions follow a task: poll interval and longest watch. */
+  subscriptions: { pollMs: number; maxMs: number };
   /** Circuit breaker per upstream origin. */
   breaker: { errorThresholdPercent: number; minRequests: number; resetTimeoutMs: number };
   /** Limits on a GraphQL document. */
@@ -257,6 +259,10 @@ export function loadConfig(env: Env = process.env): Config {
       throttleRetries: integer(env, 'DINGTALK_THROTTLE_RETRIES', 3, 0, 10),
     },
     maxUpstreamCallsPerRequest: integer(env, 'MAX_UPSTREAM_CALLS_PER_REQUEST', 5000, 1, 1_000_000),
+    subscriptions: {
+      pollMs: integer(env, 'TASK_POLL_INTERVAL_MS', 2_000, 50, 600_000),
+      maxMs: integer(env, 'SUBSCRIPTION_MAX_SECONDS', 3_600, 1, 86_400) * 1000,
+    },
     breaker: {
       errorThresholdPercent: integer(env, 'CIRCUIT_ERROR_PERCENT', 50, 1, 100),
       minRequests: integer(env, 'CIRCUIT_MIN_REQUESTS', 20, 1, 100_000),

@@ -9,4 +9,8 @@ export interface RequestContext extends CallContext {
   /** Caller name for logs (an API key's name), never the key. */
   caller?: string;
   loaders: { task: DataLoader<string, CopyTask | null> };
+  /** A fresh call context (deadline, budget) with this caller's credentials, for each poll of a subscription. */
+  newCall: () => CallContext;
+  /** How subscriptions poll. */
+  watch: { pollMs: number; maxMs: number };
 }

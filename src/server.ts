@@ -7,6 +7,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
 import fastifyApollo, { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import fastifyWebsocket from '@fastify/websocket';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -15,12 +17,13 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from './log.js';
 import type { Config } from './config.js';
-import { CallBudget } from './copy/call.js';
 import type { CopyService } from './copy/service.js';
 import type { RequestContext } from './context.js';
 import { createFormatError } from './graphql/errors.js';
 import { documentLimits } from './graphql/limits.js';
 import { resolvers } from './graphql/resolvers.js';
+import { createContextFactory } from './http/request-context.js';
+import { subscriptionHandler } from './http/subscriptions.js';
 import { loadTypeDefs } from './graphql/schema.js';
 import { createCallerAuth } from './http/caller-auth.js';
 import { graphiqlPage, registerGraphiqlAssets, wantsGraphiql, type ExampleTab } from './http/graphiql.js';
@@ -71,13 +74,15 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   const armor = documentLimits(config.limits);
+  // One executable schema for both transports: Apollo over HTTP, graphql-ws over WebSocket.
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  const formatError = createFormatError(logger, !config.production);
   const apollo = new ApolloServer<RequestContext>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    schema,
     introspection: config.introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    formatError: createFormatError(logger, !config.production),
+    formatError,
     validationRules: armor.validationRules,
     parseOptions: armor.parseOptions,
     allowBatchedHttpRequests: false,
@@ -98,22 +103,12 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const authenticate = config.apiKeys.length > 0 ? createCallerAuth(config.apiKeys) : undefined;
 
-  const context = async (request: FastifyRequest): Promise<RequestContext> => {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new Error('operation deadline')), config.operationTimeoutMs);
-    timer.unref();
-    request.raw.once('close', () => clearTimeout(timer));
-    const call = {
-      log: request.log,
-      signal: abort.signal,
-      budget: new CallBudget(config.maxUpstreamCallsPerRequest),
-      callerTokens: {
-        smh: headerValue(request, 'x-smh-access-token'),
-        dingtalk: headerValue(request, 'x-acs-dingtalk-access-token'),
-      },
-    };
-    return { ...call, copy, caller: request.caller, loaders: { task: copy.createTaskLoader(call) } };
-  };
+  const contextFor = createContextFactory(config, copy);
+  const context = async (request: FastifyRequest): Promise<RequestContext> =>
+    contextFor(
+      { log: request.log, caller: request.caller, credential: (name) => headerValue(request, name) },
+      (cleanup) => request.raw.once('close', cleanup),
+    );
 
   // Body-level failures (too large, not JSON) answer in GraphQL's error shape too, with a code.
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -134,6 +129,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       // Decided by the matched route, not the raw URL: the router decodes `/%67raphql` to /graphql.
       if (request.routeOptions.url !== '/graphql' || request.method === 'OPTIONS') return;
+      // A WebSocket authenticates in its connection_init message (browsers cannot set its headers).
+      if (request.headers.upgrade?.toLowerCase() === 'websocket') return;
       if (
         request.method === 'GET' &&
         wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)
@@ -162,11 +159,23 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerGraphiqlAssets(app);
   const graphqlHandler = fastifyApolloHandler(apollo, { context });
   const page = graphiqlPage(deps.examples ?? []);
-  app.get('/graphql', async function (request, reply) {
-    if (wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)) {
-      return reply.type('text/html; charset=utf-8').send(page);
-    }
-    return graphqlHandler.call(this, request as never, reply as never);
+  await app.register(fastifyWebsocket);
+  app.route({
+    method: 'GET',
+    url: '/graphql',
+    handler: async function (request, reply) {
+      if (wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)) {
+        return reply.type('text/html; charset=utf-8').send(page);
+      }
+      return graphqlHandler.call(this, request as never, reply as never);
+    },
+    wsHandler: subscriptionHandler({
+      schema,
+      validationRules: armor.validationRules,
+      authenticate,
+      contextFor: (input) => contextFor(input),
+      formatError: (error) => formatError(error.toJSON(), error),
+    }),
   });
   app.post('/graphql', graphqlHandler);
   void fastifyApollo;

@@ -103,6 +103,41 @@ export class CopyService {
     return finishedOutcome(outcome, task);
   }
 
+  /**
+   * Follows a task for a subscription: yields it now, then whenever its state or counts change, until
+   * it is done or `maxMs` passes. A failure is yielded as an Error (the subscription's resolver turns
+   * it into a GraphQL error) and ends the watch. Every poll gets a fresh CallContext (its own deadline
+   * and budget), so a long watch cannot exhaust one request's allowances. A malformed id throws at once.
+   */
+  watchTask(
+    id: string,
+    newCall: () => CallContext,
+    options: { pollMs: number; maxMs: number },
+  ): AsyncGenerator<CopyTask | Error> {
+    const ref = decodeTaskId(id);
+    const adapter = this.#adapter(ref.provider);
+    return (async function* poll() {
+      const until = Date.now() + options.maxMs;
+      let last = '';
+      for (;;) {
+        const [task] = await adapter.loadTasks([ref], newCall());
+        if (!task || task instanceof Error) {
+          yield (
+            task ?? new GatewayError('The upstream no longer knows this task.', 'NOT_FOUND', { field: 'id' })
+          );
+          return;
+        }
+        const seen = JSON.stringify([task.state, task.summary, task.items.map((i) => i.status)]);
+        if (seen !== last) {
+          last = seen;
+          yield task;
+        }
+        if (task.done || Date.now() + options.pollMs > until) return;
+        await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+      }
+    })();
+  }
+
   loadTask(id: string, context: { loaders: TaskLoaders }): Promise<CopyTask | null> {
     return context.loaders.task.load(id);
   }

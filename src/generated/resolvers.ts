@@ -319,6 +319,21 @@ export type SmhCopyItemInput = {
   to: Scalars['NonEmptyString']['input'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Follows a task: emits it at once, then each time its state or counts change, and completes when it
+   * is done. The gateway polls the upstream for it (neither upstream pushes), so updates arrive within
+   * one poll interval. Over WebSocket (graphql-transport-ws) on the same /graphql path.
+   */
+  copyTaskUpdated: CopyTask;
+};
+
+
+export type SubscriptionCopyTaskUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
 /** The upstream's own view of a failure, for support and debugging. */
 export type UpstreamError = {
   __typename?: 'UpstreamError';
@@ -453,6 +468,7 @@ export type ResolversTypes = {
   SmhBatchCopyInput: SmhBatchCopyInput;
   SmhCopyItemInput: SmhCopyItemInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpstreamError: ResolverTypeWrapper<UpstreamErrorInfoModel>;
 };
 
@@ -482,6 +498,7 @@ export type ResolversParentTypes = {
   SmhBatchCopyInput: SmhBatchCopyInput;
   SmhCopyItemInput: SmhCopyItemInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpstreamError: UpstreamErrorInfoModel;
 };
 
@@ -585,6 +602,10 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
 };
 
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  copyTaskUpdated?: SubscriptionResolver<ResolversTypes['CopyTask'], "copyTaskUpdated", ParentType, ContextType, RequireFields<SubscriptionCopyTaskUpdatedArgs, 'id'>>;
+};
+
 export type UpstreamErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpstreamError'] = ResolversParentTypes['UpstreamError']> = {
   code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -609,6 +630,7 @@ export type Resolvers<ContextType = RequestContext> = {
   NonEmptyString?: GraphQLScalarType;
   PositiveInt?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   UpstreamError?: UpstreamErrorResolvers<ContextType>;
 };
 

@@ -3,7 +3,7 @@ import { DateTimeResolver, NonEmptyStringResolver, PositiveIntResolver } from 'g
 import type { Resolvers } from '../generated/resolvers.js';
 import { summarize } from '../copy/summary.js';
 import { loadTypeDefs } from './schema.js';
-import type { CopyOutcome } from '../copy/types.js';
+import type { CopyOutcome, CopyTask } from '../copy/types.js';
 
 const UNION_MEMBER = {
   succeeded: 'CopySucceeded',
@@ -33,6 +33,15 @@ export const resolvers: Resolvers = {
   Query: {
     copyTask: (_root, { id }, context) => context.copy.loadTask(id, context),
     node: (_root, { id }, context) => context.copy.loadTask(id, context),
+  },
+  Subscription: {
+    copyTaskUpdated: {
+      subscribe: (_root, { id }, context) => context.copy.watchTask(id, context.newCall, context.watch),
+      resolve: (update: CopyTask | Error) => {
+        if (update instanceof Error) throw update;
+        return update;
+      },
+    },
   },
   Node: { __resolveType: () => 'CopyTask' },
   CopyOutcome: { __resolveType: (outcome) => UNION_MEMBER[outcome.kind] },

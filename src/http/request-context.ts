@@ -1,0 +1,43 @@
+import type { Config } from '../config.js';
+import { CallBudget, type CallContext } from '../copy/call.js';
+import type { CopyService } from '../copy/service.js';
+import type { RequestContext } from '../context.js';
+import type { Logger } from '../log.js';
+
+export interface CallerInput {
+  log: Logger;
+  /** The authenticated caller's name, if callers authenticate. */
+  caller?: string;
+  /** Reads a header (HTTP) or a connection parameter (WebSocket) by lower-case name. */
+  credential(name: 'x-smh-access-token' | 'x-acs-dingtalk-access-token'): string | undefined;
+}
+
+/** Builds the per-operation GraphQL context the same way for HTTP requests and WebSocket operations. */
+export function createContextFactory(config: Config, copy: CopyService) {
+  const newCall = (input: CallerInput, onDone?: (cleanup: () => void) => void): CallContext => {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('operation deadline')), config.operationTimeoutMs);
+    timer.unref();
+    onDone?.(() => clearTimeout(timer));
+    return {
+      log: input.log,
+      signal: abort.signal,
+      budget: new CallBudget(config.maxUpstreamCallsPerRequest),
+      callerTokens: {
+        smh: input.credential('x-smh-access-token'),
+        dingtalk: input.credential('x-acs-dingtalk-access-token'),
+      },
+    };
+  };
+  return (input: CallerInput, onDone?: (cleanup: () => void) => void): RequestContext => {
+    const call = newCall(input, onDone);
+    return {
+      ...call,
+      copy,
+      caller: input.caller,
+      loaders: { task: copy.createTaskLoader(call) },
+      newCall: () => newCall(input),
+      watch: config.subscriptions,
+    };
+  };
+}
