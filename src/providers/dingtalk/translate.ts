@@ -140,18 +140,12 @@ export function fromWireResults(
     const index = offset + i;
     const base = { index, source: dentryId, target: targetFolderId, renamed: false };
     const wire = useIds ? byId.get(dentryId) : list[i];
-    if (!wire) {
-      return {
-        ...base,
-        status: 'UNKNOWN',
-        error: upstreamError(
-          'DINGTALK',
-          'UPSTREAM_PROTOCOL_ERROR',
-          unknownOutcomeMessage('DingTalk reported no result for this item'),
-          false,
-        ),
-      };
-    }
+    const unreadable = (what: string): CopyItemResult => ({
+      ...base,
+      status: 'UNKNOWN',
+      error: upstreamError('DINGTALK', 'UPSTREAM_PROTOCOL_ERROR', unknownOutcomeMessage(what), false),
+    });
+    if (!wire) return unreadable('DingTalk reported no result for this item');
     const result = typeof wire.targetDentryId === 'string' ? wire.targetDentryId : undefined;
     if (
       wire.async === true &&
@@ -176,16 +170,7 @@ export function fromWireResults(
       );
       return { ...base, status: 'FAILED', error };
     }
-    return {
-      ...base,
-      status: 'UNKNOWN',
-      error: upstreamError(
-        'DINGTALK',
-        'UPSTREAM_PROTOCOL_ERROR',
-        unknownOutcomeMessage('DingTalk reported this item in an unknown shape'),
-        false,
-      ),
-    };
+    return unreadable('DingTalk reported this item in an unknown shape');
   });
   return { items, parts };
 }
