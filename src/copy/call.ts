@@ -34,6 +34,13 @@ export class CallBudget {
     this.#left -= count;
   }
 
+  /** Reserves `count` calls if the budget allows; false (and nothing reserved) otherwise. */
+  tryReserve(count: number): boolean {
+    if (count > this.#left) return false;
+    this.#left -= count;
+    return true;
+  }
+
   get remaining(): number {
     return this.#left;
   }

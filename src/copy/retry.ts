@@ -1,3 +1,4 @@
+import type { CallBudget } from './call.js';
 import { UpstreamFailure } from './errors.js';
 import type { CopyErrorInfo } from './types.js';
 
@@ -73,18 +74,24 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Runs `attempt` until it succeeds, fails with an error `retryable` rejects, or retries run out. */
+/**
+ * Runs `attempt` until it succeeds, fails with an error `retryable` rejects, or retries run out.
+ * Each retry is an upstream call too, so it spends one from the operation's budget; with none left
+ * the last failure stands.
+ */
 export async function withRetry<T>(
   attempt: () => Promise<T>,
   retryable: (error: unknown) => boolean,
   policy: RetryPolicy = DEFAULT_RETRY,
-  signal?: AbortSignal,
+  call: { signal?: AbortSignal; budget?: CallBudget } = {},
 ): Promise<T> {
+  const { signal, budget } = call;
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (error) {
       if (n >= policy.retries || !retryable(error) || signal?.aborted) throw error;
+      if (budget && !budget.tryReserve(1)) throw error;
       const wait = backoffDelay(n, policy, error instanceof UpstreamFailure ? error.retryAfterMs : undefined);
       try {
         await sleep(wait, signal);

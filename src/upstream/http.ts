@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
 import { CircuitOpenFailure } from '../copy/retry.js';
 import type { CopyErrorCode, Provider } from '../copy/types.js';
+import type { UpstreamMetrics, UpstreamOperation } from '../metrics.js';
 import { redactPath } from './redact.js';
 
 export interface UpstreamRequest {
@@ -13,6 +14,8 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   body?: unknown;
   signal?: AbortSignal;
+  /** What the call is for, as metrics label it; `other` when unset. */
+  operation?: UpstreamOperation;
 }
 
 export interface UpstreamResponse {
@@ -55,11 +58,18 @@ export interface UpstreamHttpOptions {
   connections?: number;
   logger: Logger;
   maxBodyBytes?: number;
+  /** Where each call's outcome and duration and the circuit's state are reported. */
+  metrics?: UpstreamMetrics;
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string {
   const value = headers[name];
   return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+}
+
+/** `2xx`, `4xx`…: the metrics label of an answer, from a fixed small set. */
+function statusClass(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
 }
 
 /** Milliseconds from a Retry-After header (seconds or an HTTP date), bounded to one minute. */
@@ -86,6 +96,7 @@ export class UpstreamHttpClient {
   readonly #maxBodyBytes: number;
   readonly #timeoutMs: number;
   readonly #breaker: CircuitBreaker<[UpstreamRequest], UpstreamResponse>;
+  readonly #metrics: UpstreamMetrics | undefined;
 
   constructor(
     readonly provider: Provider,
@@ -120,6 +131,12 @@ export class UpstreamHttpClient {
     });
     this.#breaker.on('open', () => this.#log.warn('circuit opened: failing fast'));
     this.#breaker.on('close', () => this.#log.info('circuit closed'));
+    const metrics = (this.#metrics = options.metrics);
+    if (metrics) {
+      this.#breaker.on('open', () => metrics.circuit('open'));
+      this.#breaker.on('halfOpen', () => metrics.circuit('halfOpen'));
+      this.#breaker.on('close', () => metrics.circuit('closed'));
+    }
   }
 
   /**
@@ -141,11 +158,18 @@ export class UpstreamHttpClient {
         'not-executed',
       );
     }
+    const started = this.#metrics ? performance.now() : 0;
     try {
-      return await this.#breaker.fire(request);
+      const response = await this.#breaker.fire(request);
+      this.#record(request, statusClass(response.status), started);
+      return response;
     } catch (error) {
-      if (error instanceof ServerErrorAnswer) return error.response;
+      if (error instanceof ServerErrorAnswer) {
+        this.#record(request, statusClass(error.response.status), started);
+        return error.response;
+      }
       if ((error as { code?: string })?.code === 'EOPENBREAKER') {
+        this.#metrics?.upstreamCall(request.operation ?? 'other', 'circuit_open', undefined);
         const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
         throw new CircuitOpenFailure(
           upstreamError(
@@ -156,8 +180,13 @@ export class UpstreamHttpClient {
           ),
         );
       }
+      this.#record(request, error instanceof UpstreamFailure ? error.code : 'error', started);
       throw error;
     }
+  }
+
+  #record(request: UpstreamRequest, outcome: string, started: number): void {
+    this.#metrics?.upstreamCall(request.operation ?? 'other', outcome, (performance.now() - started) / 1000);
   }
 
   async #sendCounted(request: UpstreamRequest): Promise<UpstreamResponse> {

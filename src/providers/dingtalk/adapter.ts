@@ -61,7 +61,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
             ),
           isSafeToRetryWrite,
           this.limits.retry,
-          call.signal,
+          call,
         ),
       );
       return fromWireResults(results, payload, offset, request.targetFolderId);
@@ -95,7 +95,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
             () => this.client.getTask(taskId, { unionId, token, signal: call.signal }),
             isSafeToRetryRead,
             this.limits.retry,
-            call.signal,
+            call,
           ),
         );
         found.set(key, task);

@@ -37,6 +37,7 @@ export class DingTalkClient {
       headers: { [TOKEN_HEADER]: scope.token },
       body,
       signal: scope.signal,
+      operation: 'batch_copy',
     });
     const json = jsonBody(response, 'DINGTALK', 'unknown', requestId(response));
     if (response.status !== 200) throw this.#failure(response);
@@ -54,6 +55,7 @@ export class DingTalkClient {
       query: { unionId: scope.unionId },
       headers: { [TOKEN_HEADER]: scope.token },
       signal: scope.signal,
+      operation: 'task_query',
     });
     const json = jsonBody(response, 'DINGTALK', 'not-executed', requestId(response));
     if (response.status === 404) return null;
@@ -74,6 +76,7 @@ export class DingTalkClient {
       path: '/v1.0/oauth2/accessToken',
       body: { appKey, appSecret },
       signal,
+      operation: 'token',
     });
     const json = jsonBody(response, 'DINGTALK', 'not-executed') as
       { accessToken?: unknown; expireIn?: unknown } | undefined;

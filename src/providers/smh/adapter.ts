@@ -71,7 +71,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
           () => this.client.batchCopy({ ...scope, token, signal: call.signal }, payload),
           isSafeToRetryWrite,
           this.limits.retry,
-          call.signal,
+          call,
         ),
       );
       const requested = request.items.slice(offset, offset + payload.length);
@@ -121,7 +121,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
             () => this.client.queryTasks({ ...group.scope, token, signal: call.signal }, ids),
             isSafeToRetryRead,
             this.limits.retry,
-            call.signal,
+            call,
           ),
         );
         const byId = found.get(key);

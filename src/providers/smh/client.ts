@@ -33,6 +33,7 @@ export class SmhClient {
       query: { copy: '1', access_token: scope.token, user_id: scope.userId },
       body: items,
       signal: scope.signal,
+      operation: 'batch_copy',
     });
     // Whenever the upstream got the request, the copy may have run: a bad answer leaves it unknown.
     const body = jsonBody(response, 'SMH', 'unknown', requestId(response));
@@ -63,6 +64,7 @@ export class SmhClient {
       path: `/api/v1/task/${seg(scope.libraryId)}/${seg(scope.spaceId)}/${taskIds.map(seg).join(',')}`,
       query: { access_token: scope.token, user_id: scope.userId },
       signal: scope.signal,
+      operation: 'task_query',
     });
     const body = jsonBody(response, 'SMH', 'not-executed', requestId(response));
     if (response.status !== 200) throw this.#failure(response);
@@ -86,6 +88,7 @@ export class SmhClient {
       path: '/api/v1/token',
       query: { library_id: libraryId, library_secret: librarySecret, grant: options.grants.join(',') },
       signal: options.signal,
+      operation: 'token',
     });
     const body = jsonBody(response, 'SMH', 'not-executed') as
       { accessToken?: unknown; expiresIn?: unknown } | undefined;

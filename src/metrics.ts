@@ -1,0 +1,178 @@
+/**
+ * Prometheus metrics, one Registry per gateway (never prom-client's global one, so several gateways
+ * can run in one process). Every label takes values from a small fixed set: a route pattern, an HTTP
+ * method, a status, a provider, an error code. Never an id, path, URL, token, key or secret.
+ *
+ * The hot path only increments cached label children; label hashing and text rendering happen on a
+ * scrape.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CopyOutcome, Provider } from './copy/types.js';
+
+export type UpstreamOperation = 'batch_copy' | 'task_query' | 'token';
+export type CircuitState = 'closed' | 'halfOpen' | 'open';
+
+/** What UpstreamHttpClient reports: one call per request it was asked to send. */
+export interface UpstreamMetrics {
+  /**
+   * `outcome` is the HTTP status class (`2xx`…), a failure code (`UPSTREAM_TIMEOUT`…) or
+   * `circuit_open`; `seconds` is undefined when nothing was sent.
+   */
+  upstreamCall(operation: UpstreamOperation | 'other', outcome: string, seconds: number | undefined): void;
+  circuit(state: CircuitState): void;
+}
+
+/** What ManagedTokens reports: one call per token fetch from a configured secret. */
+export interface TokenMetrics {
+  tokenFetch(outcome: 'ok' | 'failed'): void;
+}
+
+/** What CopyService reports: one call per batch copy that ran (never for an idempotent replay). */
+export interface CopyMetrics {
+  copyOutcome(outcome: CopyOutcome): void;
+}
+
+const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, halfOpen: 1, open: 2 };
+const OUTCOMES: CopyOutcome['kind'][] = ['succeeded', 'partiallyFailed', 'accepted', 'rejected'];
+const ITEM_STATUSES = ['SUCCEEDED', 'FAILED', 'PENDING', 'UNKNOWN'] as const;
+// Upstream timeouts reach 10 min and operation deadlines an hour; past 30 s the exact value matters little.
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Memoizes one label child per label combination: prom-client hashes the labels on every call. */
+function children<T>(make: (...labels: string[]) => T): (...labels: string[]) => T {
+  const cache = new Map<string, T>();
+  return (...labels) => {
+    const key = labels.join('\u0000');
+    let child = cache.get(key);
+    if (child === undefined) {
+      child = make(...labels);
+      cache.set(key, child);
+    }
+    return child;
+  };
+}
+
+export class GatewayMetrics implements CopyMetrics {
+  readonly registry = new Registry();
+
+  readonly #httpRequests = new Counter({
+    name: 'copy_gateway_http_requests_total',
+    help: 'HTTP requests answered, by matched route pattern (or "unmatched"), method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly #httpDuration = new Histogram({
+    name: 'copy_gateway_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by matched route pattern (or "unmatched") and method.',
+    labelNames: ['route', 'method'] as const,
+    buckets: BUCKETS,
+    registers: [this.registry],
+  });
+  readonly #upstreamRequests = new Counter({
+    name: 'copy_gateway_upstream_requests_total',
+    help: 'Upstream calls by provider, operation and outcome (HTTP status class, failure code, or circuit_open when not sent).',
+    labelNames: ['provider', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly #upstreamDuration = new Histogram({
+    name: 'copy_gateway_upstream_request_duration_seconds',
+    help: 'Duration of upstream calls that were sent (circuit_open fast failures are not observed).',
+    labelNames: ['provider', 'operation'] as const,
+    buckets: BUCKETS,
+    registers: [this.registry],
+  });
+  readonly #circuit = new Gauge({
+    name: 'copy_gateway_circuit_state',
+    help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly #copyItems = new Counter({
+    name: 'copy_gateway_copy_items_total',
+    help: 'Items of batch copies by status in the first answer (PENDING items finish upstream later).',
+    labelNames: ['provider', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly #copyOutcomes = new Counter({
+    name: 'copy_gateway_copy_outcomes_total',
+    help: 'Batch copies that ran, by outcome (idempotent replays are not counted).',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly #tokenFetches = new Counter({
+    name: 'copy_gateway_token_fetches_total',
+    help: 'Managed upstream token fetches, by outcome.',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly #http = children((route, method, status) => this.#httpRequests.labels(route!, method!, status!));
+  readonly #httpTime = children((route, method) => this.#httpDuration.labels(route!, method!));
+  readonly #upstream = children((provider, operation, outcome) =>
+    this.#upstreamRequests.labels(provider!, operation!, outcome!),
+  );
+  readonly #upstreamTime = children((provider, operation) =>
+    this.#upstreamDuration.labels(provider!, operation!),
+  );
+  readonly #items = children((provider, status) => this.#copyItems.labels(provider!, status!));
+  readonly #outcomes = children((provider, outcome) => this.#copyOutcomes.labels(provider!, outcome!));
+
+  constructor(options: { providers?: Provider[]; defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    // Series of configured providers exist from the start at 0, so rate() and alerts see them.
+    for (const provider of options.providers ?? []) {
+      this.#circuit.set({ provider }, 0);
+      for (const outcome of OUTCOMES) this.#outcomes(provider, outcome);
+      for (const status of ITEM_STATUSES) this.#items(provider, status);
+    }
+  }
+
+  httpResponse(route: string, method: string, status: number, seconds: number): void {
+    this.#http(route, method, String(status)).inc();
+    this.#httpTime(route, method).observe(seconds);
+  }
+
+  /** The sink one upstream client reports to. */
+  upstream(provider: Provider): UpstreamMetrics {
+    return {
+      upstreamCall: (operation, outcome, seconds) => {
+        this.#upstream(provider, operation, outcome).inc();
+        if (seconds !== undefined) this.#upstreamTime(provider, operation).observe(seconds);
+      },
+      circuit: (state) => this.#circuit.set({ provider }, CIRCUIT_VALUE[state]),
+    };
+  }
+
+  /** The sink one provider's managed tokens report to. */
+  tokens(provider: Provider): TokenMetrics {
+    return { tokenFetch: (outcome) => this.#tokenFetches.inc({ provider, outcome }) };
+  }
+
+  copyOutcome(outcome: CopyOutcome): void {
+    this.#outcomes(outcome.provider, outcome.kind).inc();
+    const counts: Record<string, number> = { SUCCEEDED: 0, FAILED: 0, PENDING: 0, UNKNOWN: 0 };
+    for (const item of outcome.items) counts[item.status]! += 1;
+    for (const status of ITEM_STATUSES) {
+      if (counts[status]! > 0) this.#items(outcome.provider, status).inc(counts[status]);
+    }
+  }
+}
+
+/**
+ * Counts every HTTP answer and serves GET /metrics. The route needs no API key (scrapers have none);
+ * it shows counts only, never a credential.
+ */
+export function registerMetrics(app: FastifyInstance, metrics: GatewayMetrics | undefined): void {
+  if (!metrics) return;
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    // The route pattern, never the raw URL (ids, tokens in query strings, unbounded 404 paths).
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpResponse(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  app.get('/metrics', async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { CallBudget } from '../../src/copy/call.js';
+import { UpstreamFailure, upstreamError } from '../../src/copy/errors.js';
+import { DEFAULT_RETRY, backoffDelay, isSafeToRetryWrite, withRetry } from '../../src/copy/retry.js';
+
+const throttled = () =>
+  new UpstreamFailure(upstreamError('SMH', 'THROTTLED', 'slow down', true), 'not-executed');
+const unknown = () => new UpstreamFailure(upstreamError('SMH', 'UPSTREAM_ERROR', 'boom', false), 'unknown');
+const fast = { retries: 3, baseDelayMs: 1, maxDelayMs: 2 };
+
+describe('withRetry', () => {
+  it('retries what did not run, until it succeeds', async () => {
+    let calls = 0;
+    const result = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw throttled();
+        return 'done';
+      },
+      isSafeToRetryWrite,
+      fast,
+    );
+    expect(result).toBe('done');
+    expect(calls).toBe(3);
+  });
+
+  it('never retries a write whose outcome is unknown', async () => {
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw unknown();
+        },
+        isSafeToRetryWrite,
+        fast,
+      ),
+    ).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect(calls).toBe(1);
+  });
+
+  it('spends the operation budget on retries and stops when it is gone', async () => {
+    const budget = new CallBudget(3);
+    budget.reserve(1); // the first attempt
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw throttled();
+        },
+        isSafeToRetryWrite,
+        { ...fast, retries: 10 },
+        { budget },
+      ),
+    ).rejects.toMatchObject({ code: 'THROTTLED' });
+    expect(calls).toBe(3);
+    expect(budget.remaining).toBe(0);
+  });
+
+  it('waits what Retry-After asks, bounded', () => {
+    expect(backoffDelay(0, DEFAULT_RETRY, 1500)).toBe(1500);
+    expect(backoffDelay(0, DEFAULT_RETRY, 3_600_000)).toBe(DEFAULT_RETRY.maxDelayMs * 10);
+    // Without Retry-After: exponential with full jitter, capped.
+    expect(backoffDelay(5, { ...fast, random: () => 1 })).toBe(2);
+    expect(backoffDelay(1, { ...DEFAULT_RETRY, random: () => 0.5 })).toBe(100);
+  });
+});
