@@ -7,6 +7,7 @@ import { ManagedTokens } from './credentials/managed.js';
 import { passThroughOnly } from './credentials/pass-through.js';
 import type { ExampleTab } from './http/graphiql.js';
 import type { Logger } from './log.js';
+import { GatewayMetrics } from './metrics.js';
 import { DingTalkAdapter } from './providers/dingtalk/adapter.js';
 import { DingTalkClient } from './providers/dingtalk/client.js';
 import { IdempotencyGuard } from './idempotency/guard.js';
@@ -20,7 +21,12 @@ import { UpstreamHttpClient } from './upstream/http.js';
 /** SMH grants the gateway asks for: `admin` is the one grant that also covers copies across spaces. */
 const SMH_GRANTS = ['admin'];
 
-function smhAdapter(config: Config, logger: Logger, now?: () => number): SmhAdapter | undefined {
+function smhAdapter(
+  config: Config,
+  logger: Logger,
+  metrics: GatewayMetrics | undefined,
+  now?: () => number,
+): SmhAdapter | undefined {
   const { smh } = config;
   if (!smh.baseUrl) return undefined;
   const client = new SmhClient(
@@ -28,6 +34,7 @@ function smhAdapter(config: Config, logger: Logger, now?: () => number): SmhAdap
       timeoutMs: config.upstreamTimeoutMs,
       logger,
       breaker: config.breaker,
+      metrics: metrics?.upstream('SMH'),
     }),
   );
   const secrets = new Map(smh.libraries.map((l) => [l.libraryId, l.librarySecret]));
@@ -37,6 +44,7 @@ function smhAdapter(config: Config, logger: Logger, now?: () => number): SmhAdap
       : new ManagedTokens({
           providerName: 'SMH',
           now,
+          metrics: metrics?.tokens('SMH'),
           fetch: async (libraryId, signal) => {
             const secret = secrets.get(libraryId);
             if (!secret) {
@@ -56,7 +64,12 @@ function smhAdapter(config: Config, logger: Logger, now?: () => number): SmhAdap
   return new SmhAdapter(client, tokens, { ...smh, retry: DEFAULT_RETRY });
 }
 
-function dingTalkAdapter(config: Config, logger: Logger, now?: () => number): DingTalkAdapter | undefined {
+function dingTalkAdapter(
+  config: Config,
+  logger: Logger,
+  metrics: GatewayMetrics | undefined,
+  now?: () => number,
+): DingTalkAdapter | undefined {
   const { dingtalk } = config;
   if (!dingtalk.baseUrl) return undefined;
   const client = new DingTalkClient(
@@ -64,6 +77,7 @@ function dingTalkAdapter(config: Config, logger: Logger, now?: () => number): Di
       timeoutMs: config.upstreamTimeoutMs,
       logger,
       breaker: config.breaker,
+      metrics: metrics?.upstream('DINGTALK'),
     }),
   );
   const { appKey, appSecret } = dingtalk;
@@ -72,6 +86,7 @@ function dingTalkAdapter(config: Config, logger: Logger, now?: () => number): Di
       ? new ManagedTokens({
           providerName: 'DingTalk',
           now,
+          metrics: metrics?.tokens('DINGTALK'),
           fetch: async (_scope, signal) => {
             const { accessToken, expireIn } = await client.getAccessToken(appKey, appSecret, signal);
             return { token: accessToken, expiresInSeconds: expireIn };
@@ -97,15 +112,23 @@ export async function buildGateway(
   logger: Logger,
   options: GatewayOptions = {},
 ): Promise<FastifyInstance> {
+  // Created before the adapters, so series for every configured provider exist from the start.
+  const metrics = config.metrics
+    ? new GatewayMetrics({
+        providers: [
+          ...(config.smh.baseUrl ? (['SMH'] as const) : []),
+          ...(config.dingtalk.baseUrl ? (['DINGTALK'] as const) : []),
+        ],
+      })
+    : undefined;
   const store = config.redisUrl ? new RedisIdempotencyStore(config.redisUrl) : new MemoryIdempotencyStore();
   const idempotency = new IdempotencyGuard(store, {
     ttlMs: config.idempotencyTtlSeconds * 1000,
     runningTtlMs: config.operationTimeoutMs + 60_000,
     waitMs: 5_000,
   });
-  const copy = new CopyService(
-    { smh: smhAdapter(config, logger, options.now), dingtalk: dingTalkAdapter(config, logger, options.now) },
-    idempotency,
-  );
-  return createServer({ config, logger, copy, examples: options.examples });
+  const smh = smhAdapter(config, logger, metrics, options.now);
+  const dingtalk = dingTalkAdapter(config, logger, metrics, options.now);
+  const copy = new CopyService({ smh, dingtalk }, idempotency, metrics);
+  return createServer({ config, logger, copy, metrics, examples: options.examples });
 }

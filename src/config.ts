@@ -42,6 +42,8 @@ export interface Config {
   /** Deadline for a whole GraphQL operation, including every upstream call it makes. */
   operationTimeoutMs: number;
   introspection: boolean;
+  /** Serve GET /metrics (Prometheus text) and collect the metrics behind it. */
+  metrics: boolean;
   bodyLimitBytes: number;
   apiKeys: ApiKey[];
   allowAnonymous: boolean;
@@ -238,6 +240,7 @@ export function loadConfig(env: Env = process.env): Config {
       3_600_000,
     ),
     introspection: flag(env, 'INTROSPECTION', demo || !production),
+    metrics: flag(env, 'METRICS', true),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     apiKeys: keys,
     allowAnonymous,

@@ -123,8 +123,8 @@ export class GatewayMetrics implements CopyMetrics {
     // Series of configured providers exist from the start at 0, so rate() and alerts see them.
     for (const provider of options.providers ?? []) {
       this.#circuit.set({ provider }, 0);
-      for (const outcome of OUTCOMES) this.#outcomes(provider, outcome);
-      for (const status of ITEM_STATUSES) this.#items(provider, status);
+      for (const outcome of OUTCOMES) this.#outcomes(provider, outcome).inc(0);
+      for (const status of ITEM_STATUSES) this.#items(provider, status).inc(0);
     }
   }
 

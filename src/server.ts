@@ -27,6 +27,7 @@ import { subscriptionHandler } from './http/subscriptions.js';
 import { loadTypeDefs } from './graphql/schema.js';
 import { createCallerAuth } from './http/caller-auth.js';
 import { graphiqlPage, registerGraphiqlAssets, wantsGraphiql, type ExampleTab } from './http/graphiql.js';
+import { registerMetrics, type GatewayMetrics } from './metrics.js';
 
 const HTTP_ERROR_CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -38,6 +39,8 @@ export interface ServerDeps {
   config: Config;
   logger: Logger;
   copy: CopyService;
+  /** Prometheus metrics for GET /metrics; none when METRICS=0. */
+  metrics?: GatewayMetrics;
   /** Operations GraphiQL opens with. */
   examples?: ExampleTab[];
 }
@@ -185,6 +188,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     const listening = app.server.listening;
     return reply.code(listening ? 200 : 503).send({ status: listening ? 'ready' : 'starting' });
   });
+  registerMetrics(app, deps.metrics);
   app.addHook('onClose', async () => {
     await copy.close();
   });

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { ProviderAdapter } from './adapter.js';
 import type { CallContext } from './call.js';
 import type { IdempotencyGuard } from '../idempotency/guard.js';
+import type { CopyMetrics } from '../metrics.js';
 import { GatewayError, InputError } from './errors.js';
 import { outcomeFromItems } from './summary.js';
 import { decodeTaskId, type DingTalkTaskRef, type SmhTaskRef, type TaskRef } from './task-id.js';
@@ -29,6 +30,7 @@ export class CopyService {
   constructor(
     private readonly adapters: CopyServiceAdapters,
     private readonly idempotency?: IdempotencyGuard,
+    private readonly metrics?: CopyMetrics,
   ) {}
 
   #adapter(provider: Provider) {
@@ -61,7 +63,12 @@ export class CopyService {
     }
     const provider: Provider = input.smh ? 'SMH' : 'DINGTALK';
     const adapter = this.#adapter(provider);
-    const run = () => adapter.batchCopy(request, call);
+    // Counted where the work runs: an idempotent replay never gets here.
+    const run = async () => {
+      const outcome = await adapter.batchCopy(request, call);
+      this.metrics?.copyOutcome(outcome);
+      return outcome;
+    };
     const key = request.idempotencyKey;
     let outcome: CopyOutcome;
     if (key === undefined || key === null || !this.idempotency) {

@@ -1,5 +1,6 @@
 import { GatewayError, UpstreamFailure } from '../copy/errors.js';
 import type { CallContext } from '../copy/call.js';
+import type { TokenMetrics } from '../metrics.js';
 import type { TokenSource } from './token-source.js';
 
 export interface FetchedToken {
@@ -13,6 +14,8 @@ export interface ManagedTokenOptions {
   /** Fetches a new token for `scope`; throws GatewayError when the scope has no credential. */
   fetch(scope: string, signal: AbortSignal): Promise<FetchedToken>;
   now?: () => number;
+  /** Counts fetches that asked the upstream (a scope without a credential asks nothing). */
+  metrics?: TokenMetrics;
 }
 
 interface Cached {
@@ -57,8 +60,12 @@ export class ManagedTokens implements TokenSource {
       const lifetimeMs = fetched.expiresInSeconds * 1000;
       const margin = Math.max(Math.min(60_000, lifetimeMs / 2), lifetimeMs * 0.1);
       this.#cache.set(scope, { token: fetched.token, refreshAt: this.#now() + lifetimeMs - margin });
+      this.options.metrics?.tokenFetch('ok');
       return fetched.token;
     } catch (error) {
+      if (!(error instanceof GatewayError) || error instanceof UpstreamFailure) {
+        this.options.metrics?.tokenFetch('failed');
+      }
       throw tokenFailure(this.options.providerName, error);
     }
   }

@@ -14,6 +14,8 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   body?: unknown;
   signal?: AbortSignal;
+  /** The caller's request logger, so upstream lines carry its request id and caller name. */
+  log?: Logger;
   /** What the call is for, as metrics label it; `other` when unset. */
   operation?: UpstreamOperation;
 }
@@ -248,7 +250,7 @@ export class UpstreamHttpClient {
           malformed = true;
         }
       }
-      this.#log.debug(
+      this.#logFor(request).debug(
         {
           method: request.method,
           path: redactPath(path),
@@ -267,7 +269,7 @@ export class UpstreamHttpClient {
       };
     } catch (error) {
       const failure = this.#classify(error, request.signal, callTimeout);
-      this.#log.warn(
+      this.#logFor(request).warn(
         {
           method: request.method,
           path: redactPath(path),
@@ -279,6 +281,10 @@ export class UpstreamHttpClient {
       );
       throw failure;
     }
+  }
+
+  #logFor(request: UpstreamRequest): Logger {
+    return request.log ? request.log.child({ upstream: this.provider.toLowerCase() }) : this.#log;
   }
 
   async #readText(body: AsyncIterable<Buffer | Uint8Array> & { dump(): Promise<void> }): Promise<string> {

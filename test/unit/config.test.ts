@@ -24,6 +24,7 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'http://127.0.0.1'],
     ['DEMO', 'maybe'],
+    ['METRICS', 'sometimes'],
   ])('names %s when it is %j', (variable, value) => {
     try {
       loadConfig({ [variable]: value });
@@ -33,6 +34,11 @@ describe('loadConfig', () => {
       expect((error as ConfigError).variable).toBe(variable);
       expect((error as Error).message.startsWith(`${variable}:`)).toBe(true);
     }
+  });
+
+  it('serves metrics unless METRICS=0', () => {
+    expect(loadConfig({}).metrics).toBe(true);
+    expect(loadConfig({ METRICS: '0' }).metrics).toBe(false);
   });
 
   it('points the adapters at any origin, loopback included', () => {

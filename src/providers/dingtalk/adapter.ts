@@ -56,7 +56,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
           () =>
             this.client.batchCopy(
               request.spaceId,
-              { unionId: request.unionId, token, signal: call.signal },
+              { unionId: request.unionId, token, signal: call.signal, log: call.log },
               body,
             ),
           isSafeToRetryWrite,
@@ -92,7 +92,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
       try {
         const task = await this.#withToken(call, (token) =>
           withRetry(
-            () => this.client.getTask(taskId, { unionId, token, signal: call.signal }),
+            () => this.client.getTask(taskId, { unionId, token, signal: call.signal, log: call.log }),
             isSafeToRetryRead,
             this.limits.retry,
             call,

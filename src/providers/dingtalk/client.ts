@@ -1,3 +1,4 @@
+import type { Logger } from '../../log.js';
 import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
 import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
 import { dingTalkErrorInfo } from './translate.js';
@@ -12,6 +13,7 @@ export interface DingTalkScope {
   unionId: string;
   token: string;
   signal?: AbortSignal;
+  log?: Logger;
 }
 
 const seg = encodeURIComponent;
@@ -37,6 +39,7 @@ export class DingTalkClient {
       headers: { [TOKEN_HEADER]: scope.token },
       body,
       signal: scope.signal,
+      log: scope.log,
       operation: 'batch_copy',
     });
     const json = jsonBody(response, 'DINGTALK', 'unknown', requestId(response));
@@ -55,6 +58,7 @@ export class DingTalkClient {
       query: { unionId: scope.unionId },
       headers: { [TOKEN_HEADER]: scope.token },
       signal: scope.signal,
+      log: scope.log,
       operation: 'task_query',
     });
     const json = jsonBody(response, 'DINGTALK', 'not-executed', requestId(response));

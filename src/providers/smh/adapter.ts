@@ -68,7 +68,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
     const answers = await sendChunks(chunks, this.limits.concurrency, async ({ offset, payload }) => {
       const answer = await this.#withToken(scope.libraryId, call, (token) =>
         withRetry(
-          () => this.client.batchCopy({ ...scope, token, signal: call.signal }, payload),
+          () => this.client.batchCopy({ ...scope, token, signal: call.signal, log: call.log }, payload),
           isSafeToRetryWrite,
           this.limits.retry,
           call,
@@ -118,7 +118,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       try {
         const tasks = await this.#withToken(group.scope.libraryId, call, (token) =>
           withRetry(
-            () => this.client.queryTasks({ ...group.scope, token, signal: call.signal }, ids),
+            () => this.client.queryTasks({ ...group.scope, token, signal: call.signal, log: call.log }, ids),
             isSafeToRetryRead,
             this.limits.retry,
             call,

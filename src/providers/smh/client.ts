@@ -1,3 +1,4 @@
+import type { Logger } from '../../log.js';
 import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
 import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
 import { smhErrorInfo, wireStatus } from './translate.js';
@@ -9,6 +10,7 @@ export interface SmhScope {
   userId?: string;
   token: string;
   signal?: AbortSignal;
+  log?: Logger;
 }
 
 export type SmhBatchAnswer =
@@ -33,6 +35,7 @@ export class SmhClient {
       query: { copy: '1', access_token: scope.token, user_id: scope.userId },
       body: items,
       signal: scope.signal,
+      log: scope.log,
       operation: 'batch_copy',
     });
     // Whenever the upstream got the request, the copy may have run: a bad answer leaves it unknown.
@@ -64,6 +67,7 @@ export class SmhClient {
       path: `/api/v1/task/${seg(scope.libraryId)}/${seg(scope.spaceId)}/${taskIds.map(seg).join(',')}`,
       query: { access_token: scope.token, user_id: scope.userId },
       signal: scope.signal,
+      log: scope.log,
       operation: 'task_query',
     });
     const body = jsonBody(response, 'SMH', 'not-executed', requestId(response));
