@@ -123,20 +123,32 @@ function httpUrl(env: Env, name: string): string | undefined {
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/** `key` or `name:key`, comma-separated. Keys are never echoed back in errors. */
+/**
+ * `key` or `name:key`, comma-separated (a key itself cannot hold ':' or ','). Names and keys must be
+ * unique, so a log line's name always means one key. Keys are never echoed back in errors.
+ */
 function apiKeys(env: Env): ApiKey[] {
   const raw = text(env, 'GATEWAY_API_KEYS');
   if (raw === undefined) return [];
-  return raw.split(',').map((entry, i) => {
+  const keys = raw.split(',').map((entry, i) => {
     const part = entry.trim();
     const colon = part.indexOf(':');
     const name = colon > 0 ? part.slice(0, colon) : `key-${i + 1}`;
     const key = colon > 0 ? part.slice(colon + 1) : part;
-    if (key.length < 16) {
-      throw new ConfigError('GATEWAY_API_KEYS', `keys of at least 16 characters (entry ${i + 1} is shorter)`);
+    if (key.length < 16 || key.includes(':')) {
+      throw new ConfigError(
+        'GATEWAY_API_KEYS',
+        `keys of at least 16 characters without ':' (entry ${i + 1} is not)`,
+      );
     }
     return { name, key };
   });
+  const names = new Set(keys.map((k) => k.name));
+  const distinct = new Set(keys.map((k) => k.key));
+  if (names.size !== keys.length || distinct.size !== keys.length) {
+    throw new ConfigError('GATEWAY_API_KEYS', 'distinct names and distinct keys');
+  }
+  return keys;
 }
 
 /**

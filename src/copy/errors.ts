@@ -42,6 +42,11 @@ export class UpstreamFailure extends GatewayError {
   }
 }
 
+/** The provider as people write it, for messages. */
+export function providerName(provider: Provider): string {
+  return provider === 'SMH' ? 'SMH' : 'DingTalk';
+}
+
 export function upstreamError(
   provider: Provider,
   code: CopyErrorCode,

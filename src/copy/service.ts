@@ -3,7 +3,7 @@ import type { ProviderAdapter } from './adapter.js';
 import type { CallContext } from './call.js';
 import type { IdempotencyGuard } from '../idempotency/guard.js';
 import type { CopyMetrics } from '../metrics.js';
-import { GatewayError, InputError } from './errors.js';
+import { GatewayError, InputError, providerName } from './errors.js';
 import { outcomeFromItems } from './summary.js';
 import { decodeTaskId, type DingTalkTaskRef, type SmhTaskRef, type TaskRef } from './task-id.js';
 import type {
@@ -36,13 +36,9 @@ export class CopyService {
   #adapter(provider: Provider) {
     const adapter = provider === 'SMH' ? this.adapters.smh : this.adapters.dingtalk;
     if (!adapter) {
-      throw new GatewayError(
-        `${provider === 'SMH' ? 'SMH' : 'DingTalk'} is not configured on this gateway.`,
-        'UNSUPPORTED',
-        {
-          provider,
-        },
-      );
+      throw new GatewayError(`${providerName(provider)} is not configured on this gateway.`, 'UNSUPPORTED', {
+        provider,
+      });
     }
     return adapter as ProviderAdapter<unknown, TaskRef>;
   }

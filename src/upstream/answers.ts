@@ -1,8 +1,6 @@
-import { UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
+import { providerName, UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
 import type { CopyErrorInfo, Provider } from '../copy/types.js';
 import { retryAfterMs, type UpstreamResponse } from './http.js';
-
-const NAMES: Record<Provider, string> = { SMH: 'SMH', DINGTALK: 'DingTalk' };
 
 /** The upstream's request id, from the body field or a response header. */
 export function requestIdOf(
@@ -33,7 +31,7 @@ export function jsonBody(
 ): unknown {
   if (!response.malformed) return response.json;
   const status = response.status;
-  const name = NAMES[provider];
+  const name = providerName(provider);
   const upstream = { httpStatus: status, requestId };
   if ((status === 429 || status === 403) && /html/i.test(response.contentType + response.snippet)) {
     throw new UpstreamFailure(
@@ -89,7 +87,7 @@ export function shapeFailure(
     upstreamError(
       provider,
       'UPSTREAM_PROTOCOL_ERROR',
-      `${NAMES[provider]} answered ${status} with ${what}.${doubt}`,
+      `${providerName(provider)} answered ${status} with ${what}.${doubt}`,
       false,
       {
         httpStatus: status,

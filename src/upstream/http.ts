@@ -1,11 +1,12 @@
 import CircuitBreaker from 'opossum';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool } from 'undici';
 import type { Logger } from '../log.js';
-import { UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
+import { providerName, UpstreamFailure, upstreamError } from '../copy/errors.js';
 import { CircuitOpenFailure } from '../copy/retry.js';
-import type { CopyErrorCode, Provider } from '../copy/types.js';
+import type { Provider } from '../copy/types.js';
 import type { UpstreamMetrics, UpstreamOperation } from '../metrics.js';
 import { redactPath } from './redact.js';
+import { BodyReadError, BodyTooLargeError, classifyTransportFailure } from './transport-failure.js';
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -149,7 +150,7 @@ export class UpstreamHttpClient {
     // Ids from the caller become path segments; a "." or ".." one would be resolved away by any server
     // or proxy on the way and address a different endpoint.
     if (request.path.split('/').some((segment) => segment === '.' || segment === '..')) {
-      const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
+      const name = providerName(this.provider);
       throw new UpstreamFailure(
         upstreamError(
           this.provider,
@@ -172,7 +173,7 @@ export class UpstreamHttpClient {
       }
       if ((error as { code?: string })?.code === 'EOPENBREAKER') {
         this.#metrics?.upstreamCall(request.operation ?? 'other', 'circuit_open', undefined);
-        const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
+        const name = providerName(this.provider);
         throw new CircuitOpenFailure(
           upstreamError(
             this.provider,
@@ -268,7 +269,11 @@ export class UpstreamHttpClient {
         snippet: malformed ? text.slice(0, 80) : '',
       };
     } catch (error) {
-      const failure = this.#classify(error, request.signal, callTimeout);
+      const failure = classifyTransportFailure(this.provider, error, {
+        deadline: request.signal,
+        callTimeout,
+        timeoutMs: this.#timeoutMs,
+      });
       this.#logFor(request).warn(
         {
           method: request.method,
@@ -301,103 +306,8 @@ export class UpstreamHttpClient {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  /**
-   * Turns a transport failure into a typed failure; never includes the URL (it may hold a token).
-   * Only a failure to connect proves the request never left; anything later (a reset, a timeout, an
-   * abort) may have reached the upstream, so its outcome is unknown.
-   */
-  #classify(error: unknown, deadline: AbortSignal | undefined, callTimeout: AbortSignal): UpstreamFailure {
-    const name = this.provider === 'SMH' ? 'SMH' : 'DingTalk';
-    const fail = (
-      code: CopyErrorCode,
-      message: string,
-      execution: Execution,
-      upstream: { httpStatus?: number } = {},
-    ) =>
-      new UpstreamFailure(
-        upstreamError(
-          this.provider,
-          code,
-          execution === 'unknown' ? `${message}${UNKNOWN_OUTCOME}` : message,
-          execution === 'not-executed',
-          upstream,
-        ),
-        execution,
-      );
-    if (error instanceof UpstreamFailure) return error;
-    if (error instanceof BodyReadError) {
-      const status = { httpStatus: error.status };
-      if (error.cause instanceof BodyTooLargeError) {
-        return fail('UPSTREAM_PROTOCOL_ERROR', `${name} answered with an oversized body.`, 'unknown', status);
-      }
-      if (
-        !(error.cause instanceof undiciErrors.BodyTimeoutError) &&
-        !deadline?.aborted &&
-        !callTimeout.aborted
-      ) {
-        return fail(
-          'UPSTREAM_PROTOCOL_ERROR',
-          `${name} answered ${error.status} with a body that broke off before its end.`,
-          'unknown',
-          status,
-        );
-      }
-      error = error.cause;
-    }
-    // Our own signals aborted the request: undici rejects with the abort reason, not an AbortError.
-    if (deadline?.aborted) {
-      return fail('UPSTREAM_TIMEOUT', `${name} did not answer before the operation deadline.`, 'unknown');
-    }
-    if (callTimeout.aborted) {
-      return fail('UPSTREAM_TIMEOUT', `${name} did not answer within ${this.#timeoutMs} ms.`, 'unknown');
-    }
-    const code = (error as { code?: string } | undefined)?.code ?? '';
-    if (error instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return fail(
-        'UPSTREAM_UNAVAILABLE',
-        `${name} could not be reached in time; the request was not sent.`,
-        'not-executed',
-      );
-    }
-    if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
-      return fail(
-        'UPSTREAM_UNAVAILABLE',
-        `${name} could not be reached; the request was not sent.`,
-        'not-executed',
-      );
-    }
-    if (
-      error instanceof undiciErrors.HeadersTimeoutError ||
-      error instanceof undiciErrors.BodyTimeoutError ||
-      (error as { name?: string })?.name === 'AbortError'
-    ) {
-      return fail('UPSTREAM_TIMEOUT', `${name} did not answer in time.`, 'unknown');
-    }
-    return fail(
-      'UPSTREAM_ERROR',
-      `The connection to ${name} failed (${code || 'connection error'}) after the request was sent.`,
-      'unknown',
-    );
-  }
-
   close(): Promise<void> {
     this.#breaker.shutdown();
     return this.#pool.close();
   }
 }
-
-class BodyTooLargeError extends Error {}
-
-/** A failure while reading the body of an answer whose status had already arrived. */
-class BodyReadError extends Error {
-  constructor(
-    readonly status: number,
-    cause: unknown,
-  ) {
-    super('upstream body could not be read', { cause });
-  }
-}
-
-/** Appended to every failure after which the upstream may have done the work. */
-const UNKNOWN_OUTCOME =
-  ' The request may or may not have taken effect: check the target before sending it again.';

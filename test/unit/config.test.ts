@@ -61,6 +61,12 @@ describe('loadConfig', () => {
       { name: 'key-2', key: 'bbbbbbbbbbbbbbbb2' },
     ]);
     expect(() => loadConfig({ GATEWAY_API_KEYS: 'short-secret' })).toThrow(/GATEWAY_API_KEYS/);
+    const twice = 'a:aaaaaaaaaaaaaaaa1,a:bbbbbbbbbbbbbbbb2';
+    expect(() => loadConfig({ GATEWAY_API_KEYS: twice })).toThrow(/distinct names/);
+    expect(() => loadConfig({ GATEWAY_API_KEYS: 'x:aaaaaaaaaaaaaaaa1,y:aaaaaaaaaaaaaaaa1' })).toThrow(
+      /distinct/,
+    );
+    expect(() => loadConfig({ GATEWAY_API_KEYS: 'a:b:cccccccccccccccc' })).toThrow(/without ':'/);
     expect(() => loadConfig({ GATEWAY_API_KEYS: 'short-secret' })).not.toThrow(/short-secret/);
   });
 });
