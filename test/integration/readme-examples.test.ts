@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
+import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
+import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
+import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/seed.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+
+/** The README's "one example per union member", each headed by `# <Member>: why`. */
+function readmeExamples(): { member: string; operation: string }[] {
+  const readme = readFileSync('README.md', 'utf8');
+  const block =
+    readme.split('One example per union member')[1]?.split('```graphql')[1]?.split('```')[0] ?? '';
+  return block
+    .split(/^(?=# )/m)
+    .map((chunk) => ({ member: /^# (Copy\w+):/.exec(chunk)?.[1] ?? '', operation: chunk }))
+    .filter((example) => example.member !== '');
+}
+
+describe('the README examples', () => {
+  let smh: SmhEmulator;
+  let dingtalk: DingTalkEmulator;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    // The demo's setup: seeded emulators and their demo credentials.
+    [smh, dingtalk] = await Promise.all([
+      startSmhEmulator({ seed: true }),
+      startDingTalkEmulator({ seed: true }),
+    ]);
+    gateway = await startGateway({
+      SMH_BASE_URL: smh.url,
+      SMH_LIBRARY_ID: DEMO_LIBRARY_ID,
+      SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET,
+      DINGTALK_BASE_URL: dingtalk.url,
+      DINGTALK_APP_KEY: DINGTALK_SEED.appKey,
+      DINGTALK_APP_SECRET: DINGTALK_SEED.appSecret,
+    });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await Promise.all([smh.close(), dingtalk.close()]);
+  });
+
+  it('gives each union member the README promises, on the demo data', async () => {
+    const examples = readmeExamples();
+    expect(examples.map((e) => e.member)).toEqual([
+      'CopySucceeded',
+      'CopyPartiallyFailed',
+      'CopyAccepted',
+      'CopyRejected',
+    ]);
+    for (const { member, operation } of examples) {
+      const { body } = await gateway.graphql<{ batchCopy: { __typename: string } }>(operation);
+      expect(body.errors, member).toBeUndefined();
+      expect(body.data?.batchCopy.__typename, member).toBe(member);
+    }
+  });
+});
