@@ -48,8 +48,17 @@ query CopyTask($id: ID!) {
   }
 }`;
 
+export const WATCH_EXAMPLE = `# Follow a task live (WebSocket): paste the task id from a CopyAccepted answer.
+subscription WatchCopyTask($id: ID!) {
+  copyTaskUpdated(id: $id) {
+    state done checkedAt
+    summary { total succeeded failed pending }
+  }
+}`;
+
 export const DEMO_EXAMPLES: ExampleTab[] = [
   { query: SMH_EXAMPLE },
   { query: DINGTALK_EXAMPLE },
   { query: TASK_EXAMPLE, variables: '{ "id": "" }' },
+  { query: WATCH_EXAMPLE, variables: '{ "id": "" }' },
 ];

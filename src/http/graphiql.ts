@@ -54,7 +54,10 @@ export function graphiqlPage(tabs: ExampleTab[]): string {
 <script id="graphiql-config" type="application/json">${config}</script>
 <script>
   const config = JSON.parse(document.getElementById('graphiql-config').textContent);
-  const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+  const url = window.location.pathname;
+  // Subscriptions go over WebSocket on the same path; GraphiQL's bundle carries the graphql-ws client.
+  const subscriptionUrl = window.location.origin.replace(/^http/, 'ws') + url;
+  const fetcher = GraphiQL.createFetcher({ url, subscriptionUrl });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
     React.createElement(GraphiQL, { fetcher, defaultTabs: config.tabs, defaultEditorToolsVisibility: true }),
   );

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EXAMPLES } from '../../src/demo/examples.js';
+import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
+import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
 import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
 import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/seed.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -15,13 +17,23 @@ if (!haveChromium) console.warn(`skipping the GraphiQL browser test: no Chromium
 
 describe.runIf(haveChromium)('GraphiQL in a real browser, offline', () => {
   let smh: SmhEmulator;
+  let dingtalk: DingTalkEmulator;
   let gateway: TestGateway;
   let browser: Browser;
 
   beforeAll(async () => {
     smh = await startSmhEmulator({ seed: true });
+    dingtalk = await startDingTalkEmulator({ seed: true, taskDurationMs: 500 });
     gateway = await startGateway(
-      { SMH_BASE_URL: smh.url, SMH_LIBRARY_ID: DEMO_LIBRARY_ID, SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET },
+      {
+        SMH_BASE_URL: smh.url,
+        SMH_LIBRARY_ID: DEMO_LIBRARY_ID,
+        SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET,
+        DINGTALK_BASE_URL: dingtalk.url,
+        DINGTALK_APP_KEY: DINGTALK_SEED.appKey,
+        DINGTALK_APP_SECRET: DINGTALK_SEED.appSecret,
+        TASK_POLL_INTERVAL_MS: '100',
+      },
       { examples: DEMO_EXAMPLES },
     );
     browser = await chromium.launch({
@@ -41,6 +53,7 @@ describe.runIf(haveChromium)('GraphiQL in a real browser, offline', () => {
     await browser?.close();
     await gateway?.close();
     await smh?.close();
+    await dingtalk?.close();
   });
 
   it('loads everything from the gateway, opens with the examples and runs one', async () => {
@@ -75,6 +88,33 @@ describe.runIf(haveChromium)('GraphiQL in a real browser, offline', () => {
 
     expect(foreign).toEqual([]);
     expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('follows a task live with the subscription tab (WebSocket)', async () => {
+    const copy = await gateway.graphql<{ batchCopy: { task: { id: string } } }>(
+      `mutation { batchCopy(input: { dingtalk: { spaceId: "${DINGTALK_SEED.sourceSpaceId}", unionId: "${DINGTALK_SEED.unionId}",
+        targetSpaceId: "${DINGTALK_SEED.targetSpaceId}", targetFolderId: "0", dentryIds: ["${DINGTALK_SEED.folderId}"] } }) {
+        ... on CopyAccepted { task { id } } } }`,
+    );
+    const id = copy.body.data?.batchCopy.task.id as string;
+    expect(id).toMatch(/^ct1_/);
+    const page = await browser.newPage();
+    await page.goto(`${gateway.url}/graphql`);
+    await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
+    await page.click('text=WatchCopyTask');
+    await page.click('.graphiql-editor-tool .CodeMirror');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(JSON.stringify({ id }));
+    await page.click('.graphiql-execute-button');
+    await page.waitForFunction(
+      "document.querySelector('.result-window')?.textContent?.includes('SUCCEEDED')",
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    expect((await page.textContent('.result-window')) ?? '').toContain('"done": true');
     await page.close();
   }, 60_000);
 });
