@@ -6,7 +6,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
-import fastifyApollo, { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import Fastify, {
@@ -127,13 +127,17 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.code(status).send({ errors: [{ message, extensions: { code } }] });
   });
 
+  // Registered before the caller check: it marks real WebSocket upgrades (`request.ws`), which
+  // authenticate in their connection_init message instead (browsers cannot set WebSocket headers).
+  await app.register(fastifyWebsocket, { options: { maxPayload: config.bodyLimitBytes } });
+
   app.decorateRequest('caller', undefined);
   if (authenticate) {
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       // Decided by the matched route, not the raw URL: the router decodes `/%67raphql` to /graphql.
       if (request.routeOptions.url !== '/graphql' || request.method === 'OPTIONS') return;
-      // A WebSocket authenticates in its connection_init message (browsers cannot set its headers).
-      if (request.headers.upgrade?.toLowerCase() === 'websocket') return;
+      // Only a real upgrade: an ordinary request that merely carries an Upgrade header is checked.
+      if (request.ws) return;
       if (
         request.method === 'GET' &&
         wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)
@@ -162,7 +166,6 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerGraphiqlAssets(app);
   const graphqlHandler = fastifyApolloHandler(apollo, { context });
   const page = graphiqlPage(deps.examples ?? []);
-  await app.register(fastifyWebsocket);
   app.route({
     method: 'GET',
     url: '/graphql',
@@ -181,7 +184,6 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     }),
   });
   app.post('/graphql', graphqlHandler);
-  void fastifyApollo;
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
