@@ -428,3 +428,33 @@ describe('assembleTask', () => {
     expect(task.summary).toEqual({ total: 1, succeeded: 0, failed: 1, pending: 0, unknown: 0 });
   });
 });
+
+describe('fromWireResults: item error codes', () => {
+  const ids = ['d1', 'd2', 'd3'];
+  const { items } = fromWireResults(
+    [
+      { dentryId: 'd1', async: false, success: false, errorCode: 'systemError' },
+      { dentryId: 'd2', async: false, success: false, errorCode: 'operationConcurrentControl' },
+      { dentryId: 'd3', async: false, success: false, errorCode: 'dentryAlreadyExist' },
+    ],
+    ids,
+    0,
+    '0',
+  );
+
+  it('leaves an item with a server-fault code UNKNOWN: it may have run', () => {
+    expect(items[0]).toMatchObject({
+      status: 'UNKNOWN',
+      error: { code: 'UPSTREAM_ERROR', retryable: false },
+    });
+    expect(items[0]?.error?.message).toMatch(/check the target/);
+  });
+
+  it('marks a throttled item FAILED and retryable', () => {
+    expect(items[1]).toMatchObject({ status: 'FAILED', error: { code: 'THROTTLED', retryable: true } });
+  });
+
+  it('keeps a plain refusal FAILED and not retryable', () => {
+    expect(items[2]).toMatchObject({ status: 'FAILED', error: { code: 'CONFLICT', retryable: false } });
+  });
+});

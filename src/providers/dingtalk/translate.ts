@@ -158,17 +158,12 @@ export function fromWireResults(
     }
     if (wire.success === true) return { ...base, status: 'SUCCEEDED', result };
     if (wire.success === false) {
-      const { code } = classifyDingTalkError(400, wire.errorCode);
-      const error = upstreamError(
-        'DINGTALK',
-        code,
-        `DingTalk could not copy this item (${wire.errorCode ?? 'no error code'}).`,
-        false,
-        {
-          code: wire.errorCode,
-        },
-      );
-      return { ...base, status: 'FAILED', error };
+      // A server-fault code on an item (systemError, operationTimeout) leaves its outcome in doubt.
+      const { code, execution } = classifyDingTalkError(400, wire.errorCode);
+      const what = `DingTalk could not copy this item (${wire.errorCode ?? 'no error code'})`;
+      const message = execution === 'unknown' ? unknownOutcomeMessage(what) : `${what}.`;
+      const error = upstreamError('DINGTALK', code, message, code === 'THROTTLED', { code: wire.errorCode });
+      return { ...base, status: execution === 'unknown' ? 'UNKNOWN' : 'FAILED', error };
     }
     return unreadable('DingTalk reported this item in an unknown shape');
   });
