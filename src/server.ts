@@ -108,10 +108,11 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const contextFor = createContextFactory(config, copy);
   const context = async (request: FastifyRequest): Promise<RequestContext> =>
-    contextFor(
-      { log: request.log, caller: request.caller, credential: (name) => headerValue(request, name) },
-      (cleanup) => request.raw.once('close', cleanup),
-    );
+    contextFor({
+      log: request.log,
+      caller: request.caller,
+      credential: (name) => headerValue(request, name),
+    });
 
   // Body-level failures (too large, not JSON) answer in GraphQL's error shape too, with a code.
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -178,6 +179,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     wsHandler: subscriptionHandler({
       schema,
       validationRules: armor.validationRules,
+      maxTokens: config.limits.maxTokens,
       authenticate,
       contextFor: (input) => contextFor(input),
       formatError: (error) => formatError(error.toJSON(), error),

@@ -6,7 +6,10 @@ export function chunk<T>(list: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/** Maps with at most `concurrency` calls in flight; results keep input order. */
+/**
+ * Maps with at most `concurrency` calls in flight; results keep input order. After a call rejects, no
+ * new call starts: the caller is about to get an error, and work it cannot see must not be sent.
+ */
 export async function mapBounded<T, R>(
   items: readonly T[],
   concurrency: number,
@@ -14,10 +17,16 @@ export async function mapBounded<T, R>(
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const index = next++;
-      results[index] = await fn(items[index] as T, index);
+      try {
+        results[index] = await fn(items[index] as T, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));

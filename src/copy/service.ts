@@ -4,6 +4,7 @@ import type { CallContext } from './call.js';
 import type { IdempotencyGuard } from '../idempotency/guard.js';
 import type { CopyMetrics } from '../metrics.js';
 import { GatewayError, InputError, providerName } from './errors.js';
+import { sleep } from './retry.js';
 import { outcomeFromItems } from './summary.js';
 import { decodeTaskId, type DingTalkTaskRef, type SmhTaskRef, type TaskRef } from './task-id.js';
 import type {
@@ -96,49 +97,80 @@ export class CopyService {
     const deadline = Date.now() + waitSeconds * 1000;
     const ref = decodeTaskId(outcome.task.id);
     let task = outcome.task;
-    while (!task.done && Date.now() + WAIT_POLL_MS <= deadline && !call.signal.aborted) {
-      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
-      const [loaded] = await this.#adapter(ref.provider).loadTasks([ref], call);
-      if (!loaded || loaded instanceof Error) break;
-      task = loaded;
+    // The copy has run: whatever goes wrong while waiting (a deadline, the call budget, a failed
+    // read), the caller still gets the accepted answer with its task id.
+    try {
+      while (!task.done && Date.now() + WAIT_POLL_MS <= deadline) {
+        await sleep(WAIT_POLL_MS, call.signal);
+        const [loaded] = await this.#adapter(ref.provider).loadTasks([ref], call);
+        if (!loaded || loaded instanceof Error) break;
+        task = loaded;
+      }
+    } catch {
+      // keep the last known task
     }
     if (!task.done) return { ...outcome, task };
     return finishedOutcome(outcome, task);
   }
 
   /**
-   * Follows a task for a subscription: yields it now, then whenever its state or counts change, until
-   * it is done or `maxMs` passes. A failure is yielded as an Error (the subscription's resolver turns
+   * Follows a task for a subscription: gives it now, then whenever its state or counts change, until
+   * it is done or `maxMs` passes. A failure is given as an Error (the subscription's resolver turns
    * it into a GraphQL error) and ends the watch. Every poll gets a fresh CallContext (its own deadline
-   * and budget), so a long watch cannot exhaust one request's allowances. A malformed id throws at once.
+   * and budget). A malformed id throws at once. Written as a plain iterator rather than an async
+   * generator so that `return()` (the client unsubscribed or left) stops a sleeping poll at once.
    */
   watchTask(
     id: string,
     newCall: () => CallContext,
     options: { pollMs: number; maxMs: number },
-  ): AsyncGenerator<CopyTask | Error> {
+  ): AsyncIterableIterator<CopyTask | Error> {
     const ref = decodeTaskId(id);
     const adapter = this.#adapter(ref.provider);
-    return (async function* poll() {
-      const until = Date.now() + options.maxMs;
-      let last = '';
-      for (;;) {
-        const [task] = await adapter.loadTasks([ref], newCall());
-        if (!task || task instanceof Error) {
-          yield (
-            task ?? new GatewayError('The upstream no longer knows this task.', 'NOT_FOUND', { field: 'id' })
-          );
-          return;
+    const stop = new AbortController();
+    const until = Date.now() + options.maxMs;
+    let last = '';
+    let polls = 0;
+    const end = (): IteratorResult<CopyTask | Error> => {
+      stop.abort();
+      return { value: undefined, done: true };
+    };
+    return {
+      next: async () => {
+        while (!stop.signal.aborted) {
+          if (polls++ > 0) {
+            if (Date.now() + options.pollMs > until) return end();
+            await sleep(options.pollMs, stop.signal).catch(() => undefined);
+            if (stop.signal.aborted) break;
+          }
+          const [task] = await adapter.loadTasks([ref], newCall()).catch((error: Error) => [error]);
+          if (!task || task instanceof Error) {
+            stop.abort();
+            return {
+              value:
+                task ??
+                new GatewayError('The upstream no longer knows this task.', 'NOT_FOUND', { field: 'id' }),
+              done: false,
+            };
+          }
+          const seen = JSON.stringify([task.state, task.summary, task.items.map((i) => i.status)]);
+          if (task.done) stop.abort();
+          if (seen !== last) {
+            last = seen;
+            return { value: task, done: false };
+          }
         }
-        const seen = JSON.stringify([task.state, task.summary, task.items.map((i) => i.status)]);
-        if (seen !== last) {
-          last = seen;
-          yield task;
-        }
-        if (task.done || Date.now() + options.pollMs > until) return;
-        await new Promise((resolve) => setTimeout(resolve, options.pollMs));
-      }
-    })();
+        return end();
+      },
+      return: async () => end(),
+      throw: async (error: unknown) => {
+        end();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   loadTask(id: string, context: { loaders: TaskLoaders }): Promise<CopyTask | null> {

@@ -1,6 +1,24 @@
 import type { CallContext } from '../copy/call.js';
-import { UpstreamFailure } from '../copy/errors.js';
+import { GatewayError, UpstreamFailure } from '../copy/errors.js';
+import type { CopyErrorCode } from '../copy/types.js';
 import type { TokenSource } from './token-source.js';
+
+/**
+ * A token that could not be had: nothing was sent with it, so it fails this call as "not executed"
+ * (one chunk's items FAILED), never the whole operation after other chunks already ran.
+ */
+async function acquire(tokens: TokenSource, scope: string, call: CallContext): Promise<string> {
+  try {
+    return await tokens.token(scope, call);
+  } catch (error) {
+    if (!(error instanceof GatewayError) || error instanceof UpstreamFailure) throw error;
+    const code = error.code as CopyErrorCode;
+    throw new UpstreamFailure(
+      { code, message: error.message, retryable: code === 'UPSTREAM_UNAVAILABLE' },
+      'not-executed',
+    );
+  }
+}
 
 /**
  * Runs `fn` with the caller's header token when it sent one, else a managed token. A managed token the
@@ -14,13 +32,13 @@ export async function withToken<T>(
   call: CallContext,
   fn: (token: string) => Promise<T>,
 ): Promise<T> {
-  const token = callerToken ?? (await tokens.token(scope, call));
+  const token = callerToken ?? (await acquire(tokens, scope, call));
   try {
     return await fn(token);
   } catch (error) {
     const rejected = error instanceof UpstreamFailure && error.code === 'UNAUTHENTICATED';
     if (!rejected || callerToken !== undefined || !tokens.refreshable) throw error;
     tokens.invalidate(scope, token);
-    return fn(await tokens.token(scope, call));
+    return fn(await acquire(tokens, scope, call));
   }
 }

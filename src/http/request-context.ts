@@ -14,14 +14,11 @@ export interface CallerInput {
 
 /** Builds the per-operation GraphQL context the same way for HTTP requests and WebSocket operations. */
 export function createContextFactory(config: Config, copy: CopyService) {
-  const newCall = (input: CallerInput, onDone?: (cleanup: () => void) => void): CallContext => {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new Error('operation deadline')), config.operationTimeoutMs);
-    timer.unref();
-    onDone?.(() => clearTimeout(timer));
+  const newCall = (input: CallerInput): CallContext => {
     return {
       log: input.log,
-      signal: abort.signal,
+      // A timeout signal is unref'd and collected with the request: nothing to clear when it ends.
+      signal: AbortSignal.timeout(config.operationTimeoutMs),
       budget: new CallBudget(config.maxUpstreamCallsPerRequest),
       callerTokens: {
         smh: input.credential('x-smh-access-token'),
@@ -29,8 +26,8 @@ export function createContextFactory(config: Config, copy: CopyService) {
       },
     };
   };
-  return (input: CallerInput, onDone?: (cleanup: () => void) => void): RequestContext => {
-    const call = newCall(input, onDone);
+  return (input: CallerInput): RequestContext => {
+    const call = newCall(input);
     return {
       ...call,
       copy,

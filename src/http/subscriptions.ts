@@ -3,6 +3,7 @@ import {
   GraphQLError,
   Kind,
   getOperationAST,
+  parse,
   specifiedRules,
   validate,
   type GraphQLSchema,
@@ -12,9 +13,14 @@ import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import type { RequestContext } from '../context.js';
 import type { CallerInput } from './request-context.js';
 
+/** Subscriptions one connection may hold at once: each one polls the upstream. */
+const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
+
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
   validationRules: readonly ValidationRule[];
+  /** The same document token limit as over HTTP. */
+  maxTokens: number;
   /** Checks an API key; undefined when callers need none. */
   authenticate?: (authorization: string | undefined) => string | undefined;
   contextFor(input: CallerInput): RequestContext;
@@ -39,9 +45,22 @@ export function subscriptionHandler(options: SubscriptionOptions) {
       param(params, name) ??
       (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
 
-  return makeHandler<Record<string, unknown>, { caller?: string }>(
+  return makeHandler<Record<string, unknown>, { caller?: string; active?: Set<string> }>(
     {
       schema: options.schema,
+      parse: (source) => parse(source, { maxTokens: options.maxTokens }),
+      onSubscribe: (ctx, id) => {
+        const active = (ctx.extra.active ??= new Set());
+        if (active.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          return [
+            new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection.`),
+          ];
+        }
+        active.add(id);
+      },
+      onComplete: (ctx, id) => {
+        ctx.extra.active?.delete(id);
+      },
       onConnect: (ctx) => {
         if (!options.authenticate) return true;
         const caller = options.authenticate(

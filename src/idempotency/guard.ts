@@ -36,7 +36,8 @@ function revive(answer: string): CopyOutcome {
 /**
  * Makes a batch copy with an idempotency key run at most once per caller and key: a replay gets the
  * first answer, a different request under the same key gets IDEMPOTENCY_CONFLICT. A run that threw
- * (bad input, no credential) sent nothing, so its claim is released and the key can be used again.
+ * (bad input, no credential) or was rejected as a whole did nothing upstream, so its claim is released
+ * and the same key can be sent again.
  */
 export class IdempotencyGuard {
   constructor(
@@ -67,10 +68,19 @@ export class IdempotencyGuard {
     try {
       outcome = await execute();
     } catch (error) {
-      await this.store.release(key);
+      await this.store.release(key).catch(() => undefined);
       throw error;
     }
-    await this.store.complete(key, fingerprint, JSON.stringify(outcome), this.options.ttlMs);
+    // A rejected request did nothing (it may be throttled now and fine later): free the key for it.
+    if (outcome.kind === 'rejected') {
+      await this.store.release(key).catch(() => undefined);
+      return outcome;
+    }
+    try {
+      await this.store.complete(key, fingerprint, JSON.stringify(outcome), this.options.ttlMs);
+    } catch {
+      // The work ran: the caller must get its answer. The claim still guards the key until it expires.
+    }
     return outcome;
   }
 

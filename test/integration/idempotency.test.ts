@@ -95,6 +95,22 @@ describe.each([
     expect(good.body.data?.batchCopy?.__typename).toBe('CopySucceeded');
   });
 
+  it('releases the key when the upstream rejected the whole request (nothing ran)', async () => {
+    const variables = { key: `k6-${run}`, from: 'foo/1.jpg', to: `foo/idem-${run}-6.jpg` };
+    smh.faults.add({
+      kind: 'status',
+      status: 429,
+      code: 'RateLimitExceeded',
+      times: 4,
+      pathIncludes: '/api/v1/batch/',
+    });
+    const throttled = await gateway.graphql<Answer>(MUTATION, variables);
+    expect(throttled.body.data?.batchCopy?.__typename).toBe('CopyRejected');
+    const later = await gateway.graphql<Answer>(MUTATION, variables);
+    expect(later.body.data?.batchCopy?.__typename).toBe('CopySucceeded');
+    expect(smh.stats.executedItems).toBe(1);
+  });
+
   it('keeps replaying an outcome that may have run (UNKNOWN), never re-sending it', async () => {
     const variables = { key: `k5-${run}`, from: 'foo/1.jpg', to: `foo/idem-${run}-5.jpg` };
     smh.faults.add({

@@ -104,6 +104,33 @@ describe('copyTaskUpdated over WebSocket', () => {
     }
   });
 
+  it('stops polling the upstream as soon as the client unsubscribes', async () => {
+    const fresh = dingtalk.state.createFolder(DINGTALK_SEED.targetSpaceId, 'watch-cancel').id;
+    const copy = await gateway.graphql<{ batchCopy: { task: { id: string } } }>(
+      COPY_FOLDER.replace('targetFolderId: "0"', `targetFolderId: "${fresh}"`),
+      {},
+      auth,
+    );
+    const id = copy.body.data?.batchCopy.task.id as string;
+    const c = client(gateway.url, auth);
+    let first: () => void = () => undefined;
+    const gotFirst = new Promise<void>((resolve) => (first = resolve));
+    const unsubscribe = c.subscribe(
+      { query: WATCH, variables: { id } },
+      { next: () => first(), error: () => undefined, complete: () => undefined },
+    );
+    await gotFirst;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const polls = () => dingtalk.stats.requestsByRoute.getTask ?? 0;
+    expect(polls()).toBeGreaterThan(1); // it was polling (every 50 ms) while the task ran
+    unsubscribe();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = polls();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(polls()).toBe(after);
+    await c.dispose();
+  });
+
   it('answers a malformed task id with BAD_USER_INPUT', async () => {
     const c = client(gateway.url, auth);
     try {
@@ -142,12 +169,27 @@ describe('copyTaskUpdated over WebSocket', () => {
     }
   });
 
+  it('applies the document token limit to subscriptions too', async () => {
+    const c = client(gateway.url, auth);
+    try {
+      const huge = `subscription { ${Array.from({ length: 7000 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+      const { updates, error } = await collect(c, huge, {});
+      expect(updates).toEqual([]);
+      // graphql-ws closes the socket with the parser's message as the reason.
+      const closed = error as { code?: number; reason?: string };
+      expect(`${closed.code} ${closed.reason}`).toMatch(/Document contains more that 20000 tokens/); // graphql-js spells it "that"
+    } finally {
+      await c.dispose();
+    }
+  });
+
   it('keeps queries and mutations on HTTP', async () => {
+    const before = dingtalk.stats.requestsByRoute.batchCopy ?? 0;
     const c = client(gateway.url, auth);
     try {
       const { error } = await collect(c, COPY_FOLDER, {});
       expect(JSON.stringify(error)).toContain('Only subscriptions run over WebSocket');
-      expect(dingtalk.stats.requestsByRoute.batchCopy ?? 0).toBe(1);
+      expect(dingtalk.stats.requestsByRoute.batchCopy ?? 0).toBe(before);
     } finally {
       await c.dispose();
     }
