@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { ProviderAdapter } from './adapter.js';
 import type { CallContext } from './call.js';
@@ -76,10 +77,11 @@ export class CopyService {
           field: 'idempotencyKey',
         });
       }
-      // The key is scoped to the caller; the fingerprint leaves out what does not change the work.
+      // The key is scoped to the caller (its API key's name or, without API keys, its upstream token,
+      // so one caller never gets another's answer); the fingerprint leaves out what does not change the work.
       const { idempotencyKey: _key, waitSeconds: _wait, ...work } = request;
       outcome = await this.idempotency.run(
-        { caller: call.caller ?? 'anonymous', provider, key },
+        { caller: callerScope(call, provider), provider, key },
         { provider, work },
         run,
       );
@@ -216,6 +218,13 @@ export class CopyService {
       this.idempotency?.close(),
     ]);
   }
+}
+
+/** Who an idempotency key belongs to: the API key's name, else a digest of the upstream token sent. */
+function callerScope(call: CallContext & { caller?: string }, provider: Provider): string {
+  if (call.caller) return `key:${call.caller}`;
+  const token = provider === 'SMH' ? call.callerTokens.smh : call.callerTokens.dingtalk;
+  return token ? `token:${createHash('sha256').update(token).digest('base64url')}` : 'anonymous';
 }
 
 export interface TaskLoaders {

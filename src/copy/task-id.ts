@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { InputError } from './errors.js';
+import { idProblem } from './validate.js';
 
 /**
  * Task ids are opaque to callers but self-describing to any gateway instance: they carry the provider,
@@ -41,6 +42,8 @@ export interface DingTalkTaskRef {
 export type TaskRef = SmhTaskRef | DingTalkTaskRef;
 
 const PREFIX = 'ct1_';
+/** Far above any id the gateway hands out (a 10,000-item DingTalk batch of folders stays below it). */
+const MAX_DECODED_BYTES = 1024 * 1024;
 
 type Wire =
   | { p: 's'; l: string; s: string; u?: string; t: [string, number, number][] }
@@ -72,7 +75,8 @@ function malformed(): InputError {
   });
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+/** Ids go back into upstream URLs, so they must be usable ids (no '/', '.', '..', control characters). */
+const isString = (v: unknown): v is string => typeof v === 'string' && idProblem(v) === undefined;
 const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /** Decodes a task id, or throws InputError for anything that is not one of ours. */
@@ -80,7 +84,11 @@ export function decodeTaskId(id: string): TaskRef {
   if (!id.startsWith(PREFIX) || id.length > 64 * 1024) throw malformed();
   let wire: unknown;
   try {
-    wire = JSON.parse(inflateRawSync(Buffer.from(id.slice(PREFIX.length), 'base64url')).toString('utf8'));
+    // Bounded: a crafted id must not inflate into megabytes.
+    const json = inflateRawSync(Buffer.from(id.slice(PREFIX.length), 'base64url'), {
+      maxOutputLength: MAX_DECODED_BYTES,
+    });
+    wire = JSON.parse(json.toString('utf8'));
   } catch {
     throw malformed();
   }

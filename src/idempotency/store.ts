@@ -18,10 +18,25 @@ export interface IdempotencyStore {
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #records = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
+  #lastSweep = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** Drops expired records now and then, so keys that are never replayed do not pile up. */
+  #sweep(): void {
+    const now = this.now();
+    if (now - this.#lastSweep < 60_000) return;
+    this.#lastSweep = now;
+    for (const [key, entry] of this.#records) if (entry.expiresAt <= now) this.#records.delete(key);
+  }
+
+  /** Records held, expired ones included until the next sweep. */
+  get size(): number {
+    return this.#records.size;
+  }
+
   async claim(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyRecord | undefined> {
+    this.#sweep();
     const existing = await this.get(key);
     if (existing) return existing;
     this.#records.set(key, { record: { state: 'running', fingerprint }, expiresAt: this.now() + ttlMs });

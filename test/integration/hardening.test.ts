@@ -631,7 +631,7 @@ describe('ids that would be "." or ".." segments of an upstream path', () => {
     expect(rig.smhRequests() + rig.dtRequests()).toBe(0);
   });
 
-  it('the HTTP client refuses them too, as INVALID_ARGUMENT, not executed (a forged task id)', async () => {
+  it('a forged task id carrying them is malformed, and nothing is sent', async () => {
     // A forged task id whose upstream task id is "..".
     const forged = encodeTaskId({
       provider: 'DINGTALK',
@@ -639,7 +639,7 @@ describe('ids that would be "." or ".." segments of an upstream path', () => {
       parts: [{ taskId: '..', index: 0, source: 'd' }],
     });
     const { body } = await rig.gw.graphql(TASK, { id: forged }, rig.headers);
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
     expect(body.data).toEqual({ copyTask: null });
     expect(rig.smhRequests() + rig.dtRequests()).toBe(0);
   });

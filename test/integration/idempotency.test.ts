@@ -129,6 +129,34 @@ describe.each([
   });
 });
 
+describe('idempotency keys without API keys (pass-through)', () => {
+  let smh: SmhEmulator;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    smh = await startSmhEmulator({ seed: true, clock: new ManualClock() });
+    gateway = await startGateway({ SMH_BASE_URL: smh.url });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await smh.close();
+  });
+
+  it("scopes a key to the caller's upstream token: another caller never gets its answer", async () => {
+    const alice = smh.issueToken({ libraryId: DEMO_LIBRARY_ID, grants: ['admin'], userId: 'alice' });
+    const mallory = smh.issueToken({ libraryId: DEMO_LIBRARY_ID, grants: ['preview'], userId: 'mallory' });
+    const variables = { key: 'shared-key', from: 'foo/1.jpg', to: 'foo/alice-only.jpg' };
+    const first = await gateway.graphql<Answer>(MUTATION, variables, { 'x-smh-access-token': alice });
+    expect(first.body.data?.batchCopy?.__typename).toBe('CopySucceeded');
+    const other = await gateway.graphql<Answer>(MUTATION, variables, { 'x-smh-access-token': mallory });
+    // Mallory's request ran on its own (and her token may not copy): not Alice's stored success.
+    expect(other.body.data?.batchCopy?.__typename).toBe('CopyRejected');
+    const again = await gateway.graphql<Answer>(MUTATION, variables, { 'x-smh-access-token': alice });
+    expect(again.body).toEqual(first.body);
+    expect(smh.stats.executedItems).toBe(1);
+  });
+});
+
 describe('idempotency across gateway instances sharing Redis', () => {
   let smh: SmhEmulator;
   let a: TestGateway;

@@ -3,8 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/copy/errors.js';
 import { decodeTaskId, encodeTaskId, type TaskRef } from '../../src/copy/task-id.js';
+import { idProblem } from '../../src/copy/validate.js';
 
-const name = fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' });
+// Ids the gateway would accept in a request (they go back into upstream URLs).
+const name = fc
+  .string({ minLength: 1, maxLength: 40, unit: 'grapheme' })
+  .filter((v) => idProblem(v) === undefined);
 const index = fc.nat({ max: 1_000_000 });
 
 const smhRef: fc.Arbitrary<TaskRef> = fc.record(
@@ -155,3 +159,18 @@ function sample(): TaskRef {
     parts: [{ taskId: '16', offset: 0, count: 3 }],
   };
 }
+
+describe('decodeTaskId bounds', () => {
+  it('refuses an id that would inflate past its bound (a decompression bomb)', () => {
+    const bomb = forge({ p: 'd', u: 'x'.repeat(2 * 1024 * 1024), t: [['1', 0, 'd']] });
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    expectMalformed(bomb);
+  });
+
+  it('refuses ids that could not be sent upstream ("..", "/", control characters)', () => {
+    for (const bad of ['..', 'a/b', 'x\u0000']) {
+      expectMalformed(forge({ p: 'd', u: 'union', t: [[bad, 0, 'd']] }));
+      expectMalformed(forge({ p: 's', l: bad, s: '-', t: [['1', 0, 1]] }));
+    }
+  });
+});
