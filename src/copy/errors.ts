@@ -42,6 +42,14 @@ export class UpstreamFailure extends GatewayError {
   }
 }
 
+/**
+ * The message of a failure whose outcome is unknown: what happened, then what the caller must do.
+ * Every UNKNOWN item's message ends this way, so clients and people read one sentence for one case.
+ */
+export function unknownOutcome(what: string, hint = ''): string {
+  return `${what.replace(/\.$/, '')}; the copy may or may not have happened: check the target before sending it again${hint}.`;
+}
+
 /** The provider as people write it, for messages. */
 export function providerName(provider: Provider): string {
   return provider === 'SMH' ? 'SMH' : 'DingTalk';

@@ -21,6 +21,7 @@ export interface ManagedTokenOptions {
 interface Cached {
   token: string;
   refreshAt: number;
+  expiresAt: number;
 }
 
 /**
@@ -40,12 +41,16 @@ export class ManagedTokens implements TokenSource {
 
   async token(scope: string, _call?: CallContext): Promise<string> {
     const cached = this.#cache.get(scope);
-    if (cached && this.#now() < cached.refreshAt) return cached.token;
-    const pending = this.#inFlight.get(scope);
-    if (pending) return pending;
-    const fetching = this.#fetch(scope).finally(() => this.#inFlight.delete(scope));
-    this.#inFlight.set(scope, fetching);
-    return fetching;
+    const now = this.#now();
+    if (cached && now < cached.refreshAt) return cached.token;
+    let pending = this.#inFlight.get(scope);
+    if (!pending) {
+      pending = this.#fetch(scope).finally(() => this.#inFlight.delete(scope));
+      this.#inFlight.set(scope, pending);
+    }
+    // A refresh that fails before the old token expires is no reason to fail the call.
+    if (cached && now < cached.expiresAt) return pending.catch(() => cached.token);
+    return pending;
   }
 
   invalidate(scope: string, token: string): void {
@@ -59,7 +64,12 @@ export class ManagedTokens implements TokenSource {
       const fetched = await this.options.fetch(scope, signal);
       const lifetimeMs = fetched.expiresInSeconds * 1000;
       const margin = Math.max(Math.min(60_000, lifetimeMs / 2), lifetimeMs * 0.1);
-      this.#cache.set(scope, { token: fetched.token, refreshAt: this.#now() + lifetimeMs - margin });
+      const fetchedAt = this.#now();
+      this.#cache.set(scope, {
+        token: fetched.token,
+        refreshAt: fetchedAt + lifetimeMs - margin,
+        expiresAt: fetchedAt + lifetimeMs,
+      });
       this.options.metrics?.tokenFetch('ok');
       return fetched.token;
     } catch (error) {

@@ -1,4 +1,10 @@
-import { providerName, UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
+import {
+  providerName,
+  unknownOutcome,
+  UpstreamFailure,
+  upstreamError,
+  type Execution,
+} from '../copy/errors.js';
 import type { CopyErrorInfo, Provider } from '../copy/types.js';
 import { retryAfterMs, type UpstreamResponse } from './http.js';
 
@@ -47,15 +53,12 @@ export function jsonBody(
     );
   }
   const execution: Execution = status >= 400 && status < 500 ? 'not-executed' : ifSent;
-  const doubt =
-    execution === 'unknown'
-      ? ' The work may or may not have happened: check the target before sending it again.'
-      : '';
+  const what = `${name} answered ${status} with a body that is not JSON (${response.contentType || 'no content type'})`;
   throw new UpstreamFailure(
     upstreamError(
       provider,
       'UPSTREAM_PROTOCOL_ERROR',
-      `${name} answered ${status} with a body that is not JSON (${response.contentType || 'no content type'}).${doubt}`,
+      execution === 'unknown' ? unknownOutcome(what) : `${what}.`,
       false,
       upstream,
     ),
@@ -79,15 +82,12 @@ export function shapeFailure(
   execution: Execution,
   requestId?: string,
 ): UpstreamFailure {
-  const doubt =
-    execution === 'unknown'
-      ? ' The work may or may not have happened: check the target before sending it again.'
-      : '';
+  const answered = `${providerName(provider)} answered ${status} with ${what}`;
   return new UpstreamFailure(
     upstreamError(
       provider,
       'UPSTREAM_PROTOCOL_ERROR',
-      `${providerName(provider)} answered ${status} with ${what}.${doubt}`,
+      execution === 'unknown' ? unknownOutcome(answered) : `${answered}.`,
       false,
       {
         httpStatus: status,

@@ -9,7 +9,7 @@ import { redactPath } from './redact.js';
 import { BodyReadError, BodyTooLargeError, classifyTransportFailure } from './transport-failure.js';
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST';
   path: string;
   query?: Record<string, string | undefined>;
   headers?: Record<string, string>;
@@ -253,6 +253,7 @@ export class UpstreamHttpClient {
       }
       this.#logFor(request).debug(
         {
+          upstream: this.provider.toLowerCase(),
           method: request.method,
           path: redactPath(path),
           status: response.statusCode,
@@ -276,6 +277,7 @@ export class UpstreamHttpClient {
       });
       this.#logFor(request).warn(
         {
+          upstream: this.provider.toLowerCase(),
           method: request.method,
           path: redactPath(path),
           code: failure.code,
@@ -288,8 +290,9 @@ export class UpstreamHttpClient {
     }
   }
 
+  /** The caller's logger when there is one (a field names the upstream: no child logger per call). */
   #logFor(request: UpstreamRequest): Logger {
-    return request.log ? request.log.child({ upstream: this.provider.toLowerCase() }) : this.#log;
+    return request.log ?? this.#log;
   }
 
   async #readText(body: AsyncIterable<Buffer | Uint8Array> & { dump(): Promise<void> }): Promise<string> {

@@ -1,10 +1,12 @@
 import { errors as undiciErrors } from 'undici';
-import { providerName, UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
+import {
+  providerName,
+  unknownOutcome,
+  UpstreamFailure,
+  upstreamError,
+  type Execution,
+} from '../copy/errors.js';
 import type { CopyErrorCode, Provider } from '../copy/types.js';
-
-/** Appended to every failure after which the upstream may have done the work. */
-const UNKNOWN_OUTCOME =
-  ' The request may or may not have taken effect: check the target before sending it again.';
 
 export class BodyTooLargeError extends Error {}
 
@@ -43,7 +45,7 @@ export function classifyTransportFailure(
       upstreamError(
         provider,
         code,
-        execution === 'unknown' ? `${message}${UNKNOWN_OUTCOME}` : message,
+        execution === 'unknown' ? unknownOutcome(message) : message,
         execution === 'not-executed',
         upstream,
       ),

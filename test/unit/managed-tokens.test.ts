@@ -251,3 +251,32 @@ describe('createCallerAuth', () => {
     expect(createCallerAuth([])(`Bearer ${alice}`)).toBeUndefined();
   });
 });
+
+describe('ManagedTokens when a refresh fails', () => {
+  const unavailable = () =>
+    new UpstreamFailure(upstreamError('SMH', 'UPSTREAM_UNAVAILABLE', 'down', true), 'not-executed');
+
+  it('keeps using the old token while it is still valid, and fails once it has expired', async () => {
+    const clock = new ManualClock(0);
+    let fetches = 0;
+    let down = false;
+    const tokens = new ManagedTokens({
+      providerName: 'SMH',
+      now: () => clock.now(),
+      fetch: async () => {
+        fetches += 1;
+        if (down) throw unavailable();
+        return { token: `t${fetches}`, expiresInSeconds: 1000 };
+      },
+    });
+    expect(await tokens.token('lib')).toBe('t1');
+    down = true;
+    clock.advance(950_000); // past the refresh point, before expiry
+    expect(await tokens.token('lib')).toBe('t1');
+    expect(fetches).toBe(2);
+    clock.advance(60_000); // expired
+    await expect(tokens.token('lib')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    down = false;
+    expect(await tokens.token('lib')).toBe('t4');
+  });
+});

@@ -2,7 +2,7 @@
  * Pure translation between the domain and DingTalk storage's wire format, both directions. No I/O:
  * the DingTalk unit tests live against this module.
  */
-import { InputError, upstreamError, type Execution } from '../../copy/errors.js';
+import { InputError, unknownOutcome, upstreamError, type Execution } from '../../copy/errors.js';
 import { combineTaskStates } from '../../copy/summary.js';
 import { idProblem } from '../../copy/validate.js';
 import type { DingTalkTaskPart, DingTalkTaskRef } from '../../copy/task-id.js';
@@ -90,8 +90,8 @@ export function classifyDingTalkError(
   return { code: 'INVALID_ARGUMENT', execution: 'not-executed' };
 }
 
-const UNKNOWN_OUTCOME =
-  'the copy may or may not have happened: check the target folder before sending it again, or send it with conflictStrategy KEEP_EXISTING.';
+/** DingTalk can make a re-send safe: KEEP_EXISTING returns the copy that is already there. */
+const RESEND_HINT = ', or send it again with conflictStrategy KEEP_EXISTING';
 
 export function dingTalkErrorInfo(
   status: number,
@@ -102,7 +102,7 @@ export function dingTalkErrorInfo(
   const what = `DingTalk answered ${status}${body?.code ? ` ${body.code}` : ''}`;
   const message =
     execution === 'unknown'
-      ? `${what}; ${UNKNOWN_OUTCOME}`
+      ? unknownOutcomeMessage(what)
       : code === 'THROTTLED'
         ? `${what}: the request was throttled and did not run; retry later.`
         : body?.message
@@ -114,7 +114,7 @@ export function dingTalkErrorInfo(
 
 /** Message for a chunk that was sent and whose answer was lost. */
 export function unknownOutcomeMessage(reason: string): string {
-  return `${reason}; ${UNKNOWN_OUTCOME}`;
+  return unknownOutcome(reason, RESEND_HINT);
 }
 
 /**

@@ -14,7 +14,7 @@ export interface SmhScope {
 }
 
 export type SmhBatchAnswer =
-  { kind: 'done'; status: number; results: SmhWireResultItem[] } | { kind: 'async'; taskId: string };
+  { kind: 'done'; results: SmhWireResultItem[] } | { kind: 'async'; taskId: string };
 
 const seg = encodeURIComponent;
 const requestId = (response: UpstreamResponse) =>
@@ -52,7 +52,7 @@ export class SmhClient {
       const results = (body as { result?: unknown } | undefined)?.result;
       if (!Array.isArray(results))
         throw shapeFailure('SMH', response.status, 'no result list', 'unknown', requestId(response));
-      return { kind: 'done', status: response.status, results: results as SmhWireResultItem[] };
+      return { kind: 'done', results: results as SmhWireResultItem[] };
     }
     // Any other 2xx is undocumented, but SMH took the request: the copy may have run.
     if (response.status >= 200 && response.status < 300) {

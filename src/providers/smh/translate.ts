@@ -2,7 +2,13 @@
  * Pure translation between the domain and SMH's wire format, both directions. No I/O here: the
  * bulk of the SMH unit tests live against this module.
  */
-import { GatewayError, InputError, upstreamError, type Execution } from '../../copy/errors.js';
+import {
+  GatewayError,
+  InputError,
+  unknownOutcome,
+  upstreamError,
+  type Execution,
+} from '../../copy/errors.js';
 import { CONTROL_CHARS, idProblem } from '../../copy/validate.js';
 import type {
   ConflictStrategy,
@@ -150,7 +156,7 @@ export function smhErrorInfo(
   const { code, execution } = classifySmhError(status, body?.code);
   const message =
     execution === 'unknown'
-      ? `SMH reported an internal error (${status}${body?.code ? ` ${body.code}` : ''}); the copy may or may not have happened: check the target before sending it again.`
+      ? unknownOutcome(`SMH reported an internal error (${status}${body?.code ? ` ${body.code}` : ''})`)
       : (body?.message ?? fallbackMessage);
   const retryable = code === 'THROTTLED';
   const upstream = { httpStatus: status, code: body?.code, requestId: body?.requestId ?? requestId };
@@ -189,7 +195,7 @@ export function fromWireItem(
       error: upstreamError(
         'SMH',
         'UPSTREAM_PROTOCOL_ERROR',
-        'SMH did not report a result for this item; check the target before sending it again.',
+        unknownOutcome('SMH did not report a result for this item'),
         false,
       ),
     };
