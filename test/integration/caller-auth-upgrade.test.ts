@@ -1,8 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
-import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/seed.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/seed.js';
+import { startSmhRig, type SmhRig } from '../helpers/smh-rig.js';
 
 /** Sends raw HTTP/1.1 text and returns the status line (the test needs headers undici will not send). */
 function rawStatus(url: string, text: string): Promise<string> {
@@ -17,23 +16,15 @@ function rawStatus(url: string, text: string): Promise<string> {
 }
 
 describe('API keys and the Upgrade header', () => {
-  let smh: SmhEmulator;
-  let gateway: TestGateway;
+  let rig: SmhRig;
 
   beforeAll(async () => {
-    smh = await startSmhEmulator({ seed: true });
-    gateway = await startGateway({
-      SMH_BASE_URL: smh.url,
-      SMH_LIBRARY_ID: DEMO_LIBRARY_ID,
-      SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET,
-      GATEWAY_API_KEYS: 'alice:aaaaaaaaaaaaaaaaaaaa',
-      ALLOW_ANONYMOUS: '0',
+    rig = await startSmhRig({
+      managed: true,
+      env: { GATEWAY_API_KEYS: 'alice:aaaaaaaaaaaaaaaaaaaa', ALLOW_ANONYMOUS: '0' },
     });
   });
-  afterAll(async () => {
-    await gateway.close();
-    await smh.close();
-  });
+  afterAll(() => rig.close());
 
   it('checks the key on an ordinary request that merely carries Upgrade: websocket', async () => {
     const body = JSON.stringify({
@@ -44,9 +35,9 @@ describe('API keys and the Upgrade header', () => {
         method === 'POST'
           ? `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nUpgrade: websocket\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
           : `GET /graphql?query=${encodeURIComponent('{ __typename }')} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\napollo-require-preflight: 1\r\nConnection: close\r\n\r\n`;
-      expect(await rawStatus(gateway.url, request), method).toBe('HTTP/1.1 401 Unauthorized');
+      expect(await rawStatus(rig.gw.url, request), method).toBe('HTTP/1.1 401 Unauthorized');
     }
-    expect(smh.stats.batches).toHaveLength(0);
-    expect(smh.state.exists(DEMO_LIBRARY_ID, '-', 'foo/sneaky.jpg')).toBe(false);
+    expect(rig.emu.stats.batches).toHaveLength(0);
+    expect(rig.emu.state.exists(DEMO_LIBRARY_ID, '-', 'foo/sneaky.jpg')).toBe(false);
   });
 });
