@@ -17,9 +17,26 @@ import { SmhAdapter } from './providers/smh/adapter.js';
 import { SmhClient } from './providers/smh/client.js';
 import { createServer } from './server.js';
 import { UpstreamHttpClient } from './upstream/http.js';
+import type { Provider } from './copy/types.js';
 
 /** SMH grants the gateway asks for: `admin` is the one grant that also covers copies across spaces. */
 const SMH_GRANTS = ['admin'];
+
+/** One undici pool, breaker and metrics sink per upstream origin, with the configured timeouts. */
+function upstreamHttp(
+  provider: Provider,
+  baseUrl: string,
+  config: Config,
+  logger: Logger,
+  metrics: GatewayMetrics | undefined,
+): UpstreamHttpClient {
+  return new UpstreamHttpClient(provider, baseUrl, {
+    timeoutMs: config.upstreamTimeoutMs,
+    logger,
+    breaker: config.breaker,
+    metrics: metrics?.upstream(provider),
+  });
+}
 
 function smhAdapter(
   config: Config,
@@ -29,14 +46,7 @@ function smhAdapter(
 ): SmhAdapter | undefined {
   const { smh } = config;
   if (!smh.baseUrl) return undefined;
-  const client = new SmhClient(
-    new UpstreamHttpClient('SMH', smh.baseUrl, {
-      timeoutMs: config.upstreamTimeoutMs,
-      logger,
-      breaker: config.breaker,
-      metrics: metrics?.upstream('SMH'),
-    }),
-  );
+  const client = new SmhClient(upstreamHttp('SMH', smh.baseUrl, config, logger, metrics));
   const secrets = new Map(smh.libraries.map((l) => [l.libraryId, l.librarySecret]));
   const tokens =
     secrets.size === 0
@@ -72,14 +82,7 @@ function dingTalkAdapter(
 ): DingTalkAdapter | undefined {
   const { dingtalk } = config;
   if (!dingtalk.baseUrl) return undefined;
-  const client = new DingTalkClient(
-    new UpstreamHttpClient('DINGTALK', dingtalk.baseUrl, {
-      timeoutMs: config.upstreamTimeoutMs,
-      logger,
-      breaker: config.breaker,
-      metrics: metrics?.upstream('DINGTALK'),
-    }),
-  );
+  const client = new DingTalkClient(upstreamHttp('DINGTALK', dingtalk.baseUrl, config, logger, metrics));
   const { appKey, appSecret } = dingtalk;
   const tokens =
     appKey && appSecret
