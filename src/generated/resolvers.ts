@@ -201,13 +201,17 @@ export type CopyTask = Node & {
   done: Scalars['Boolean']['output'];
   /** Opaque, versioned id: provider, scope and upstream task ids. */
   id: Scalars['ID']['output'];
-  /** Per-item results, where the upstream reports them (SMH does; DingTalk reports counts only). */
+  /**
+   * Per-item results as the upstream reports them. SMH: the items of its finished upstream tasks (items of
+   * a task still running are only counted in `summary.pending`). DingTalk: one item per entry copied
+   * asynchronously, its status following that entry's upstream task.
+   */
   items: Array<CopyItemResult>;
   /** The provider running the task. */
   provider: Provider;
   /** Where the task stands as a whole. */
   state: CopyTaskState;
-  /** Counts by status. For DingTalk, counts of upstream sub-tasks. */
+  /** Counts by status. For DingTalk, counts of the upstream tasks' sub-tasks (every entry below the copied folders). */
   summary: CopySummary;
   /** The upstream's own task ids. */
   upstreamTaskIds: Array<Scalars['String']['output']>;
