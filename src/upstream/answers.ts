@@ -53,17 +53,8 @@ export function jsonBody(
     );
   }
   const execution: Execution = status >= 400 && status < 500 ? 'not-executed' : ifSent;
-  const what = `${name} answered ${status} with a body that is not JSON (${response.contentType || 'no content type'})`;
-  throw new UpstreamFailure(
-    upstreamError(
-      provider,
-      'UPSTREAM_PROTOCOL_ERROR',
-      execution === 'unknown' ? unknownOutcome(what) : `${what}.`,
-      false,
-      upstream,
-    ),
-    execution,
-  );
+  const what = `a body that is not JSON (${response.contentType || 'no content type'})`;
+  throw shapeFailure(provider, status, what, execution, requestId);
 }
 
 /** An answer the upstream documents (an error body, a wrong shape) as a typed failure, with Retry-After. */
@@ -74,7 +65,7 @@ export function failureOf(
   return new UpstreamFailure(classified.error, classified.execution, retryAfterMs(response.headers));
 }
 
-/** A 2xx answer whose shape is not the documented one. */
+/** An answer whose body is not what the upstream documents: unreadable, or of the wrong shape. */
 export function shapeFailure(
   provider: Provider,
   status: number,
