@@ -5,8 +5,7 @@ import { DEMO_EXAMPLES } from '../../src/demo/examples.js';
 import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
 import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
 import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
-import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/seed.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,12 +27,7 @@ describe.runIf(haveChromium)('GraphiQL in a real browser, offline', () => {
     dingtalk = await startDingTalkEmulator({ seed: true, taskDurationMs: 500 });
     gateway = await startGateway(
       {
-        SMH_BASE_URL: smh.url,
-        SMH_LIBRARY_ID: DEMO_LIBRARY_ID,
-        SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET,
-        DINGTALK_BASE_URL: dingtalk.url,
-        DINGTALK_APP_KEY: DINGTALK_SEED.appKey,
-        DINGTALK_APP_SECRET: DINGTALK_SEED.appSecret,
+        ...managedDemoEnv(smh.url, dingtalk.url),
         TASK_POLL_INTERVAL_MS: '100',
       },
       { examples: DEMO_EXAMPLES },

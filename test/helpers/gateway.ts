@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildGateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
+import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/seed.js';
 import { createLogger } from '../../src/log.js';
 
 /** A gateway running in-process on a random loopback port, with every log line captured. */
@@ -57,5 +59,17 @@ export async function startGateway(
       return { status: response.statusCode, body: JSON.parse(text), text };
     },
     close: () => app.close(),
+  };
+}
+
+/** The environment of a gateway in managed mode against the two seeded emulators (the demo's credentials). */
+export function managedDemoEnv(smhUrl: string, dingtalkUrl: string): Record<string, string> {
+  return {
+    SMH_BASE_URL: smhUrl,
+    SMH_LIBRARY_ID: DEMO_LIBRARY_ID,
+    SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET,
+    DINGTALK_BASE_URL: dingtalkUrl,
+    DINGTALK_APP_KEY: DINGTALK_SEED.appKey,
+    DINGTALK_APP_SECRET: DINGTALK_SEED.appSecret,
   };
 }

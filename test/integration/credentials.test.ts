@@ -12,7 +12,7 @@ import {
   startSmhEmulator,
   type SmhEmulator,
 } from '../../src/emulators/smh/index.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startRecordingProxy } from '../helpers/recording-proxy.js';
 
 /** The SMH emulator's default token period (the gateway asks for none) and DingTalk's expireIn. */
@@ -144,12 +144,7 @@ async function startRig(env: Record<string, string> = {}): Promise<Rig> {
   cleanups.push(() => ding.close());
   const gateway = await startGateway(
     {
-      SMH_BASE_URL: smh.url,
-      SMH_LIBRARY_ID: DEMO_LIBRARY_ID,
-      SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET,
-      DINGTALK_BASE_URL: ding.url,
-      DINGTALK_APP_KEY: DINGTALK_SEED.appKey,
-      DINGTALK_APP_SECRET: DINGTALK_SEED.appSecret,
+      ...managedDemoEnv(smh.url, ding.url),
       ...env,
     },
     { now: () => gatewayClock.now() },

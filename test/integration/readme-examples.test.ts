@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
-import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
 import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
-import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/seed.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** The README's "one example per union member", each headed by `# <Member>: why`. */
 function readmeExamples(): { member: string; operation: string }[] {
@@ -29,12 +27,7 @@ describe('the README examples', () => {
       startDingTalkEmulator({ seed: true }),
     ]);
     gateway = await startGateway({
-      SMH_BASE_URL: smh.url,
-      SMH_LIBRARY_ID: DEMO_LIBRARY_ID,
-      SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET,
-      DINGTALK_BASE_URL: dingtalk.url,
-      DINGTALK_APP_KEY: DINGTALK_SEED.appKey,
-      DINGTALK_APP_SECRET: DINGTALK_SEED.appSecret,
+      ...managedDemoEnv(smh.url, dingtalk.url),
     });
   });
   afterAll(async () => {

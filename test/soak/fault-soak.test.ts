@@ -4,8 +4,8 @@ import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulator
 import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
 import type { FaultRule } from '../../src/emulators/shared/faults.js';
 import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
-import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/seed.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/seed.js';
+import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**
  * Fault soak: both emulators inject faults into about 5 % of upstream calls while many concurrent
@@ -98,12 +98,7 @@ describe('fault soak', () => {
     gateway = await startGateway({
       LOG_LEVEL: 'warn',
       UPSTREAM_TIMEOUT_MS: '300',
-      SMH_BASE_URL: smh.url,
-      SMH_LIBRARY_ID: DEMO_LIBRARY_ID,
-      SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET,
-      DINGTALK_BASE_URL: dingtalk.url,
-      DINGTALK_APP_KEY: DINGTALK_SEED.appKey,
-      DINGTALK_APP_SECRET: DINGTALK_SEED.appSecret,
+      ...managedDemoEnv(smh.url, dingtalk.url),
     });
     SMH_FAULTS.forEach((rule) => smh.faults.add(rule));
     DINGTALK_FAULTS.forEach((rule) => dingtalk.faults.add(rule));
