@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { GatewayError } from './copy/errors.js';
-import { DEFAULT_RETRY } from './copy/retry.js';
+import { DEFAULT_RETRY } from './providers/kit/retry.js';
 import { CopyService } from './copy/service.js';
 import { ManagedTokens } from './credentials/managed.js';
 import { passThroughOnly } from './credentials/pass-through.js';

@@ -8,30 +8,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CopyMetrics } from './copy/ports.js';
 import type { CopyOutcome, Provider } from './copy/types.js';
-
-export type UpstreamOperation = 'batch_copy' | 'task_query' | 'token';
-export type CircuitState = 'closed' | 'halfOpen' | 'open';
-
-/** What UpstreamHttpClient reports: one call per request it was asked to send. */
-export interface UpstreamMetrics {
-  /**
-   * `outcome` is the HTTP status class (`2xx`…), a failure code (`UPSTREAM_TIMEOUT`…) or
-   * `circuit_open`; `seconds` is undefined when nothing was sent.
-   */
-  upstreamCall(operation: UpstreamOperation | 'other', outcome: string, seconds: number | undefined): void;
-  circuit(state: CircuitState): void;
-}
-
-/** What ManagedTokens reports: one call per token fetch from a configured secret. */
-export interface TokenMetrics {
-  tokenFetch(outcome: 'ok' | 'failed'): void;
-}
-
-/** What CopyService reports: one call per batch copy that ran (never for an idempotent replay). */
-export interface CopyMetrics {
-  copyOutcome(outcome: CopyOutcome): void;
-}
+import type { TokenMetrics } from './credentials/token-source.js';
+import type { CircuitState, UpstreamMetrics } from './upstream/ports.js';
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, halfOpen: 1, open: 2 };
 const OUTCOMES: CopyOutcome['kind'][] = ['succeeded', 'partiallyFailed', 'accepted', 'rejected'];

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import DataLoader from 'dataloader';
 import type { ProviderAdapter } from './adapter.js';
 import type { CallContext } from './call.js';
-import type { IdempotencyGuard } from '../idempotency/guard.js';
-import type { CopyMetrics } from '../metrics.js';
 import { GatewayError, InputError, providerName } from './errors.js';
-import { sleep } from './retry.js';
+import type { CopyMetrics, IdempotencyPort } from './ports.js';
 import { outcomeFromItems } from './summary.js';
 import { decodeTaskId, type DingTalkTaskRef, type SmhTaskRef, type TaskRef } from './task-id.js';
 import type {
@@ -31,7 +30,7 @@ const WAIT_POLL_MS = 500;
 export class CopyService {
   constructor(
     private readonly adapters: CopyServiceAdapters,
-    private readonly idempotency?: IdempotencyGuard,
+    private readonly idempotency?: IdempotencyPort,
     private readonly metrics?: CopyMetrics,
   ) {}
 
@@ -103,7 +102,7 @@ export class CopyService {
     // read), the caller still gets the accepted answer with its task id.
     try {
       while (!task.done && Date.now() + WAIT_POLL_MS <= deadline) {
-        await sleep(WAIT_POLL_MS, call.signal);
+        await sleep(WAIT_POLL_MS, undefined, { signal: call.signal });
         const [loaded] = await this.#adapter(ref.provider).loadTasks([ref], call);
         if (!loaded || loaded instanceof Error) break;
         task = loaded;
@@ -142,7 +141,7 @@ export class CopyService {
         while (!stop.signal.aborted) {
           if (polls++ > 0) {
             if (Date.now() + options.pollMs > until) return end();
-            await sleep(options.pollMs, stop.signal).catch(() => undefined);
+            await sleep(options.pollMs, undefined, { signal: stop.signal }).catch(() => undefined);
             if (stop.signal.aborted) break;
           }
           const [task] = await adapter.loadTasks([ref], newCall()).catch((error: Error) => [error]);

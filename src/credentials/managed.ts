@@ -1,7 +1,6 @@
 import { GatewayError, UpstreamFailure } from '../copy/errors.js';
 import type { CallContext } from '../copy/call.js';
-import type { TokenMetrics } from '../metrics.js';
-import type { TokenSource } from './token-source.js';
+import type { TokenMetrics, TokenSource } from './token-source.js';
 
 export interface FetchedToken {
   token: string;

@@ -12,3 +12,8 @@ export interface TokenSource {
   /** The upstream rejected `token`: forget it so the next `token()` fetches a new one. */
   invalidate(scope: string, token: string): void;
 }
+
+/** What ManagedTokens reports: one call per token fetch from a configured secret. */
+export interface TokenMetrics {
+  tokenFetch(outcome: 'ok' | 'failed'): void;
+}

@@ -1,9 +1,7 @@
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
-import { startDingTalkEmulator } from '../emulators/dingtalk/index.js';
-import { DINGTALK_SEED } from '../emulators/dingtalk/seed.js';
-import { startSmhEmulator } from '../emulators/smh/index.js';
-import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../emulators/smh/seed.js';
+import type { Logger } from '../copy/ports.js';
+import { DINGTALK_SEED, startDingTalkEmulator } from '../emulators/dingtalk/index.js';
+import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET, startSmhEmulator } from '../emulators/smh/index.js';
 import type { ExampleTab } from '../http/graphiql.js';
 import { DEMO_EXAMPLES, SMH_EXAMPLE } from './examples.js';
 

@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Logger } from '../log.js';
+import type { Logger } from '../copy/ports.js';
 import { GatewayError, UpstreamFailure } from '../copy/errors.js';
 
 /**

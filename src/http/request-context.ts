@@ -1,8 +1,9 @@
 import type { Config } from '../config.js';
-import { CallBudget, type CallContext } from '../copy/call.js';
+import type { CallContext } from '../copy/call.js';
+import type { Logger } from '../copy/ports.js';
 import type { CopyService } from '../copy/service.js';
 import type { RequestContext } from '../context.js';
-import type { Logger } from '../log.js';
+import { UpstreamCallBudget } from '../providers/kit/budget.js';
 
 export interface CallerInput {
   log: Logger;
@@ -19,7 +20,7 @@ export function createContextFactory(config: Config, copy: CopyService) {
       log: input.log,
       // A timeout signal is unref'd and collected with the request: nothing to clear when it ends.
       signal: AbortSignal.timeout(config.operationTimeoutMs),
-      budget: new CallBudget(config.maxUpstreamCallsPerRequest),
+      budget: new UpstreamCallBudget(config.maxUpstreamCallsPerRequest),
       callerTokens: {
         smh: input.credential('x-smh-access-token'),
         dingtalk: input.credential('x-acs-dingtalk-access-token'),

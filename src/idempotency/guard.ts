@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../copy/errors.js';
+import type { IdempotencyPort, IdempotencyScope } from '../copy/ports.js';
 import type { CopyOutcome } from '../copy/types.js';
 import type { IdempotencyStore } from './store.js';
 
@@ -39,14 +40,15 @@ function revive(answer: string): CopyOutcome {
  * (bad input, no credential) or was rejected as a whole did nothing upstream, so its claim is released
  * and the same key can be sent again.
  */
-export class IdempotencyGuard {
+export class IdempotencyGuard implements IdempotencyPort {
   constructor(
     private readonly store: IdempotencyStore,
     private readonly options: IdempotencyOptions,
   ) {}
 
+  /** See {@link IdempotencyPort.run}; fails UPSTREAM_UNAVAILABLE (nothing sent) when the store is unreachable. */
   async run(
-    scope: { caller: string; provider: string; key: string },
+    scope: IdempotencyScope,
     request: unknown,
     execute: () => Promise<CopyOutcome>,
   ): Promise<CopyOutcome> {

@@ -1,10 +1,9 @@
 import CircuitBreaker from 'opossum';
 import { Pool } from 'undici';
-import type { Logger } from '../log.js';
 import { providerName, UpstreamFailure, upstreamError } from '../copy/errors.js';
-import { CircuitOpenFailure } from '../copy/retry.js';
-import type { Provider } from '../copy/types.js';
-import type { UpstreamMetrics, UpstreamOperation } from '../metrics.js';
+import type { Logger } from '../copy/ports.js';
+import type { CopyErrorInfo, Provider } from '../copy/types.js';
+import type { UpstreamMetrics, UpstreamOperation } from './ports.js';
 import { redactPath } from './redact.js';
 import { BodyReadError, BodyTooLargeError, classifyTransportFailure } from './transport-failure.js';
 
@@ -47,6 +46,18 @@ export const DEFAULT_BREAKER: BreakerOptions = {
   minRequests: 20,
   resetTimeoutMs: 10_000,
 };
+
+/**
+ * A call our own circuit breaker refused: nothing was sent, and the upstream is known to be failing
+ * for a while, so retrying within this operation would only delay the answer (or probe the upstream
+ * from inside someone's request). The caller gets it at once, retryable.
+ */
+export class CircuitOpenFailure extends UpstreamFailure {
+  constructor(error: CopyErrorInfo) {
+    super(error, 'not-executed');
+    this.name = 'CircuitOpenFailure';
+  }
+}
 
 /** A 5xx answer travels through the breaker as a failure (so it counts), then back out as a response. */
 class ServerErrorAnswer extends Error {

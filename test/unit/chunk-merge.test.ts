@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergeChunks, sendChunks, type ChunkAnswer, type ChunkInput } from '../../src/copy/batch.js';
-import { chunk, mapBounded } from '../../src/copy/concurrency.js';
+import { mergeChunks, sendChunks, type ChunkAnswer, type ChunkInput } from '../../src/providers/kit/batch.js';
+import { chunk, mapBounded } from '../../src/providers/kit/concurrency.js';
 import { GatewayError, UpstreamFailure, upstreamError, type Execution } from '../../src/copy/errors.js';
 import { summarize } from '../../src/copy/summary.js';
 import type { DingTalkTaskPart } from '../../src/copy/task-id.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CallBudget } from '../../src/copy/call.js';
+import { UpstreamCallBudget } from '../../src/providers/kit/budget.js';
 import { UpstreamFailure, upstreamError } from '../../src/copy/errors.js';
-import { DEFAULT_RETRY, backoffDelay, isSafeToRetryWrite, withRetry } from '../../src/copy/retry.js';
+import { DEFAULT_RETRY, backoffDelay, isSafeToRetryWrite, withRetry } from '../../src/providers/kit/retry.js';
 
 const throttled = () =>
   new UpstreamFailure(upstreamError('SMH', 'THROTTLED', 'slow down', true), 'not-executed');
@@ -40,7 +40,7 @@ describe('withRetry', () => {
   });
 
   it('spends the operation budget on retries and stops when it is gone', async () => {
-    const budget = new CallBudget(3);
+    const budget = new UpstreamCallBudget(3);
     budget.reserve(1); // the first attempt
     let calls = 0;
     await expect(

@@ -1,8 +1,8 @@
 import type { ProviderAdapter } from '../../copy/adapter.js';
-import { mergeChunks, sendChunks, type ChunkInput } from '../../copy/batch.js';
+import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import type { CallContext } from '../../copy/call.js';
-import { chunk, mapBounded } from '../../copy/concurrency.js';
-import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../../copy/retry.js';
+import { chunk, mapBounded } from '../kit/concurrency.js';
+import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../kit/retry.js';
 import { encodeTaskId, type DingTalkTaskPart, type DingTalkTaskRef } from '../../copy/task-id.js';
 import type { CopyOutcome, CopyTask, DingTalkBatchCopyRequest } from '../../copy/types.js';
 import type { TokenSource } from '../../credentials/token-source.js';

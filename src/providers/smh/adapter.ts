@@ -1,10 +1,10 @@
 import type { ProviderAdapter } from '../../copy/adapter.js';
 import { upstreamError } from '../../copy/errors.js';
 import type { CallContext } from '../../copy/call.js';
-import { chunk, mapBounded } from '../../copy/concurrency.js';
-import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../../copy/retry.js';
+import { chunk, mapBounded } from '../kit/concurrency.js';
+import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../kit/retry.js';
 import { combineTaskStates, summarize } from '../../copy/summary.js';
-import { mergeChunks, sendChunks, type ChunkInput } from '../../copy/batch.js';
+import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import { withToken } from '../../credentials/with-token.js';
 import { encodeTaskId, type SmhTaskPart, type SmhTaskRef } from '../../copy/task-id.js';
 import type {

@@ -1,28 +1,21 @@
-import type { CallBudget } from './call.js';
-import { UpstreamFailure } from './errors.js';
-import type { CopyErrorInfo } from './types.js';
+import type { CallBudget } from '../../copy/call.js';
+import { UpstreamFailure } from '../../copy/errors.js';
+import { CircuitOpenFailure } from '../../upstream/http.js';
 
+/** How often and how long to wait before re-sending a failed upstream call. */
 export interface RetryPolicy {
   /** Retries after the first attempt. */
   retries: number;
+  /** Backoff before the first retry's cap doubles, in milliseconds. */
   baseDelayMs: number;
+  /** The largest backoff, in milliseconds (a Retry-After may ask for up to ten times this). */
   maxDelayMs: number;
+  /** Source of jitter in [0, 1); Math.random when unset (tests fix it). */
   random?: () => number;
 }
 
+/** Three retries, 100 ms doubling up to 2 s, with full jitter. */
 export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 100, maxDelayMs: 2_000 };
-
-/**
- * A call our own circuit breaker refused: nothing was sent, and the upstream is known to be failing
- * for a while, so retrying within this operation would only delay the answer (or probe the upstream
- * from inside someone's request). The caller gets it at once, retryable.
- */
-export class CircuitOpenFailure extends UpstreamFailure {
-  constructor(error: CopyErrorInfo) {
-    super(error, 'not-executed');
-    this.name = 'CircuitOpenFailure';
-  }
-}
 
 /**
  * Only a failure that proves the upstream did nothing may be retried for a write: re-sending a copy

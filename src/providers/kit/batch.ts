@@ -1,7 +1,7 @@
+import { GatewayError, UpstreamFailure } from '../../copy/errors.js';
+import { outcomeFromItems, summarize } from '../../copy/summary.js';
+import type { CopyItemResult, CopyOutcome, CopyTask, Provider } from '../../copy/types.js';
 import { mapBounded } from './concurrency.js';
-import { GatewayError, UpstreamFailure } from './errors.js';
-import { outcomeFromItems, summarize } from './summary.js';
-import type { CopyItemResult, CopyOutcome, CopyTask, Provider } from './types.js';
 
 /** What a chunk asked for: where it starts in the request and what each item names. */
 export interface ChunkInput<T> {
@@ -16,6 +16,7 @@ export interface ChunkSuccess<Part> {
   parts: Part[];
 }
 
+/** A chunk's answer: its translated items and parts, or the classified failure of its upstream call. */
 export type ChunkAnswer<Part> = ChunkSuccess<Part> | { failure: UpstreamFailure };
 
 /** Sends chunks with bounded concurrency; an UpstreamFailure becomes that chunk's answer, not the request's. */

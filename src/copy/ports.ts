@@ -1,0 +1,51 @@
+/**
+ * What the copy domain needs from the outside, declared here where it is consumed. The implementations
+ * (pino through Fastify, the Prometheus metrics, the idempotency guard) import these types; the domain
+ * never imports them.
+ */
+import type { CopyOutcome } from './types.js';
+
+/** One logging method: a message, or fields then a message (pino's calling convention). */
+export interface LogMethod {
+  (message: string): void;
+  (fields: object, message?: string): void;
+}
+
+/** The logging the domain and the layers below it use: pino's, as Fastify hands it to a request. */
+export interface Logger {
+  trace: LogMethod;
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+  fatal: LogMethod;
+  /** A logger that adds `bindings` to every line. */
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+/** What the copy service reports: one call per batch copy that ran (never for an idempotent replay). */
+export interface CopyMetrics {
+  copyOutcome(outcome: CopyOutcome): void;
+}
+
+/** Whose key an idempotency record is, and for which provider. */
+export interface IdempotencyScope {
+  /** The caller: an API key's name, a digest of its upstream token, or `anonymous`. */
+  caller: string;
+  provider: string;
+  /** The caller's idempotencyKey. */
+  key: string;
+}
+
+/**
+ * Runs a batch copy at most once per scope: a replay gets the first answer, a different request under
+ * the same key fails with IDEMPOTENCY_CONFLICT.
+ */
+export interface IdempotencyPort {
+  /**
+   * Runs `execute` unless this scope already has a run, whose answer is returned instead. `request` is
+   * what must match for a replay (its fingerprint is compared).
+   */
+  run(scope: IdempotencyScope, request: unknown, execute: () => Promise<CopyOutcome>): Promise<CopyOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,18 @@
+/** What the upstream HTTP client reports, declared here where it is consumed; metrics.ts implements it. */
+
+/** What an upstream call is for, as metrics label it. */
+export type UpstreamOperation = 'batch_copy' | 'task_query' | 'token';
+
+/** An origin's circuit breaker state. */
+export type CircuitState = 'closed' | 'halfOpen' | 'open';
+
+/** What UpstreamHttpClient reports: one call per request it was asked to send. */
+export interface UpstreamMetrics {
+  /**
+   * `outcome` is the HTTP status class (`2xx`…), a failure code (`UPSTREAM_TIMEOUT`…) or
+   * `circuit_open`; `seconds` is undefined when nothing was sent.
+   */
+  upstreamCall(operation: UpstreamOperation | 'other', outcome: string, seconds: number | undefined): void;
+  /** The origin's circuit breaker changed state. */
+  circuit(state: CircuitState): void;
+}
