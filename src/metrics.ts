@@ -6,7 +6,6 @@
  * The hot path only increments cached label children; label hashing and text rendering happen on a
  * scrape.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CopyMetrics } from './copy/ports.js';
 import type { CopyOutcome, Provider } from './copy/types.js';
@@ -137,22 +136,4 @@ export class GatewayMetrics implements CopyMetrics {
       if (counts[status]! > 0) this.#items(outcome.provider, status).inc(counts[status]);
     }
   }
-}
-
-/**
- * Counts every HTTP answer and serves GET /metrics. The route needs no API key (scrapers have none);
- * it shows counts only, never a credential.
- */
-export function registerMetrics(app: FastifyInstance, metrics: GatewayMetrics | undefined): void {
-  if (!metrics) return;
-  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    // The route pattern, never the raw URL (ids, tokens in query strings, unbounded 404 paths).
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpResponse(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
-  app.get('/metrics', async (_request, reply) => {
-    const text = await metrics.registry.metrics();
-    return reply.type(metrics.registry.contentType).send(text);
-  });
 }

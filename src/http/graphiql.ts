@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import { graphqlErrorBody } from './error-body.js';
 
 /**
  * GraphiQL served from our own origin. Apollo's default landing page loads Sandbox from a CDN, which
@@ -25,15 +26,20 @@ function assetPath(pkg: string, file: string): string {
   return manifest.slice(0, -'package.json'.length) + file;
 }
 
+/** The path prefix of GraphiQL's static files. */
 export const GRAPHIQL_ASSET_PREFIX = '/graphiql/';
 
+/** One tab GraphiQL opens with: an operation and, as JSON text, its variables and headers. */
 export interface ExampleTab {
   query: string;
   variables?: string;
   headers?: string;
 }
 
-/** The HTML page; every script and style it loads is under our own origin. */
+/**
+ * The GraphiQL HTML page opening with `tabs`; every script and style it loads is under our own origin,
+ * and subscriptions run over WebSocket on the page's own path.
+ */
 export function graphiqlPage(tabs: ExampleTab[]): string {
   // JSON in a <script> must not be able to close the tag.
   const config = JSON.stringify({ tabs }).replace(/</g, '\\u003c');
@@ -66,8 +72,12 @@ export function graphiqlPage(tabs: ExampleTab[]): string {
 </html>`;
 }
 
-/** Registers the static assets GraphiQL needs; they are read once and kept in memory. */
-export async function registerGraphiqlAssets(app: FastifyInstance): Promise<void> {
+/**
+ * Serves the static files GraphiQL needs under {@link GRAPHIQL_ASSET_PREFIX} (read once at start and
+ * kept in memory, cached by browsers for a day). The page itself is served by the GraphQL routes, on
+ * the endpoint's own path, to browsers ({@link wantsGraphiql}).
+ */
+export const graphiqlAssets: FastifyPluginAsync = async (app) => {
   const loaded = await Promise.all(
     Object.entries(ASSETS).map(async ([name, asset]) => {
       const body = await readFile(assetPath(asset.pkg, asset.file));
@@ -77,15 +87,24 @@ export async function registerGraphiqlAssets(app: FastifyInstance): Promise<void
   const files = new Map(loaded);
   app.get<{ Params: { file: string } }>(`${GRAPHIQL_ASSET_PREFIX}:file`, async (request, reply) => {
     const asset = files.get(request.params.file);
-    if (!asset) return reply.code(404).send({ error: 'not found' });
+    if (!asset) {
+      return reply
+        .code(404)
+        .send(
+          graphqlErrorBody(`No GraphiQL asset named ${JSON.stringify(request.params.file)}.`, 'NOT_FOUND'),
+        );
+    }
     return reply
       .header('content-type', asset.type)
       .header('cache-control', 'public, max-age=86400')
       .send(asset.body);
   });
-}
+};
 
-/** A browser navigating to the endpoint, as opposed to a GraphQL GET request. */
+/**
+ * A browser navigating to the endpoint (it accepts `text/html` and sends no `query` parameter), as
+ * opposed to a GraphQL GET request.
+ */
 export function wantsGraphiql(accept: string | undefined, query: Record<string, unknown>): boolean {
   return !!accept && accept.includes('text/html') && query.query === undefined;
 }

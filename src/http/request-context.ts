@@ -5,6 +5,7 @@ import type { CopyService } from '../copy/service.js';
 import type { RequestContext } from '../context.js';
 import { UpstreamCallBudget } from '../providers/kit/budget.js';
 
+/** What a transport tells {@link createContextFactory} about one caller: its logger, name and credentials. */
 export interface CallerInput {
   log: Logger;
   /** The authenticated caller's name, if callers authenticate. */

@@ -16,6 +16,7 @@ import type { CallerInput } from './request-context.js';
 /** Subscriptions one connection may hold at once: each one polls the upstream. */
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 
+/** What {@link subscriptionHandler} needs: the schema, the same document rules as HTTP, the caller check. */
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
   validationRules: readonly ValidationRule[];

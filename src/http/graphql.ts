@@ -1,0 +1,171 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import fastifyWebsocket from '@fastify/websocket';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import type { RequestContext } from '../context.js';
+import type { CopyService } from '../copy/service.js';
+import { createFormatError } from '../graphql/errors.js';
+import { documentLimits } from '../graphql/limits.js';
+import { resolvers } from '../graphql/resolvers.js';
+import { loadTypeDefs } from '../graphql/schema.js';
+import type { Logger } from '../log.js';
+import { createCallerAuth } from './caller-auth.js';
+import { graphqlErrorBody } from './error-body.js';
+import { wantsGraphiql } from './graphiql.js';
+import { createContextFactory } from './request-context.js';
+import { subscriptionHandler } from './subscriptions.js';
+
+/** The path of the GraphQL endpoint: HTTP POST and GET, and WebSocket (graphql-transport-ws). */
+export const GRAPHQL_PATH = '/graphql';
+
+/** Options of {@link graphqlRoutes}. */
+export interface GraphqlRoutesOptions {
+  config: Config;
+  logger: Logger;
+  copy: CopyService;
+  /** HTML served on `GET /graphql` to browsers ({@link wantsGraphiql}); none: browsers get GraphQL. */
+  landingPage?: string;
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text && text.trim() !== '' ? text.trim() : undefined;
+}
+
+/**
+ * Apollo's DisableSuggestions plugin only rewrites validation errors; graphql-js also suggests field
+ * names when it coerces variables (`Field "itemz" is not defined by type … Did you mean "items"?`).
+ */
+const hideSuggestions: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors }) {
+        for (const error of errors) error.message = error.message.replace(/ ?Did you mean .+\?$/s, '');
+      },
+    };
+  },
+};
+
+/**
+ * The GraphQL endpoint on {@link GRAPHQL_PATH}: Apollo Server over HTTP POST and GET, graphql-ws
+ * (subscriptions only) over WebSocket on the same path, both on one executable schema, and the API-key
+ * check (`Authorization: Bearer <key>`) when keys are configured. Answers 401 `UNAUTHENTICATED` with
+ * `WWW-Authenticate: Bearer` to an HTTP request without a known key; WebSocket connections present the
+ * key in their `connection_init` payload instead.
+ */
+export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (app, options) => {
+  const { config, logger, copy } = options;
+  const armor = documentLimits(config.limits);
+  // One executable schema for both transports: Apollo over HTTP, graphql-ws over WebSocket.
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  const formatError = createFormatError(logger, !config.production);
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    validationRules: armor.validationRules,
+    parseOptions: armor.parseOptions,
+    allowBatchedHttpRequests: false,
+    plugins: [
+      // graphql-armor is typed against @apollo/server's CommonJS build; the plugin objects are the same.
+      ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
+      fastifyApolloDrainPlugin(app),
+      // We serve GraphiQL ourselves; the default landing page would load Sandbox from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
+      // No HTTP caching here, and the cache-control plugin wraps every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(config.production ? [ApolloServerPluginDisableSuggestions(), hideSuggestions] : []),
+    ],
+  });
+  await apollo.start();
+
+  const authenticate = config.apiKeys.length > 0 ? createCallerAuth(config.apiKeys) : undefined;
+  const contextFor = createContextFactory(config, copy);
+  const context = async (request: FastifyRequest): Promise<RequestContext> =>
+    contextFor({
+      log: request.log,
+      caller: request.caller,
+      credential: (name) => headerValue(request, name),
+    });
+
+  // Registered before the caller check: it marks real WebSocket upgrades (`request.ws`), which
+  // authenticate in their connection_init message instead (browsers cannot set WebSocket headers).
+  await app.register(fastifyWebsocket, { options: { maxPayload: config.bodyLimitBytes } });
+
+  app.decorateRequest('caller', undefined);
+  if (authenticate) {
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      // Decided by the matched route, not the raw URL: the router decodes `/%67raphql` to /graphql.
+      if (request.routeOptions.url !== GRAPHQL_PATH || request.method === 'OPTIONS') return;
+      // Only a real upgrade: an ordinary request that merely carries an Upgrade header is checked.
+      if (request.ws) return;
+      if (
+        options.landingPage !== undefined &&
+        request.method === 'GET' &&
+        wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)
+      )
+        return;
+      const caller = authenticate(request.headers.authorization);
+      if (!caller) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send(
+            graphqlErrorBody(
+              'Missing or unknown API key: send Authorization: Bearer <key>.',
+              'UNAUTHENTICATED',
+            ),
+          );
+      }
+      request.caller = caller;
+      // Every later line of this request (e.g. "request completed") names the caller, never the key.
+      request.log = reply.log = request.log.child({ caller });
+    });
+  }
+
+  const graphqlHandler = fastifyApolloHandler(apollo, { context });
+  const { landingPage } = options;
+  app.route({
+    method: 'GET',
+    url: GRAPHQL_PATH,
+    handler: async function (request, reply) {
+      if (
+        landingPage !== undefined &&
+        wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)
+      ) {
+        return reply.type('text/html; charset=utf-8').send(landingPage);
+      }
+      return graphqlHandler.call(this, request as never, reply as never);
+    },
+    wsHandler: subscriptionHandler({
+      schema,
+      validationRules: armor.validationRules,
+      maxTokens: config.limits.maxTokens,
+      authenticate,
+      contextFor: (input) => contextFor(input),
+      formatError: (error) => formatError(error.toJSON(), error),
+    }),
+  });
+  app.post(GRAPHQL_PATH, graphqlHandler);
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller's name (never the key). */
+    caller?: string;
+  }
+}
