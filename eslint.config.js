@@ -13,6 +13,41 @@ export default tseslint.config(
     },
   },
   { files: ['bench/**', 'src/main.ts'], rules: { 'no-console': 'off' } },
+  // The emulators are a separate project (src/emulators/tsconfig.json) that imports nothing of the product.
+  {
+    files: ['src/emulators/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./){2,}',
+              message: 'The emulators import nothing outside src/emulators.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The product and the tests use an emulator only through its index.ts (the emulators' own tests excepted).
+  {
+    files: ['src/**', 'test/**', 'bench/**'],
+    ignores: ['src/emulators/**', 'test/emulators/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: 'emulators/(?!(smh|dingtalk)/index\\.js$)',
+              message: 'Import an emulator only through src/emulators/<name>/index.js.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['bench/**/*.mjs'],
     languageOptions: {

@@ -9,8 +9,8 @@ import StorageModule, * as $Storage from '@alicloud/dingtalk/dist/storage_1_0/cl
 import { Config } from '@alicloud/openapi-client';
 import { RuntimeOptions } from '@alicloud/tea-util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/emulators/shared/clock.js';
 import {
+  ManualClock,
   DINGTALK_SEED as SEED,
   compareWire,
   startDingTalkEmulator,

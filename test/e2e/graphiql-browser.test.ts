@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EXAMPLES } from '../../src/demo/examples.js';
-import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
-import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
+import {
+  startDingTalkEmulator,
+  type DingTalkEmulator,
+  DINGTALK_SEED,
+} from '../../src/emulators/dingtalk/index.js';
 import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
 import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gateway.js';
 

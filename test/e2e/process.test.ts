@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
-import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/seed.js';
+import { startSmhEmulator, type SmhEmulator, DEMO_LIBRARY_ID } from '../../src/emulators/smh/index.js';
 
 /** Runs the compiled gateway as `npm start` does, with exactly the given environment. */
 function runGateway(env: Record<string, string>): {

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/emulators/shared/clock.js';
 import {
+  ManualClock,
   DINGTALK_SEED as SEED,
   startDingTalkEmulator,
   type DingTalkEmulator,
@@ -435,7 +435,7 @@ describe('tasks', () => {
     const real = await startDingTalkEmulator();
     try {
       const res = await call('POST', '/__admin/clock/advance', { body: { ms: 1 } }, real);
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(409);
       expect(res.json.code).toBe('emulator.clockNotManual');
     } finally {
       await real.close();
@@ -579,7 +579,7 @@ describe('fault injection', () => {
     expect((await call('POST', COPY_PATH, { body: copyBody(['d-file-2']) })).status).toBe(200);
     expectError(await call('GET', '/v1.0/storage/tasks/x?unionId=u'), 500, 'systemError');
 
-    expect((await call('DELETE', '/__admin/faults')).status).toBe(200);
+    expect((await call('DELETE', '/__admin/faults')).status).toBe(204);
     expectError(await call('GET', '/v1.0/storage/tasks/x?unionId=u'), 404, 'taskNotExist');
 
     const stats = await call('GET', '/__admin/stats');
@@ -629,6 +629,7 @@ describe('admin and stats', () => {
     expectError(dup, 400, 'dentryAlreadyExist');
 
     const tree = await call('GET', '/__admin/spaces/s-new/tree');
+    const stamp = { createTime: clock.now(), modifiedTime: clock.now(), creatorId: 'emulator' };
     expect(tree.json).toEqual({
       spaceId: 's-new',
       children: [
@@ -639,8 +640,22 @@ describe('admin and stats', () => {
           name: 'f',
           type: 'FOLDER',
           version: 1,
+          ...stamp,
+          modifierId: 'emulator',
+          uuid: expect.any(String),
           children: [
-            { id: 'a1', spaceId: 's-new', parentId: folderId, name: 'a.txt', type: 'FILE', version: 1 },
+            {
+              id: 'a1',
+              spaceId: 's-new',
+              parentId: folderId,
+              name: 'a.txt',
+              type: 'FILE',
+              version: 1,
+              size: 1024,
+              ...stamp,
+              modifierId: 'emulator',
+              uuid: expect.any(String),
+            },
           ],
         },
       ],

@@ -23,8 +23,17 @@ describe('smh rename rule', () => {
   });
 
   it('picks the smallest free n and gives up after maxTries', () => {
-    const dir = newDir();
-    const file = { kind: 'file', size: 1, version: 1, etag: 'e' } as const;
+    const stamp = { inode: 1, creationTime: 0, modificationTime: 0 };
+    const dir = newDir(stamp);
+    const file = {
+      kind: 'file',
+      size: 1,
+      version: 1,
+      etag: 'e',
+      crc64: '0',
+      contentType: 'text/plain',
+      ...stamp,
+    } as const;
     dir.children.set('1.jpg', { ...file });
     expect(freeName(dir, '1.jpg', 'file')).toBe('1 (1).jpg');
     dir.children.set('1 (1).jpg', { ...file });

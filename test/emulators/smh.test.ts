@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/emulators/shared/clock.js';
 import {
+  ManualClock,
   startSmhEmulator,
   type SmhEmulator,
   type SmhEmulatorOptions,
@@ -738,12 +738,12 @@ describe('faults', () => {
     expectError(
       await call(emu, 'GET', taskPath(admin, '1'), { headers: { 'x-emulator-fault': '{"kind":"nope"}' } }),
       400,
-      'InvalidFaultHeader',
+      'InvalidFaultRule',
     );
     expectError(
       await call(emu, 'POST', '/__admin/faults', { body: { kind: 'status' } }),
       400,
-      'InvalidArgument',
+      'InvalidFaultRule',
     );
   });
 

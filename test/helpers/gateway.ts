@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildGateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
-import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/seed.js';
+import { DINGTALK_SEED } from '../../src/emulators/dingtalk/index.js';
+import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/index.js';
 import { createLogger } from '../../src/log.js';
 
 /** A gateway running in-process on a random loopback port, with every log line captured. */

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/seed.js';
+import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/index.js';
 import { startSmhRig, type SmhRig } from '../helpers/smh-rig.js';
 
 /** Sends raw HTTP/1.1 text and returns the status line (the test needs headers undici will not send). */

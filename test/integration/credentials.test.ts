@@ -5,8 +5,8 @@ import {
   startDingTalkEmulator,
   type DingTalkEmulator,
 } from '../../src/emulators/dingtalk/index.js';
-import { ManualClock } from '../../src/emulators/shared/clock.js';
 import {
+  ManualClock,
   DEMO_LIBRARY_ID,
   DEMO_LIBRARY_SECRET,
   startSmhEmulator,

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/emulators/shared/clock.js';
-import type { FiredFault } from '../../src/emulators/shared/faults.js';
 import {
+  ManualClock,
+  type FiredFault,
   DINGTALK_SEED as SEED,
   dingTalkFaults,
   startDingTalkEmulator,

@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeTaskId } from '../../src/copy/task-id.js';
-import { ManualClock } from '../../src/emulators/shared/clock.js';
-import type { FiredFault } from '../../src/emulators/shared/faults.js';
 import {
+  ManualClock,
+  type FiredFault,
   DINGTALK_SEED as SEED,
   dingTalkFaults,
   startDingTalkEmulator,

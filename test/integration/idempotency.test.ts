@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { ManualClock } from '../../src/emulators/shared/clock.js';
-import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
-import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET } from '../../src/emulators/smh/seed.js';
+import {
+  ManualClock,
+  startSmhEmulator,
+  type SmhEmulator,
+  DEMO_LIBRARY_ID,
+  DEMO_LIBRARY_SECRET,
+} from '../../src/emulators/smh/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

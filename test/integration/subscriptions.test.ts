@@ -1,9 +1,12 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
-import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
-import { ManualClock } from '../../src/emulators/shared/clock.js';
+import {
+  startDingTalkEmulator,
+  type DingTalkEmulator,
+  DINGTALK_SEED,
+  ManualClock,
+} from '../../src/emulators/dingtalk/index.js';
 import { encodeTaskId } from '../../src/copy/task-id.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 

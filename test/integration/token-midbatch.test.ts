@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/seed.js';
+import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/index.js';
 import { startSmhRig, type SmhRig } from '../helpers/smh-rig.js';
 
 const COPY = `mutation($key: String) { batchCopy(input: { smh: { libraryId: "${DEMO_LIBRARY_ID}", idempotencyKey: $key,

@@ -1,10 +1,16 @@
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
-import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
-import type { FaultRule } from '../../src/emulators/shared/faults.js';
-import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
-import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/seed.js';
+import {
+  startDingTalkEmulator,
+  type DingTalkEmulator,
+  DINGTALK_SEED,
+} from '../../src/emulators/dingtalk/index.js';
+import {
+  type FaultRule,
+  startSmhEmulator,
+  type SmhEmulator,
+  DEMO_LIBRARY_ID,
+} from '../../src/emulators/smh/index.js';
 import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**

@@ -5,7 +5,7 @@ import type { CopyErrorCode } from '../../src/copy/types.js';
 import { ManagedTokens, type FetchedToken } from '../../src/credentials/managed.js';
 import { passThroughOnly } from '../../src/credentials/pass-through.js';
 import { withToken } from '../../src/credentials/with-token.js';
-import { ManualClock } from '../../src/emulators/shared/clock.js';
+import { ManualClock } from '../../src/emulators/smh/index.js';
 import { createCallerAuth } from '../../src/http/caller-auth.js';
 
 const SECRET = 'very-secret-value-1234';

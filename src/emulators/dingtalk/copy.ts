@@ -1,30 +1,57 @@
 /**
- * Batch copy over a DentryStore, without HTTP or clock. Request-level problems throw ApiError (§11.2);
- * problems with one source dentry become a failed result item. A non-empty folder gets its root copied
- * now and its contents planned for a background task, which the caller starts through `startTask`.
+ * Batch copy over a DentryStore, without HTTP or clock (the time arrives in the request). Request-level
+ * problems found before any work throw EmulatorError; problems with one source dentry become a failed
+ * result item; a request-level failure rule (see {@link RequestFailureRule}) may end the request after
+ * some work ran. A non-empty folder gets its root copied now and its contents planned for a background
+ * task, which the caller starts through `startTask`.
+ * Upstream page: https://help.dingtalk.io/open/development/copy-files-or-folders-in-bulk
  */
-import { ApiError } from './errors.js';
+import { EmulatorError } from '../kit/errors.js';
 import { ROOT_ID, type DentryStore, type DentryType } from './store.js';
 
-export const CONFLICT_STRATEGIES = [
+/** DingTalk's `option.conflictStrategy` values. */
+export const DINGTALK_CONFLICT_STRATEGIES = [
   'AUTO_RENAME',
   'OVERWRITE',
   'RETURN_DENTRY_IF_EXISTS',
   'RETURN_ERROR_IF_EXISTS',
 ] as const;
-export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
+export type DingTalkConflictStrategy = (typeof DINGTALK_CONFLICT_STRATEGIES)[number];
 
-export function isConflictStrategy(value: unknown): value is ConflictStrategy {
-  return typeof value === 'string' && (CONFLICT_STRATEGIES as readonly string[]).includes(value);
+export function isDingTalkConflictStrategy(value: unknown): value is DingTalkConflictStrategy {
+  return typeof value === 'string' && (DINGTALK_CONFLICT_STRATEGIES as readonly string[]).includes(value);
 }
 
-export interface CopyRequest {
+/** One batch copy request as the emulator runs it. */
+export interface DingTalkCopyRequest {
   unionId: string;
   sourceSpaceId: string;
   targetSpaceId: string;
   targetFolderId: string;
   dentryIds: string[];
-  strategy: ConflictStrategy;
+  strategy: DingTalkConflictStrategy;
+  /** Milliseconds since the epoch on the emulator clock: the time the copies get. */
+  now: number;
+}
+
+/**
+ * Makes a batch copy that names one dentry fail as a whole, as DingTalk documents `dentryAlreadyExist`
+ * (400) and `permissionDenied` (403) at request level for this API. Whether the request's other ids
+ * ran is not documented, so the rule says which did:
+ * - `none`: nothing runs; the request is refused before any work;
+ * - `before`: the ids listed before the faulty one are copied, then the request fails;
+ * - `all`: every other id is copied, then the request fails.
+ * The error body is DingTalk's `{code, message, requestid}`; the per-id records show what ran.
+ */
+export interface RequestFailureRule {
+  /** The error `code`; typically `dentryAlreadyExist` or `permissionDenied`. */
+  errorCode: string;
+  /** HTTP status; default 403 for `permissionDenied`, else 400. */
+  status?: number;
+  /** Which of the request's other ids run before the failure. Default `none`. */
+  othersRun?: 'none' | 'before' | 'all';
+  /** Fire this many times, then disappear. Unset: every request naming the dentry. */
+  times?: number;
 }
 
 /** Field order follows the SDK model; absent fields are left out, as the docs require for async items. */
@@ -45,6 +72,8 @@ export interface SubItemPlan {
   sourceParentId: string;
   name: string;
   type: DentryType;
+  /** Bytes, for files. */
+  size?: number;
   /** Set when this entry is known to fail (flagged by a test, or not copyable for the operator). */
   failCode?: string;
 }
@@ -55,29 +84,43 @@ export interface AsyncCopyPlan {
   targetSpaceId: string;
   targetRootId: string;
   targetFolderId: string;
+  /** The operator, who becomes the creator of the copies. */
+  unionId: string;
   subItems: SubItemPlan[];
 }
 
-export interface CopyOutcome {
+/** What one copy of one id did: the target it created or overwrote, when it did. */
+export interface DingTalkCopiedItem {
+  dentryId: string;
+  targetSpaceId: string;
+  targetDentryId: string;
+}
+
+/** What a batch copy did. */
+export interface DingTalkCopyOutcome {
   items: ResultItem[];
   /** Items that actually created or overwrote something. */
   executed: number;
+  /** The ids that ran (created or overwrote something), in order. */
+  copied: DingTalkCopiedItem[];
+  /** Set when a request-level failure rule ended the request: the answer is this error, not `items`. */
+  requestError?: EmulatorError;
 }
 
 /** Checks the parts of a request whose failure rejects it as a whole, before any work happens. */
-export function checkCopyTargets(store: DentryStore, req: CopyRequest): void {
+export function checkCopyTargets(store: DentryStore, req: DingTalkCopyRequest): void {
   if (!store.getSpace(req.sourceSpaceId)) {
-    throw new ApiError(404, 'spaceNotExist', `space ${req.sourceSpaceId} does not exist`);
+    throw new EmulatorError(404, 'spaceNotExist', `space ${req.sourceSpaceId} does not exist`);
   }
   const target = store.getSpace(req.targetSpaceId);
-  if (!target) throw new ApiError(404, 'spaceNotExist', `space ${req.targetSpaceId} does not exist`);
+  if (!target) throw new EmulatorError(404, 'spaceNotExist', `space ${req.targetSpaceId} does not exist`);
   if (req.targetFolderId !== ROOT_ID) {
     const folder = store.getDentry(req.targetFolderId);
     if (!folder || folder.spaceId !== req.targetSpaceId) {
-      throw new ApiError(404, 'dentryNotExist', `target folder ${req.targetFolderId} does not exist`);
+      throw new EmulatorError(404, 'dentryNotExist', `target folder ${req.targetFolderId} does not exist`);
     }
     if (folder.type !== 'FOLDER') {
-      throw new ApiError(400, 'paramError.targetFolderId', `${req.targetFolderId} is not a folder`);
+      throw new EmulatorError(400, 'paramError.targetFolderId', `${req.targetFolderId} is not a folder`);
     }
   }
   if (target.quota !== undefined) {
@@ -87,7 +130,7 @@ export function checkCopyTargets(store: DentryStore, req: CopyRequest): void {
       if (d && d.spaceId === req.sourceSpaceId) needed += 1 + store.descendants(id).length;
     }
     if (store.countInSpace(target.id) + needed > target.quota) {
-      throw new ApiError(
+      throw new EmulatorError(
         400,
         'spaceQuotaInsufficient',
         `space ${target.id} has no room for ${needed} entries`,
@@ -98,33 +141,49 @@ export function checkCopyTargets(store: DentryStore, req: CopyRequest): void {
 
 export function batchCopy(
   store: DentryStore,
-  req: CopyRequest,
+  req: DingTalkCopyRequest,
   startTask: (plan: AsyncCopyPlan) => string,
-): CopyOutcome {
+): DingTalkCopyOutcome {
   checkCopyTargets(store, req);
-  let executed = 0;
-  const items = req.dentryIds.map((dentryId): ResultItem => {
-    const outcome = copyOne(store, req, dentryId, startTask);
-    if (outcome.executed) executed += 1;
-    return outcome.item;
+  const faulty = req.dentryIds.findIndex((id) => store.requestFailure(id) !== undefined);
+  const faultyId = req.dentryIds[faulty];
+  const rule = faultyId === undefined ? undefined : store.takeRequestFailure(faultyId);
+  const othersRun = rule?.othersRun ?? 'none';
+  const runs = (i: number): boolean =>
+    !rule || (i !== faulty && (othersRun === 'all' || (othersRun === 'before' && i < faulty)));
+  const outcome: DingTalkCopyOutcome = { items: [], executed: 0, copied: [] };
+  req.dentryIds.forEach((dentryId, i) => {
+    if (!runs(i)) return;
+    const one = copyOne(store, req, dentryId, startTask);
+    outcome.items.push(one.item);
+    if (one.copied) {
+      outcome.executed += 1;
+      outcome.copied.push(one.copied);
+    }
   });
-  return { items, executed };
+  if (rule) {
+    const status = rule.status ?? (rule.errorCode === 'permissionDenied' ? 403 : 400);
+    outcome.requestError = new EmulatorError(status, rule.errorCode, `${rule.errorCode}: dentry ${faultyId}`);
+  }
+  return outcome;
 }
 
 function copyOne(
   store: DentryStore,
-  req: CopyRequest,
+  req: DingTalkCopyRequest,
   dentryId: string,
   startTask: (plan: AsyncCopyPlan) => string,
-): { item: ResultItem; executed: boolean } {
+): { item: ResultItem; copied?: DingTalkCopiedItem } {
   const base = { spaceId: req.sourceSpaceId, dentryId };
-  const fail = (errorCode: string) => ({
-    item: { ...base, async: false, success: false, errorCode },
-    executed: false,
+  const fail = (errorCode: string) => ({ item: { ...base, async: false, success: false, errorCode } });
+  const copied = (targetDentryId: string): DingTalkCopiedItem => ({
+    dentryId,
+    targetSpaceId: req.targetSpaceId,
+    targetDentryId,
   });
   const done = (targetDentryId: string, executed: boolean) => ({
     item: { ...base, async: false, success: true, targetSpaceId: req.targetSpaceId, targetDentryId },
-    executed,
+    ...(executed && { copied: copied(targetDentryId) }),
   });
 
   const source = store.getDentry(dentryId);
@@ -142,6 +201,7 @@ function copyOne(
     const failCode =
       store.failOnCopy(d.id) ?? (store.canCopy(d.id, req.unionId) ? undefined : 'permissionDenied');
     const plan: SubItemPlan = { sourceId: d.id, sourceParentId: d.parentId, name: d.name, type: d.type };
+    if (d.size !== undefined) plan.size = d.size;
     if (failCode !== undefined) plan.failCode = failCode;
     return plan;
   });
@@ -160,7 +220,7 @@ function copyOne(
       case 'OVERWRITE':
         // §11.5 reading: a file onto a file is a new version of the same dentry; anything else replaces.
         if (existing.type === 'FILE' && source.type === 'FILE') {
-          store.bumpVersion(existing.id);
+          store.overwrite(existing.id, { size: source.size, now: req.now, modifierId: req.unionId });
           return done(existing.id, true);
         }
         store.remove(existing.id);
@@ -173,6 +233,9 @@ function copyOne(
     parentId: req.targetFolderId,
     name,
     type: source.type,
+    now: req.now,
+    creatorId: req.unionId,
+    ...(source.size !== undefined && { size: source.size }),
   });
   if (subItems.length === 0) return done(root.id, true);
 
@@ -182,11 +245,12 @@ function copyOne(
     targetSpaceId: req.targetSpaceId,
     targetRootId: root.id,
     targetFolderId: req.targetFolderId,
+    unionId: req.unionId,
     subItems,
   });
   return {
     item: { ...base, async: true, taskId, targetSpaceId: req.targetSpaceId, targetDentryId: root.id },
-    executed: true,
+    copied: copied(root.id),
   };
 }
 
@@ -211,6 +275,7 @@ export function copySubItem(
   plan: AsyncCopyPlan,
   progress: CopyProgress,
   sub: SubItemPlan,
+  now: number,
 ): string | undefined {
   const failWith = (code: string): string => {
     progress.failed.set(sub.sourceId, code);
@@ -229,6 +294,9 @@ export function copySubItem(
     parentId: parent.id,
     name,
     type: sub.type,
+    now,
+    creatorId: plan.unionId,
+    ...(sub.size !== undefined && { size: sub.size }),
   });
   progress.copied.set(sub.sourceId, created.id);
   return undefined;

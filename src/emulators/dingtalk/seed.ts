@@ -19,6 +19,7 @@ export const DINGTALK_SEED = {
   emptyFolderId: 'd-folder-2',
 } as const;
 
+/** Creates the demo app, operator, spaces and tree described by {@link DINGTALK_SEED}; files get sizes. */
 export function seedDemo(state: DingTalkState): void {
   const s = DINGTALK_SEED;
   state.addApp(s.appKey, s.appSecret);
@@ -26,15 +27,20 @@ export function seedDemo(state: DingTalkState): void {
   state.createSpace({ id: s.sourceSpaceId, name: 'Demo source' });
   state.createSpace({ id: s.targetSpaceId, name: 'Demo target' });
 
-  state.createFile(s.sourceSpaceId, 'report.pdf', { id: 'd-file-1' });
-  state.createFile(s.sourceSpaceId, 'notes.txt', { id: 'd-file-2' });
-  state.createFile(s.sourceSpaceId, 'photo.png', { id: 'd-file-3' });
+  state.createFile(s.sourceSpaceId, 'report.pdf', { id: 'd-file-1', size: 204_800 });
+  state.createFile(s.sourceSpaceId, 'notes.txt', { id: 'd-file-2', size: 1_200 });
+  state.createFile(s.sourceSpaceId, 'photo.png', { id: 'd-file-3', size: 51_200 });
   state.createFolder(s.sourceSpaceId, 'projects', { id: s.folderId });
-  state.createFile(s.sourceSpaceId, 'plan.docx', { id: 'd-file-4', parentId: s.folderId });
+  state.createFile(s.sourceSpaceId, 'plan.docx', { id: 'd-file-4', parentId: s.folderId, size: 30_000 });
   state.createFolder(s.sourceSpaceId, 'archive', { id: 'd-folder-3', parentId: s.folderId });
-  state.createFile(s.sourceSpaceId, 'old.txt', { id: 'd-file-5', parentId: 'd-folder-3' });
+  state.createFile(s.sourceSpaceId, 'old.txt', { id: 'd-file-5', parentId: 'd-folder-3', size: 400 });
   state.createFolder(s.sourceSpaceId, 'empty', { id: s.emptyFolderId });
 
   state.createFolder(s.targetSpaceId, 'target', { id: s.targetFolderId });
-  state.createFile(s.targetSpaceId, 'report.pdf', { id: s.existingTargetFileId, parentId: s.targetFolderId });
+  state.createFile(s.targetSpaceId, 'report.pdf', {
+    id: s.existingTargetFileId,
+    parentId: s.targetFolderId,
+    // Another size than the source's, so the clash is told apart from a copy.
+    size: 99_000,
+  });
 }

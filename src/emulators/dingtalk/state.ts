@@ -2,7 +2,8 @@
  * Everything the emulator knows, with the test-facing API. Reads go through `sync()` first so running
  * copy tasks have caught up with the clock before anyone looks at the tree.
  */
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../kit/clock.js';
+import type { RequestFailureRule } from './copy.js';
 import {
   DentryStore,
   ROOT_ID,
@@ -27,8 +28,10 @@ export class DingTalkState {
   readonly tasks: TaskManager;
   /** Known operators. Informational: the emulator does not reject unknown union ids. */
   readonly users = new Set<string>();
+  readonly clock: Clock;
 
   constructor(opts: DingTalkStateOptions) {
+    this.clock = opts.clock;
     this.tokens = new TokenStore(opts.clock, opts.tokenTtlSeconds, opts.random);
     this.tasks = new TaskManager(this.store, opts.clock, opts.taskDurationMs);
   }
@@ -53,17 +56,27 @@ export class DingTalkState {
     return this.store.createSpace(input);
   }
 
-  createFile(spaceId: string, name: string, opts: { parentId?: string; id?: string } = {}): Dentry {
+  /** A file of `size` bytes (default 1024), created now on the emulator clock. */
+  createFile(
+    spaceId: string,
+    name: string,
+    opts: { parentId?: string; id?: string; size?: number; creatorId?: string } = {},
+  ): Dentry {
     return this.createDentry({ spaceId, name, type: 'FILE', ...opts });
   }
 
-  createFolder(spaceId: string, name: string, opts: { parentId?: string; id?: string } = {}): Dentry {
+  createFolder(
+    spaceId: string,
+    name: string,
+    opts: { parentId?: string; id?: string; creatorId?: string } = {},
+  ): Dentry {
     return this.createDentry({ spaceId, name, type: 'FOLDER', ...opts });
   }
 
-  createDentry(input: CreateDentryInput): Dentry {
+  /** Creates a dentry now on the emulator clock (unless `now` is given). */
+  createDentry(input: Omit<CreateDentryInput, 'now'> & { now?: number }): Dentry {
     this.sync();
-    return this.store.createDentry(input);
+    return this.store.createDentry({ ...input, now: input.now ?? this.clock.now() });
   }
 
   getDentry(id: string): Dentry | undefined {
@@ -98,6 +111,14 @@ export class DingTalkState {
   /** Test hook: copying this dentry fails with `errorCode` (as a result item, or as a task sub-item). */
   failOnCopy(dentryId: string, errorCode: string | undefined = 'systemError'): void {
     this.store.setFailOnCopy(dentryId, errorCode);
+  }
+
+  /**
+   * Makes batch copies that name `dentryId` fail at request level (see RequestFailureRule: the error
+   * code, its status, and which of the request's other ids run first); undefined removes the rule.
+   */
+  failRequestOnCopy(dentryId: string, rule: RequestFailureRule | undefined): void {
+    this.store.setRequestFailure(dentryId, rule);
   }
 
   task(id: string): TaskView | undefined {

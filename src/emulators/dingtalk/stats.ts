@@ -1,8 +1,16 @@
-import type { FaultInjector } from '../shared/faults.js';
-import type { ConflictStrategy, ResultItem } from './copy.js';
+import type { FaultInjector } from '../kit/index.js';
+import type { DingTalkConflictStrategy, DingTalkCopiedItem, ResultItem } from './copy.js';
 import type { RecordedRequest } from './wire.js';
 
-export type RouteName = 'token' | 'batchCopy' | 'getTask' | 'admin' | 'notFound';
+/** Route names counted in `requestsByRoute`. */
+export type RouteName =
+  'token' | 'batchCopy' | 'getTask' | 'getDentry' | 'getDentries' | 'listDentries' | 'admin' | 'notFound';
+
+/** One id whose copy ran (created or overwrote its target), as recorded when it ran. */
+export interface DingTalkCopyRecord extends DingTalkCopiedItem {
+  /** Request id of the batch copy that carried it. */
+  requestId: string;
+}
 
 export interface CopyRequestStat {
   requestId: string;
@@ -11,10 +19,14 @@ export interface CopyRequestStat {
   targetSpaceId: string;
   targetFolderId: string;
   dentryIds: string[];
-  strategy: ConflictStrategy;
+  strategy: DingTalkConflictStrategy;
   /** Items that actually created or overwrote something in this request. */
   executed: number;
   resultItems: ResultItem[];
+  /** The ids that ran. */
+  copied: DingTalkCopiedItem[];
+  /** Set when the request failed as a whole (after `copied` ran, if any). */
+  requestError?: string;
 }
 
 export interface DingTalkStatsSnapshot {
@@ -24,6 +36,7 @@ export interface DingTalkStatsSnapshot {
   copyRequests: CopyRequestStat[];
   faultsFired: number;
   lastRequests: Partial<Record<RouteName, RecordedRequest>>;
+  copies: DingTalkCopyRecord[];
 }
 
 /** Counters for tests and the admin API. Faults fired = injector rules plus one-off header faults. */
@@ -34,6 +47,10 @@ export class DingTalkStats {
   copyRequests: CopyRequestStat[] = [];
   /** The last request seen per API route, as sent, so wire formats can be compared. */
   lastRequests: Partial<Record<RouteName, RecordedRequest>> = {};
+  /** Every id whose copy ran, in order. */
+  copies: DingTalkCopyRecord[] = [];
+  #copiesBySource = new Map<string, DingTalkCopyRecord[]>();
+  #copiesByTarget = new Map<string, DingTalkCopyRecord>();
   #headerFaults = 0;
   #faultBaseline: number;
 
@@ -56,6 +73,24 @@ export class DingTalkStats {
   recordCopy(stat: CopyRequestStat): void {
     this.executedCopies += stat.executed;
     this.copyRequests.push(stat);
+    for (const copied of stat.copied) {
+      const record: DingTalkCopyRecord = { requestId: stat.requestId, ...copied };
+      this.copies.push(record);
+      const list = this.#copiesBySource.get(copied.dentryId);
+      if (list) list.push(record);
+      else this.#copiesBySource.set(copied.dentryId, [record]);
+      this.#copiesByTarget.set(copied.targetDentryId, record);
+    }
+  }
+
+  /** The copies of source dentry `dentryId` that ran, in order. Constant time per call. */
+  copiesOf(dentryId: string): readonly DingTalkCopyRecord[] {
+    return this.#copiesBySource.get(dentryId) ?? [];
+  }
+
+  /** The last copy that created or overwrote dentry `targetDentryId`, if any. Constant time per call. */
+  copyTo(targetDentryId: string): DingTalkCopyRecord | undefined {
+    return this.#copiesByTarget.get(targetDentryId);
   }
 
   reset(): void {
@@ -64,6 +99,9 @@ export class DingTalkStats {
     this.executedCopies = 0;
     this.copyRequests = [];
     this.lastRequests = {};
+    this.copies = [];
+    this.#copiesBySource = new Map();
+    this.#copiesByTarget = new Map();
     this.#headerFaults = 0;
     this.#faultBaseline = this.faults.firedCount;
   }
@@ -76,6 +114,7 @@ export class DingTalkStats {
       copyRequests: [...this.copyRequests],
       faultsFired: this.faultsFired,
       lastRequests: { ...this.lastRequests },
+      copies: [...this.copies],
     };
   }
 }

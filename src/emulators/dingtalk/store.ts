@@ -1,7 +1,11 @@
 /**
- * In-memory spaces and dentries (files and folders). Pure data and rules: no clock, no HTTP.
+ * In-memory spaces and dentries (files and folders). Pure data and rules: no clock (times arrive as
+ * arguments), no HTTP.
  * Names are unique per (space, parent) regardless of type, which is what makes conflict strategies matter.
  */
+
+import { EmulatorError } from '../kit/errors.js';
+import type { RequestFailureRule } from './copy.js';
 
 export type DentryType = 'FILE' | 'FOLDER';
 
@@ -25,6 +29,17 @@ export interface Dentry {
   name: string;
   type: DentryType;
   version: number;
+  /** Bytes; files only. A copy keeps the source's size. */
+  size?: number;
+  /** Milliseconds since the epoch on the emulator clock: when this dentry was created (a copy: when it ran). */
+  createTime: number;
+  /** Milliseconds since the epoch: the last change (creation, or an overwrite by a copy). */
+  modifiedTime: number;
+  /** Union id of the operator who created it (a copy: the operator of the copy). */
+  creatorId: string;
+  modifierId: string;
+  /** Stays with the dentry for its life; a copy gets a new one. */
+  uuid: string;
 }
 
 export interface TreeNode extends Dentry {
@@ -38,16 +53,17 @@ export interface CreateDentryInput {
   type?: DentryType;
   id?: string;
   version?: number;
+  /** Files only; default 1024. */
+  size?: number;
+  /** Creation time in milliseconds since the epoch. */
+  now: number;
+  /** Default `emulator`. */
+  creatorId?: string;
 }
 
-export class StoreError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StoreError';
-  }
+/** A store rule broken: 404 for `…NotExist` codes, else 400. */
+function storeError(code: string, message: string): EmulatorError {
+  return new EmulatorError(code.endsWith('NotExist') ? 404 : 400, code, message);
 }
 
 export class DentryStore {
@@ -59,11 +75,14 @@ export class DentryStore {
   readonly #copyDenied = new Map<string, Set<string>>();
   /** dentryId → error code the copy of this entry fails with; a test hook for partial task failures. */
   readonly #failOnCopy = new Map<string, string>();
+  /** dentryId → a rule that fails any batch copy naming it at request level. */
+  readonly #requestFailures = new Map<string, RequestFailureRule>();
   #nextId = 100_001;
+  #uuidSeq = 0;
 
   createSpace(input: { id?: string; name?: string; quota?: number }): Space {
     const id = input.id ?? this.newId('space-');
-    if (this.#spaces.has(id)) throw new StoreError('spaceAlreadyExist', `space ${id} already exists`);
+    if (this.#spaces.has(id)) throw storeError('spaceAlreadyExist', `space ${id} already exists`);
     const space: Space = { id, name: input.name ?? id };
     if (input.quota !== undefined) space.quota = input.quota;
     this.#spaces.set(id, space);
@@ -82,24 +101,33 @@ export class DentryStore {
   createDentry(input: CreateDentryInput): Dentry {
     const parentId = input.parentId ?? ROOT_ID;
     if (!this.#spaces.has(input.spaceId)) {
-      throw new StoreError('spaceNotExist', `space ${input.spaceId} does not exist`);
+      throw storeError('spaceNotExist', `space ${input.spaceId} does not exist`);
     }
     this.#assertFolder(input.spaceId, parentId);
     if (input.name === '' || input.name.includes('/')) {
-      throw new StoreError('paramError.name', `invalid name ${JSON.stringify(input.name)}`);
+      throw storeError('paramError.name', `invalid name ${JSON.stringify(input.name)}`);
     }
     if (this.findChild(input.spaceId, parentId, input.name)) {
-      throw new StoreError('dentryAlreadyExist', `${input.name} already exists`);
+      throw storeError('dentryAlreadyExist', `${input.name} already exists`);
     }
     const id = input.id ?? this.newId();
-    if (this.#dentries.has(id)) throw new StoreError('dentryAlreadyExist', `dentry id ${id} is taken`);
+    if (this.#dentries.has(id)) throw storeError('dentryAlreadyExist', `dentry id ${id} is taken`);
+    const type = input.type ?? 'FILE';
+    const creatorId = input.creatorId ?? 'emulator';
+    this.#uuidSeq += 1;
     const dentry: Dentry = {
       id,
       spaceId: input.spaceId,
       parentId,
       name: input.name,
-      type: input.type ?? 'FILE',
+      type,
       version: input.version ?? 1,
+      ...(type === 'FILE' && { size: input.size ?? 1024 }),
+      createTime: input.now,
+      modifiedTime: input.now,
+      creatorId,
+      modifierId: creatorId,
+      uuid: `uuid-${this.#uuidSeq}`,
     };
     this.#dentries.set(id, dentry);
     this.#folderIndex(dentry.spaceId, parentId).set(dentry.name, id);
@@ -173,10 +201,14 @@ export class DentryStore {
     }
   }
 
-  bumpVersion(id: string): Dentry {
+  /** An overwrite by a copy: a new version with the source's size, changed at `now` by `modifierId`. */
+  overwrite(id: string, change: { size?: number; now: number; modifierId: string }): Dentry {
     const d = this.#dentries.get(id);
-    if (!d) throw new StoreError('dentryNotExist', `dentry ${id} does not exist`);
+    if (!d) throw storeError('dentryNotExist', `dentry ${id} does not exist`);
     d.version += 1;
+    if (change.size !== undefined) d.size = change.size;
+    d.modifiedTime = change.now;
+    d.modifierId = change.modifierId;
     return { ...d };
   }
 
@@ -216,6 +248,26 @@ export class DentryStore {
     return true;
   }
 
+  /** Sets (or, with undefined, removes) the request-level failure rule of a dentry. */
+  setRequestFailure(dentryId: string, rule: RequestFailureRule | undefined): void {
+    if (rule === undefined) this.#requestFailures.delete(dentryId);
+    else this.#requestFailures.set(dentryId, { ...rule });
+  }
+
+  requestFailure(dentryId: string): RequestFailureRule | undefined {
+    return this.#requestFailures.get(dentryId);
+  }
+
+  /** The dentry's request-level failure rule, using up one of its `times`. */
+  takeRequestFailure(dentryId: string): RequestFailureRule | undefined {
+    const rule = this.#requestFailures.get(dentryId);
+    if (rule?.times !== undefined) {
+      rule.times -= 1;
+      if (rule.times <= 0) this.#requestFailures.delete(dentryId);
+    }
+    return rule;
+  }
+
   setFailOnCopy(dentryId: string, errorCode: string | undefined): void {
     if (errorCode === undefined) this.#failOnCopy.delete(dentryId);
     else this.#failOnCopy.set(dentryId, errorCode);
@@ -244,8 +296,8 @@ export class DentryStore {
     if (folderId === ROOT_ID) return;
     const folder = this.#dentries.get(folderId);
     if (!folder || folder.spaceId !== spaceId) {
-      throw new StoreError('dentryNotExist', `folder ${folderId} does not exist in space ${spaceId}`);
+      throw storeError('dentryNotExist', `folder ${folderId} does not exist in space ${spaceId}`);
     }
-    if (folder.type !== 'FOLDER') throw new StoreError('paramError.parentId', `${folderId} is not a folder`);
+    if (folder.type !== 'FOLDER') throw storeError('paramError.parentId', `${folderId} is not a folder`);
   }
 }

@@ -2,8 +2,10 @@
  * Background copy tasks driven by the emulator Clock. Nothing runs on timers: whenever someone looks
  * (`advance`), each task catches up to the current time by copying the share of its entries that
  * should be done by now. That keeps ManualClock tests exact and the tree consistent with the counts.
+ * Catching up looks only at tasks that have not ended, so its cost follows the running tasks, not
+ * every task ever started.
  */
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../kit/clock.js';
 import { copySubItem, newCopyProgress, type AsyncCopyPlan, type CopyProgress } from './copy.js';
 import type { DentryStore } from './store.js';
 
@@ -39,6 +41,8 @@ export function isoSeconds(ms: number): string {
 
 export class TaskManager {
   readonly #tasks = new Map<string, TaskRecord>();
+  /** Tasks that have not ended yet. */
+  readonly #live = new Map<string, TaskRecord>();
   #next = 1;
 
   constructor(
@@ -51,7 +55,7 @@ export class TaskManager {
   start(plan: AsyncCopyPlan): string {
     const id = `task-${this.#next}`;
     this.#next += 1;
-    this.#tasks.set(id, {
+    const task: TaskRecord = {
       id,
       plan,
       progress: newCopyProgress(plan),
@@ -59,7 +63,9 @@ export class TaskManager {
       applied: 0,
       successCount: 0,
       failCount: 0,
-    });
+    };
+    this.#tasks.set(id, task);
+    this.#live.set(id, task);
     this.advance();
     return id;
   }
@@ -67,13 +73,14 @@ export class TaskManager {
   /** Brings every task up to the current time. */
   advance(): void {
     const now = this.clock.now();
-    for (const task of this.#tasks.values()) {
+    for (const task of this.#live.values()) {
+      if (now - task.beganAt >= this.durationMs) this.#live.delete(task.id);
       const due = this.#dueCount(task, now);
       while (task.applied < due) {
         const sub = task.plan.subItems[task.applied];
         task.applied += 1;
         if (!sub) break;
-        const error = copySubItem(this.store, task.plan, task.progress, sub);
+        const error = copySubItem(this.store, task.plan, task.progress, sub, now);
         if (error === undefined) {
           task.successCount += 1;
         } else {
@@ -115,7 +122,7 @@ export class TaskManager {
   /** Tasks that have not ended yet, for concurrency control. */
   running(): AsyncCopyPlan[] {
     const now = this.clock.now();
-    return [...this.#tasks.values()].filter((t) => now - t.beganAt < this.durationMs).map((t) => t.plan);
+    return [...this.#live.values()].filter((t) => now - t.beganAt < this.durationMs).map((t) => t.plan);
   }
 
   list(): TaskView[] {

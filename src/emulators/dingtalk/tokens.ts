@@ -2,7 +2,7 @@
  * Internal-app access tokens (§6): one token per app key; fetching again while it is valid returns the
  * same token and extends it, and after expiry a new one is minted. Time comes from the emulator Clock.
  */
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../kit/clock.js';
 
 export interface IssuedToken {
   accessToken: string;

@@ -1,5 +1,5 @@
 import type { SmhCore } from './core.js';
-import { SmhError } from './errors.js';
+import { EmulatorError } from '../kit/errors.js';
 import { coversSpace, type TokenRecord } from './tokens.js';
 
 /**
@@ -9,17 +9,21 @@ import { coversSpace, type TokenRecord } from './tokens.js';
  */
 export function authenticate(core: SmhCore, url: URL, libraryId: string, spaceId: string): TokenRecord {
   const token = url.searchParams.get('access_token');
-  if (!token) throw new SmhError(400, 'EmptyAccessToken', 'access token is required');
+  if (!token) throw new EmulatorError(400, 'EmptyAccessToken', 'access token is required');
   if (!core.store.getLibrary(libraryId)) {
-    throw new SmhError(404, 'LibraryNotFound', `library ${libraryId} not found`);
+    throw new EmulatorError(404, 'LibraryNotFound', `library ${libraryId} not found`);
   }
   const record = core.tokens.find(token, libraryId);
-  if (!record) throw new SmhError(403, 'InvalidAccessToken', 'access token is invalid or expired');
+  if (!record) throw new EmulatorError(403, 'InvalidAccessToken', 'access token is invalid or expired');
   if (!core.store.getSpace(libraryId, spaceId)) {
-    throw new SmhError(404, 'SpaceNotFound', `space ${spaceId} not found`);
+    throw new EmulatorError(404, 'SpaceNotFound', `space ${spaceId} not found`);
   }
   if (!coversSpace(record, spaceId)) {
-    throw new SmhError(403, 'AccessTokenNotMatchSpace', `access token is not valid for space ${spaceId}`);
+    throw new EmulatorError(
+      403,
+      'AccessTokenNotMatchSpace',
+      `access token is not valid for space ${spaceId}`,
+    );
   }
   core.tokens.touch(record);
   return record;

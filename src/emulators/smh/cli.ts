@@ -1,40 +1,47 @@
 /**
- * Starts a seeded SMH emulator on the system clock:
- *   node dist/emulators/smh/cli.js --port 9100 [--async-threshold N|always|never] [--host H] [--task-duration-ms MS]
+ * `npm run emulator:smh -- [flags]` (or `node dist/emulators/smh/cli.js`): the seeded SMH emulator on
+ * the system clock, for demos, manual tests and benchmarks. `--help` prints the flags.
  */
-import { parseArgs } from 'node:util';
-import { startSmhEmulator, type AsyncThreshold } from './index.js';
+import { runEmulatorCli, wholeNumberFlag } from '../kit/cli.js';
+import { DEMO_LIBRARY_ID, DEMO_LIBRARY_SECRET, startSmhEmulator, type AsyncThreshold } from './index.js';
 
 function asyncThreshold(value: string | undefined): AsyncThreshold | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'always' || value === 'never') return value;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`--async-threshold must be a whole number, always or never`);
-  return n;
+  if (value === undefined || value === 'always' || value === 'never') return value;
+  return wholeNumberFlag({ 'async-threshold': value }, 'async-threshold');
 }
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '9100' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'async-threshold': { type: 'string' },
-    'task-duration-ms': { type: 'string' },
-  },
+await runEmulatorCli({
+  program: 'npm run emulator:smh -- [flags]',
+  summary: 'Seeded Tencent Cloud SMH emulator (tokens, batch copy, tasks, HEAD/info/listing reads).',
+  flags: [
+    { name: 'port', value: 'PORT', default: '9100', description: 'Port to listen on (0: any free port)' },
+    { name: 'host', value: 'HOST', default: '127.0.0.1', description: 'Address to listen on' },
+    {
+      name: 'async-threshold',
+      value: 'N|always|never',
+      default: '100',
+      description: 'Batches with more items run as background tasks',
+    },
+    {
+      name: 'task-duration-ms',
+      value: 'MS',
+      default: '3000',
+      description: 'How long a background task runs',
+    },
+  ],
+  notes: [
+    `Demo library: id ${DEMO_LIBRARY_ID}, secret ${DEMO_LIBRARY_SECRET}, spaces "-", space-b, spaceNJsnjdiq.`,
+    'Token (admin grant, 24 h):',
+    `  curl "http://127.0.0.1:9100/api/v1/token?library_id=${DEMO_LIBRARY_ID}&library_secret=${DEMO_LIBRARY_SECRET}&grant=admin"`,
+    'Test controls: /__admin/faults, /__admin/item-faults, /__admin/stats, /__admin/copies, /__admin/tree/{library}/{space}.',
+  ],
+  start: (values) =>
+    startSmhEmulator({
+      seed: true,
+      host: values.host,
+      port: wholeNumberFlag(values, 'port', 0, 65_535),
+      asyncThreshold: asyncThreshold(values['async-threshold']),
+      taskDurationMs: wholeNumberFlag(values, 'task-duration-ms'),
+    }),
+  banner: (url) => `SMH emulator listening on ${url} (library ${DEMO_LIBRARY_ID}, space -)`,
 });
-
-const emulator = await startSmhEmulator({
-  seed: true,
-  host: values.host,
-  port: Number(values.port),
-  asyncThreshold: asyncThreshold(values['async-threshold']),
-  taskDurationMs: values['task-duration-ms'] === undefined ? undefined : Number(values['task-duration-ms']),
-});
-// stdout rather than console: the lint rule allows console only in the top-level cli files.
-process.stdout.write(`SMH emulator listening on ${emulator.url} (library smhdemo, space -)\n`);
-
-const stop = (): void => {
-  void emulator.close().then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);

@@ -2,8 +2,8 @@
  * Batch copy: request-body validation and execution over the store. No HTTP and no clock here, so the
  * sync path and a background task produce identical results from the same items.
  */
-import { SmhError } from './errors.js';
-import type { ItemFaultInjector } from './itemFaults.js';
+import { EmulatorError } from '../kit/errors.js';
+import type { ItemFaultInjector } from './item-faults.js';
 import { hasInvalidSegment, MAX_NAME_LENGTH, toSegments } from './paths.js';
 import { crossSpaceDenial, kindDenial, type Grantee, type Strategy } from './permissions.js';
 import type { SmhStore } from './store.js';
@@ -15,6 +15,7 @@ import {
   isStrictlyInside,
   lookup,
   resolveParent,
+  setChild,
   type NodeKind,
 } from './tree.js';
 
@@ -25,14 +26,15 @@ export interface CopyItem {
   copyFromSpaceId?: string;
 }
 
-/** 200: copied under `rename` (with the final `path`); 204: copied under `ask`/`overwrite`. */
-export type CopyItemResult =
+/** One element of SMH's batch `result`: 200 copied under `rename` (with the final `path`); 204 copied under
+ * `ask`/`overwrite`; any other status failed with `code`. */
+export type SmhItemResult =
   | { status: 200; path: string[]; copyFrom: string[]; to: string[] }
   | { status: 204; copyFrom: string[]; to: string[] }
   | { status: number; code: string; message: string; copyFrom: string[]; to: string[] };
 
 export interface BatchOutcome {
-  results: CopyItemResult[];
+  results: SmhItemResult[];
   /** Items that changed the tree. */
   executed: number;
   /** Nodes written, subtree contents included. */
@@ -47,19 +49,20 @@ export function parseBatchBody(text: string, maxItems: number): CopyItem[] {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new SmhError(400, 'InvalidArgument', 'request body is not valid JSON');
+    throw new EmulatorError(400, 'InvalidArgument', 'request body is not valid JSON');
   }
-  if (!Array.isArray(body)) throw new SmhError(400, 'InvalidArgument', 'request body must be a JSON array');
-  if (body.length === 0) throw new SmhError(400, 'NoItemsProvided', 'no items provided');
+  if (!Array.isArray(body))
+    throw new EmulatorError(400, 'InvalidArgument', 'request body must be a JSON array');
+  if (body.length === 0) throw new EmulatorError(400, 'NoItemsProvided', 'no items provided');
   if (body.length > maxItems) {
-    throw new SmhError(400, 'TooManyItems', `at most ${maxItems} items are allowed per request`);
+    throw new EmulatorError(400, 'TooManyItems', `at most ${maxItems} items are allowed per request`);
   }
   return body.map((raw: unknown, i) => parseItem(raw, i));
 }
 
 function parseItem(raw: unknown, i: number): CopyItem {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new SmhError(400, 'InvalidArgument', `item ${i} must be an object`);
+    throw new EmulatorError(400, 'InvalidArgument', `item ${i} must be an object`);
   }
   const r = raw as Record<string, unknown>;
   const copyFrom = parsePath(r.copyFrom, i, 'copyFrom', 'InvalidSourcePath');
@@ -68,7 +71,7 @@ function parseItem(raw: unknown, i: number): CopyItem {
   const strategy = r.conflictResolutionStrategy;
   if (strategy !== undefined && strategy !== null) {
     if (typeof strategy !== 'string' || !STRATEGIES.includes(strategy)) {
-      throw new SmhError(
+      throw new EmulatorError(
         400,
         'InvalidConflictResolutionStrategy',
         `item ${i}: conflictResolutionStrategy must be ask, rename or overwrite`,
@@ -79,27 +82,27 @@ function parseItem(raw: unknown, i: number): CopyItem {
   const spaceId = r.copyFromSpaceId;
   if (spaceId !== undefined && spaceId !== null) {
     if (typeof spaceId !== 'string') {
-      throw new SmhError(400, 'InvalidArgument', `item ${i}: copyFromSpaceId must be a string`);
+      throw new EmulatorError(400, 'InvalidArgument', `item ${i}: copyFromSpaceId must be a string`);
     }
     if (spaceId.length > 0) item.copyFromSpaceId = spaceId;
   }
   // Cross-library copy only exists in older docs (smh.md §10.10); refusing it beats silently ignoring it.
   if (r.copyFromLibraryId !== undefined) {
-    throw new SmhError(400, 'ParamInvalid', `item ${i}: copyFromLibraryId is not supported`);
+    throw new EmulatorError(400, 'ParamInvalid', `item ${i}: copyFromLibraryId is not supported`);
   }
   return item;
 }
 
 function parsePath(value: unknown, i: number, field: string, invalidCode: string): string[] {
   if (value === undefined || value === null || value === '') {
-    throw new SmhError(400, 'EmptyPath', `item ${i}: ${field} is empty`);
+    throw new EmulatorError(400, 'EmptyPath', `item ${i}: ${field} is empty`);
   }
   if (typeof value !== 'string')
-    throw new SmhError(400, 'InvalidArgument', `item ${i}: ${field} must be a string`);
+    throw new EmulatorError(400, 'InvalidArgument', `item ${i}: ${field} must be a string`);
   const segments = toSegments(value);
-  if (segments.length === 0) throw new SmhError(400, 'EmptyPath', `item ${i}: ${field} is empty`);
+  if (segments.length === 0) throw new EmulatorError(400, 'EmptyPath', `item ${i}: ${field} is empty`);
   if (hasInvalidSegment(segments))
-    throw new SmhError(400, invalidCode, `item ${i}: ${field} is not a valid path`);
+    throw new EmulatorError(400, invalidCode, `item ${i}: ${field} is not a valid path`);
   return segments;
 }
 
@@ -110,6 +113,18 @@ export interface CopyContext {
   spaceId: string;
   grantee: Grantee;
   itemFaults?: ItemFaultInjector;
+  /** Told about every item that changed the tree, with its final path. */
+  onCopied?(copied: CopiedItem): void;
+}
+
+/** One item that ran: what was copied from where to which final path. */
+export interface CopiedItem {
+  copyFrom: readonly string[];
+  sourceSpaceId: string;
+  /** The destination space. */
+  spaceId: string;
+  /** Final path of the copy (after any rename). */
+  path: string[];
 }
 
 export function executeBatch(ctx: CopyContext, items: readonly CopyItem[]): BatchOutcome {
@@ -126,7 +141,7 @@ export function executeBatch(ctx: CopyContext, items: readonly CopyItem[]): Batc
 }
 
 /** 200 when every item succeeded, else 207 (some or all failed). */
-export function batchStatus(results: readonly CopyItemResult[]): 200 | 207 {
+export function batchStatus(results: readonly SmhItemResult[]): 200 | 207 {
   return results.every((r) => r.status === 200 || r.status === 204) ? 200 : 207;
 }
 
@@ -141,7 +156,7 @@ export function countSourceNodes(ctx: CopyContext, items: readonly CopyItem[]): 
   return total;
 }
 
-function executeItem(ctx: CopyContext, item: CopyItem): { result: CopyItemResult; nodes: number } {
+function executeItem(ctx: CopyContext, item: CopyItem): { result: SmhItemResult; nodes: number } {
   const echo = { copyFrom: [...item.copyFrom], to: [...item.to] };
   const fail = (status: number, code: string, message: string) => ({
     result: { status, code, message, ...echo },
@@ -187,7 +202,7 @@ function executeItem(ctx: CopyContext, item: CopyItem): { result: CopyItemResult
   if (tooLong) return fail(400, tooLong, `name is longer than ${MAX_NAME_LENGTH} characters`);
 
   // Snapshot first so the copy never sees nodes it is itself adding.
-  const copy = copyOf(source);
+  const copy = copyOf(source, ctx.store.stamp);
   const existing = parent.children.get(name);
   if (existing) {
     if (strategy === 'ask' || (strategy === 'overwrite' && (isDir(existing) || isDir(source)))) {
@@ -197,7 +212,12 @@ function executeItem(ctx: CopyContext, item: CopyItem): { result: CopyItemResult
       if (destSpace.keepsHistory) {
         return fail(409, 'OverwriteFileNotAllowed', 'the destination space keeps file history versions');
       }
-      if (!isDir(existing) && !isDir(copy)) copy.version = existing.version + 1;
+      // A file overwritten in place keeps its inode and creation time and gets a new version.
+      if (!isDir(existing) && !isDir(copy)) {
+        copy.version = existing.version + 1;
+        copy.inode = existing.inode;
+        copy.creationTime = existing.creationTime;
+      }
     } else {
       const free = freeName(parent, name, source.kind);
       if (free === undefined) return fail(409, 'RenameTooManyTimes', `no free name for ${name}`);
@@ -207,7 +227,13 @@ function executeItem(ctx: CopyContext, item: CopyItem): { result: CopyItemResult
       name = free;
     }
   }
-  parent.children.set(name, copy);
+  setChild(parent, name, copy, ctx.store.clock.now());
+  ctx.onCopied?.({
+    copyFrom: item.copyFrom,
+    sourceSpaceId,
+    spaceId: ctx.spaceId,
+    path: [...item.to.slice(0, -1), name],
+  });
   const nodes = countNodes(copy);
   if (strategy === 'rename') {
     return { result: { status: 200, path: [...item.to.slice(0, -1), name], ...echo }, nodes };

@@ -1,6 +1,5 @@
-import type { Clock } from '../shared/clock.js';
-import type { FaultInjector } from '../shared/faults.js';
-import type { ItemFaultInjector } from './itemFaults.js';
+import type { Clock, FaultInjector } from '../kit/index.js';
+import type { ItemFaultInjector } from './item-faults.js';
 import type { SmhStats } from './stats.js';
 import type { SmhStore } from './store.js';
 import type { TaskStore } from './tasks.js';

@@ -1,24 +1,35 @@
 /**
  * Local emulator of Tencent Cloud Smart Media Hosting (SMH): access tokens, batch copy (sync and as
- * background tasks) and task query, over plain `node:http`, with fault injection for gateway tests.
+ * background tasks), task query and the read APIs (HEAD, `?info`, listings), over plain `node:http`,
+ * with fault injection for gateway tests. The only module of the emulator other code may import.
  */
-import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from '../shared/clock.js';
-import { FaultInjector } from '../shared/faults.js';
+import { FaultInjector, kitAdminRoutes, startEmulatorServer, systemClock, type Clock } from '../kit/index.js';
+import { smhAdminRoutes } from './admin-routes.js';
+import { batchRoutes } from './batch-routes.js';
 import type { AsyncThreshold, SmhCore } from './core.js';
-import { ItemFaultInjector } from './itemFaults.js';
+import { SMH_ADMIN_CODES, smhDialect } from './dialect.js';
+import { ItemFaultInjector } from './item-faults.js';
+import { readRoutes } from './read-routes.js';
 import { seedDemo } from './seed.js';
-import { createSmhServer } from './server.js';
 import { SmhStats } from './stats.js';
 import { SmhStore } from './store.js';
 import { TaskStore } from './tasks.js';
 import { TokenStore } from './tokens.js';
+import { tokenRoutes } from './token-routes.js';
 
-export { ManualClock, systemClock, type Clock } from '../shared/clock.js';
-export type { FaultRule } from '../shared/faults.js';
-export type { CopyItemResult } from './copy.js';
+export {
+  FAULT_HEADER,
+  ManualClock,
+  systemClock,
+  type Clock,
+  type FaultRule,
+  type FiredFault,
+} from '../kit/index.js';
+export type { SmhItemResult } from './copy.js';
+export { crc64 } from './crc64.js';
 export type { AsyncThreshold } from './core.js';
-export type { ItemFaultRule } from './itemFaults.js';
+export type { ItemFaultRule } from './item-faults.js';
+export type { SmhEntry, SmhEntryType } from './read-routes.js';
 export {
   DEMO_EXAMPLE_SPACE_ID,
   DEMO_LIBRARY_ID,
@@ -26,9 +37,8 @@ export {
   DEMO_SECOND_SPACE_ID,
   DEMO_SPACE_ID,
 } from './seed.js';
-export { FAULT_HEADER } from './server.js';
-export type { BatchRecord, SmhStats, SmhStatsSnapshot } from './stats.js';
-export type { NodeInfo, SmhStore, TreeDump } from './store.js';
+export type { BatchRecord, SmhCopyRecord, SmhStats, SmhStatsSnapshot } from './stats.js';
+export type { NodeInfo, PutFileOptions, SmhStore, TreeDump } from './store.js';
 export type { TaskView } from './tasks.js';
 
 export interface SmhEmulatorOptions {
@@ -37,7 +47,7 @@ export interface SmhEmulatorOptions {
   /** Default 0 (any free port). */
   port?: number;
   clock?: Clock;
-  /** Create the demo library `smhdemo` (see seed.ts). */
+  /** Create the demo library `smhdemo` (its layout is described on `seedDemo`). */
   seed?: boolean;
   /** Batches with more items than this run as tasks; 'always'/'never' force a mode. Default 100. */
   asyncThreshold?: AsyncThreshold;
@@ -70,6 +80,7 @@ export interface SmhEmulator {
   faults: FaultInjector;
   /** Per-item failures inside a batch (item-level 500 and the like). */
   itemFaults: ItemFaultInjector;
+  /** Counters and the records of what ran (`copies`, `copiesTo`, `batches`). */
   stats: SmhStats;
   state: SmhStore;
   issueToken(opts: IssueTokenOptions): string;
@@ -81,7 +92,7 @@ export interface SmhEmulator {
 export async function startSmhEmulator(opts: SmhEmulatorOptions = {}): Promise<SmhEmulator> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? Math.random;
-  const store = new SmhStore();
+  const store = new SmhStore(clock);
   const core: SmhCore = {
     store,
     tokens: new TokenStore(clock),
@@ -112,33 +123,40 @@ export async function startSmhEmulator(opts: SmhEmulatorOptions = {}): Promise<S
   };
   store.beforeRead = settleTasks;
 
-  let seq = 0;
-  const newRequestId = (): string => {
-    seq += 1;
-    const noise = Math.floor(random() * 0xffffffff)
-      .toString(16)
-      .padStart(8, '0');
-    return `smh-${seq.toString(16).padStart(6, '0')}-${noise}`;
-  };
-
-  const server = createSmhServer(core, newRequestId);
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
   // With the system clock nothing else would run a due task until the next request or read.
   const ticker = setInterval(settleTasks, 50);
   ticker.unref();
+  const server = await startEmulatorServer({
+    host: opts.host,
+    port: opts.port,
+    routes: [
+      ...tokenRoutes(core),
+      ...batchRoutes(core),
+      ...readRoutes(core),
+      ...kitAdminRoutes({
+        faults: core.faults,
+        clock,
+        afterClockAdvance: settleTasks,
+        codes: SMH_ADMIN_CODES,
+      }),
+      ...smhAdminRoutes(core),
+    ],
+    dialect: smhDialect(random),
+    faults: core.faults,
+    beforeRequest: settleTasks,
+    onRoute: (route) => {
+      if (!route.admin) core.stats.countRequest(route.name);
+    },
+    onFault: (fault) => core.stats.countFault(fault.fault.kind),
+    onClose: () => clearInterval(ticker),
+  }).catch((err: unknown) => {
+    clearInterval(ticker);
+    throw err;
+  });
 
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     clock,
     faults: core.faults,
     itemFaults: core.itemFaults,
@@ -153,11 +171,6 @@ export async function startSmhEmulator(opts: SmhEmulatorOptions = {}): Promise<S
         period: o.period,
       }).token,
     settleTasks,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        clearInterval(ticker);
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: server.close,
   };
 }

@@ -11,6 +11,18 @@ export interface BatchRecord {
   nodesCopied?: number;
 }
 
+/** One copy item that changed the tree, as recorded when it ran. */
+export interface SmhCopyRecord {
+  /** Request id of the batch copy that carried it. */
+  requestId: string;
+  sourceSpaceId: string;
+  copyFrom: readonly string[];
+  /** The destination space. */
+  spaceId: string;
+  /** Final path of the copy (after any rename). */
+  path: string[];
+}
+
 export interface SmhStatsSnapshot {
   requests: Record<string, number>;
   requestsTotal: number;
@@ -21,6 +33,7 @@ export interface SmhStatsSnapshot {
   faultsFired: number;
   faultsByKind: Record<string, number>;
   itemFaultsFired: number;
+  copies: SmhCopyRecord[];
 }
 
 export class SmhStats {
@@ -34,6 +47,33 @@ export class SmhStats {
   faultsFired = 0;
   faultsByKind: Record<string, number> = {};
   itemFaultsFired = 0;
+  /** Every copy item that ran, in order. */
+  copies: SmhCopyRecord[] = [];
+  #copiesByTarget = new Map<string, SmhCopyRecord[]>();
+  #batchesByRequestId = new Map<string, BatchRecord>();
+
+  /** Records a batch request (call once per request). */
+  recordBatch(record: BatchRecord): void {
+    this.batches.push(record);
+    this.#batchesByRequestId.set(record.requestId, record);
+  }
+
+  /** Records one item that ran. */
+  recordCopy(record: SmhCopyRecord): void {
+    this.copies.push(record);
+    const key = targetKey(record.spaceId, record.path);
+    const list = this.#copiesByTarget.get(key);
+    if (list) list.push(record);
+    else this.#copiesByTarget.set(key, [record]);
+  }
+
+  /**
+   * The items that ran with this final target path (segments or `a/b.jpg`) in space `spaceId`; more
+   * than one means the same target was written again. Constant time per call.
+   */
+  copiesTo(spaceId: string, path: string | readonly string[]): readonly SmhCopyRecord[] {
+    return this.#copiesByTarget.get(targetKey(spaceId, path)) ?? [];
+  }
 
   countRequest(route: string): void {
     this.requestsTotal += 1;
@@ -54,7 +94,7 @@ export class SmhStats {
 
   /** Executed item count of the batch request with this request id. */
   executedFor(requestId: string): number | undefined {
-    return this.batches.find((b) => b.requestId === requestId)?.executed;
+    return this.#batchesByRequestId.get(requestId)?.executed;
   }
 
   snapshot(): SmhStatsSnapshot {
@@ -68,6 +108,7 @@ export class SmhStats {
       faultsFired: this.faultsFired,
       faultsByKind: { ...this.faultsByKind },
       itemFaultsFired: this.itemFaultsFired,
+      copies: [...this.copies],
     };
   }
 
@@ -81,5 +122,13 @@ export class SmhStats {
     this.faultsFired = 0;
     this.faultsByKind = {};
     this.itemFaultsFired = 0;
+    this.copies = [];
+    this.#copiesByTarget = new Map();
+    this.#batchesByRequestId = new Map();
   }
+}
+
+function targetKey(spaceId: string, path: string | readonly string[]): string {
+  const segments = typeof path === 'string' ? path.split('/').filter((s) => s.length > 0) : path;
+  return `${spaceId}\u0000${segments.join('/')}`;
 }

@@ -1,6 +1,18 @@
-import { SmhError } from './errors.js';
+import { systemClock, type Clock } from '../kit/clock.js';
+import { EmulatorError } from '../kit/errors.js';
+import { crc64 } from './crc64.js';
 import { toSegments, type PathInput } from './paths.js';
-import { isDir, lookup, newDir, type DirKind, type DirNode, type NodeKind, type TreeNode } from './tree.js';
+import {
+  isDir,
+  lookup,
+  newDir,
+  setChild,
+  type DirKind,
+  type DirNode,
+  type NodeKind,
+  type NodeStamp,
+  type TreeNode,
+} from './tree.js';
 
 export interface Space {
   id: string;
@@ -15,12 +27,28 @@ export interface Library {
   spaces: Map<string, Space>;
 }
 
+/** A test-facing view of one node. Times are milliseconds since the epoch on the emulator clock. */
 export interface NodeInfo {
   name: string;
   kind: NodeKind;
+  inode: number;
+  creationTime: number;
+  modificationTime: number;
   size?: number;
   version?: number;
   etag?: string;
+  crc64?: string;
+}
+
+/** Content of a new file: its bytes, or a size (the content is then `etag` repeated to that size). */
+export interface PutFileOptions {
+  /** Bytes; default 1024. Ignored when `content` is given. */
+  size?: number;
+  /** Default `etag-<n>`. */
+  etag?: string;
+  content?: string | Uint8Array;
+  /** Default `application/octet-stream`. */
+  contentType?: string;
 }
 
 /** Nested plain-object view of a tree, for debugging and the admin dump endpoint. */
@@ -36,7 +64,20 @@ export class SmhStore {
   readonly libraries = new Map<string, Library>();
   /** Set by the emulator so reads see background tasks that are due. */
   beforeRead: (() => void) | undefined;
+  readonly clock: Clock;
   #etagSeq = 0;
+  #inodeSeq = 0;
+
+  constructor(clock: Clock = systemClock) {
+    this.clock = clock;
+  }
+
+  /** The stamp of a node created now: a fresh inode and the clock's time. */
+  readonly stamp = (): NodeStamp => {
+    this.#inodeSeq += 1;
+    const now = this.clock.now();
+    return { inode: this.#inodeSeq, creationTime: now, modificationTime: now };
+  };
 
   createLibrary(libraryId: string, secret: string): Library {
     if (this.libraries.has(libraryId)) throw new Error(`library ${libraryId} already exists`);
@@ -48,7 +89,11 @@ export class SmhStore {
   createSpace(libraryId: string, spaceId: string, opts: { keepsHistory?: boolean } = {}): Space {
     const library = this.#library(libraryId);
     if (library.spaces.has(spaceId)) throw new Error(`space ${spaceId} already exists`);
-    const space: Space = { id: spaceId, root: newDir(), keepsHistory: opts.keepsHistory ?? false };
+    const space: Space = {
+      id: spaceId,
+      root: newDir(this.stamp()),
+      keepsHistory: opts.keepsHistory ?? false,
+    };
     library.spaces.set(spaceId, space);
     return space;
   }
@@ -72,13 +117,11 @@ export class SmhStore {
     if (!dir) throw new Error(`cannot create ${segments.join('/')}: a file is in the way`);
   }
 
-  /** Creates or replaces a file, creating missing parent directories. Replacing bumps the version. */
-  putFile(
-    libraryId: string,
-    spaceId: string,
-    path: PathInput,
-    opts: { size?: number; etag?: string } = {},
-  ): void {
+  /**
+   * Creates or replaces a file, creating missing parent directories. Replacing keeps the inode and
+   * creation time and bumps the version.
+   */
+  putFile(libraryId: string, spaceId: string, path: PathInput, opts: PutFileOptions = {}): void {
     const segments = toSegments(path);
     const name = segments.pop();
     if (name === undefined) throw new Error('putFile needs a path');
@@ -87,12 +130,26 @@ export class SmhStore {
     const existing = parent.children.get(name);
     if (existing && isDir(existing)) throw new Error(`${name} is a directory`);
     this.#etagSeq += 1;
-    parent.children.set(name, {
+    const etag = opts.etag ?? `etag-${this.#etagSeq}`;
+    const content =
+      opts.content === undefined
+        ? undefined
+        : typeof opts.content === 'string'
+          ? Buffer.from(opts.content)
+          : opts.content;
+    const size = content ? content.length : (opts.size ?? 1024);
+    const stamp = this.stamp();
+    const node: TreeNode = {
       kind: 'file',
-      size: opts.size ?? 1024,
+      size,
       version: existing ? existing.version + 1 : 1,
-      etag: opts.etag ?? `etag-${this.#etagSeq}`,
-    });
+      etag,
+      crc64: content ? crc64(content) : crc64(Buffer.from(etag), size),
+      contentType: opts.contentType ?? 'application/octet-stream',
+      ...stamp,
+      ...(existing && { inode: existing.inode, creationTime: existing.creationTime }),
+    };
+    setChild(parent, name, node, stamp.modificationTime);
   }
 
   exists(libraryId: string, spaceId: string, path: PathInput): boolean {
@@ -127,13 +184,13 @@ export class SmhStore {
 
   #library(libraryId: string): Library {
     const library = this.libraries.get(libraryId);
-    if (!library) throw new SmhError(404, 'LibraryNotFound', `library ${libraryId} not found`);
+    if (!library) throw new EmulatorError(404, 'LibraryNotFound', `library ${libraryId} not found`);
     return library;
   }
 
   #space(libraryId: string, spaceId: string): Space {
     const space = this.#library(libraryId).spaces.get(spaceId);
-    if (!space) throw new SmhError(404, 'SpaceNotFound', `space ${spaceId} not found`);
+    if (!space) throw new EmulatorError(404, 'SpaceNotFound', `space ${spaceId} not found`);
     return space;
   }
 
@@ -142,8 +199,9 @@ export class SmhStore {
     for (const [i, name] of segments.entries()) {
       let next = dir.children.get(name);
       if (!next) {
-        next = newDir(i === segments.length - 1 ? leafKind : 'directory');
-        dir.children.set(name, next);
+        const stamp = this.stamp();
+        next = newDir(stamp, i === segments.length - 1 ? leafKind : 'directory');
+        setChild(dir, name, next, stamp.creationTime);
       }
       if (!isDir(next)) return undefined;
       dir = next;
@@ -153,8 +211,10 @@ export class SmhStore {
 }
 
 function info(name: string, node: TreeNode): NodeInfo {
-  if (isDir(node)) return { name, kind: node.kind };
-  return { name, kind: 'file', size: node.size, version: node.version, etag: node.etag };
+  const { inode, creationTime, modificationTime } = node;
+  if (isDir(node)) return { name, kind: node.kind, inode, creationTime, modificationTime };
+  const { size, version, etag, crc64: crc } = node;
+  return { name, kind: 'file', inode, creationTime, modificationTime, size, version, etag, crc64: crc };
 }
 
 function dumpDir(dir: DirNode): TreeDump {

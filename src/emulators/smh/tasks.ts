@@ -1,18 +1,19 @@
-import type { Clock } from '../shared/clock.js';
-import type { CopyItemResult } from './copy.js';
+import type { Clock } from '../kit/clock.js';
+import type { SmhItemResult } from './copy.js';
 
+/** How long a finished task stays queryable: 30 days. */
 export const TASK_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface TaskOutcome {
   status: number;
-  result: CopyItemResult[];
+  result: SmhItemResult[];
 }
 
 /** One element of the task query answer: no `result` while running (202) or after a whole-task failure. */
 export interface TaskView {
   taskId: number;
   status: number;
-  result?: CopyItemResult[];
+  result?: SmhItemResult[];
 }
 
 interface Task {
@@ -21,15 +22,21 @@ interface Task {
   spaceId: string;
   dueAt: number;
   run: () => TaskOutcome;
-  done?: { status: number; result?: CopyItemResult[]; finishedAt: number };
+  done?: { status: number; result?: SmhItemResult[]; finishedAt: number };
 }
 
 /**
  * Background tasks whose work runs when the clock passes their due time: the first settle() that sees
  * them due executes them, in due order, so a ManualClock test controls exactly when the tree changes.
+ * A settle costs time in the number of pending tasks plus the tasks it runs or drops, not in the
+ * number of tasks ever created.
  */
 export class TaskStore {
   readonly #tasks = new Map<number, Task>();
+  readonly #pending = new Map<number, Task>();
+  /** Finished tasks in order of `finishedAt`, so expiry looks only at the oldest. */
+  readonly #finished: Task[] = [];
+  #finishedHead = 0;
   readonly #clock: Clock;
   readonly #retentionMs: number;
   #nextId: number;
@@ -43,27 +50,29 @@ export class TaskStore {
   create(libraryId: string, spaceId: string, durationMs: number, run: () => TaskOutcome): number {
     const id = this.#nextId;
     this.#nextId += 1;
-    this.#tasks.set(id, { id, libraryId, spaceId, dueAt: this.#clock.now() + durationMs, run });
+    const task: Task = { id, libraryId, spaceId, dueAt: this.#clock.now() + durationMs, run };
+    this.#tasks.set(id, task);
+    this.#pending.set(id, task);
     return id;
   }
 
   /** Runs every due task and drops finished tasks past retention; returns how many tasks ran. */
   settle(): number {
     const now = this.#clock.now();
-    const due = [...this.#tasks.values()]
-      .filter((t) => !t.done && t.dueAt <= now)
-      .sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+    const due: Task[] = [];
+    for (const task of this.#pending.values()) if (task.dueAt <= now) due.push(task);
+    due.sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
     for (const task of due) {
+      this.#pending.delete(task.id);
       try {
         const outcome = task.run();
         task.done = { status: outcome.status, result: outcome.result, finishedAt: task.dueAt };
       } catch {
         task.done = { status: 500, finishedAt: task.dueAt };
       }
+      this.#insertFinished(task);
     }
-    for (const task of this.#tasks.values()) {
-      if (task.done && now - task.done.finishedAt >= this.#retentionMs) this.#tasks.delete(task.id);
-    }
+    this.#expire(now);
     return due.length;
   }
 
@@ -83,10 +92,32 @@ export class TaskStore {
   }
 
   get pendingCount(): number {
-    return [...this.#tasks.values()].filter((t) => !t.done).length;
+    return this.#pending.size;
   }
 
   get size(): number {
     return this.#tasks.size;
+  }
+
+  #insertFinished(task: Task): void {
+    // Tasks usually finish in order; walk back from the end for the rare one that does not.
+    const finishedAt = task.done?.finishedAt ?? 0;
+    let at = this.#finished.length;
+    while (at > this.#finishedHead && (this.#finished[at - 1]?.done?.finishedAt ?? 0) > finishedAt) at -= 1;
+    this.#finished.splice(at, 0, task);
+  }
+
+  #expire(now: number): void {
+    for (;;) {
+      const oldest = this.#finished[this.#finishedHead];
+      if (!oldest?.done || now - oldest.done.finishedAt < this.#retentionMs) break;
+      this.#tasks.delete(oldest.id);
+      this.#finishedHead += 1;
+    }
+    // Compact once the dropped prefix is large, so the array does not grow without bound.
+    if (this.#finishedHead > 1024 && this.#finishedHead * 2 > this.#finished.length) {
+      this.#finished.splice(0, this.#finishedHead);
+      this.#finishedHead = 0;
+    }
   }
 }

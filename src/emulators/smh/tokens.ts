@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../shared/clock.js';
+import type { Clock } from '../kit/clock.js';
 
 export const DEFAULT_PERIOD_SECONDS = 86_400;
 /** The iOS SDK's range; the older Markdown doc's 1200 floor is the losing reading (smh.md §10.11). */

@@ -4,24 +4,48 @@
 export type DirKind = 'directory' | 'album';
 export type NodeKind = DirKind | 'file';
 
-export interface FileNode {
+/** What every node carries: its own id and times (milliseconds since the epoch, on the emulator clock). */
+export interface NodeStamp {
+  /** Unique per node in the emulator; a copy is a new node with a new inode. */
+  inode: number;
+  /** When the node was created (uploaded, or made by a copy). */
+  creationTime: number;
+  /** Files: last overwrite; directories: last time a child was added or removed. */
+  modificationTime: number;
+}
+
+export interface FileNode extends NodeStamp {
   kind: 'file';
+  /** Bytes. */
   size: number;
   /** Bumped each time the file is replaced, so tests can tell an overwrite from an untouched file. */
   version: number;
   /** Identifies the content; a copy keeps the source's etag, so tests can tell where bytes came from. */
   etag: string;
+  /** CRC-64/ECMA-182 of the content as an unsigned decimal string; a copy keeps the source's. */
+  crc64: string;
+  /** MIME type of the content. */
+  contentType: string;
 }
 
-export interface DirNode {
+export interface DirNode extends NodeStamp {
   kind: DirKind;
   children: Map<string, TreeNode>;
 }
 
 export type TreeNode = FileNode | DirNode;
 
-export function newDir(kind: DirKind = 'directory'): DirNode {
-  return { kind, children: new Map() };
+/** Makes the stamp of a node created now. */
+export type Stamper = () => NodeStamp;
+
+export function newDir(stamp: NodeStamp, kind: DirKind = 'directory'): DirNode {
+  return { kind, children: new Map(), ...stamp };
+}
+
+/** Puts `node` under `name` in `parent`, which counts as a change of `parent` at `now`. */
+export function setChild(parent: DirNode, name: string, node: TreeNode, now: number): void {
+  parent.children.set(name, node);
+  parent.modificationTime = now;
 }
 
 export function isDir(node: TreeNode): node is DirNode {
@@ -51,11 +75,17 @@ export function resolveParent(root: DirNode, segments: readonly string[]): Paren
   return { ok: true, parent, name };
 }
 
-/** A fresh deep copy: copied files start a new version history at 1. */
-export function copyOf(node: TreeNode): TreeNode {
-  if (!isDir(node)) return { kind: 'file', size: node.size, version: 1, etag: node.etag };
-  const dir = newDir(node.kind);
-  for (const [name, child] of node.children) dir.children.set(name, copyOf(child));
+/**
+ * A fresh deep copy: new inodes and times from `stamp`; files keep the source's content (size, etag,
+ * crc64, content type) and start a new version history at 1.
+ */
+export function copyOf(node: TreeNode, stamp: Stamper): TreeNode {
+  if (!isDir(node)) {
+    const { size, etag, crc64, contentType } = node;
+    return { kind: 'file', size, version: 1, etag, crc64, contentType, ...stamp() };
+  }
+  const dir = newDir(stamp(), node.kind);
+  for (const [name, child] of node.children) dir.children.set(name, copyOf(child, stamp));
   return dir;
 }
 

@@ -8,9 +8,8 @@ import {
   type CopyItem,
 } from './copy.js';
 import type { SmhCore } from './core.js';
-import { SmhError } from './errors.js';
+import { EmulatorError, param, type Reply, type Route, type RouteContext } from '../kit/index.js';
 import { mayCopyAnything } from './permissions.js';
-import { param, type Reply, type Route, type RouteContext } from './router.js';
 import type { BatchRecord } from './stats.js';
 
 function runsInBackground(core: SmhCore, copy: CopyContext, items: readonly CopyItem[]): boolean {
@@ -25,16 +24,16 @@ async function batchCopy(core: SmhCore, ctx: RouteContext): Promise<Reply> {
   const q = ctx.url.searchParams;
   if (!q.has('copy')) {
     if (q.has('move') || q.has('delete')) {
-      throw new SmhError(501, 'NotImplemented', 'the emulator only implements batch copy');
+      throw new EmulatorError(501, 'NotImplemented', 'the emulator only implements batch copy');
     }
-    throw new SmhError(400, 'InvalidArgument', 'batch operation flag (copy) is missing');
+    throw new EmulatorError(400, 'InvalidArgument', 'batch operation flag (copy) is missing');
   }
-  const libraryId = param(ctx, 0);
-  const spaceId = param(ctx, 1);
+  const libraryId = param(ctx, 'libraryId');
+  const spaceId = param(ctx, 'spaceId');
   const token = authenticate(core, ctx.url, libraryId, spaceId);
   const items = parseBatchBody(await ctx.body(), core.config.maxItems);
   if (!mayCopyAnything(token)) {
-    throw new SmhError(403, 'NoPermission', 'access token has no copy grant');
+    throw new EmulatorError(403, 'NoPermission', 'access token has no copy grant');
   }
   const copy: CopyContext = {
     store: core.store,
@@ -43,6 +42,7 @@ async function batchCopy(core: SmhCore, ctx: RouteContext): Promise<Reply> {
     // A snapshot, so a background task keeps the rights the caller had when it was accepted.
     grantee: { grants: new Set(token.grants), spaceIds: token.spaceIds },
     itemFaults: core.itemFaults,
+    onCopied: (copied) => core.stats.recordCopy({ requestId: ctx.requestId, ...copied }),
   };
   const background = runsInBackground(core, copy, items);
   const record: BatchRecord = {
@@ -52,7 +52,7 @@ async function batchCopy(core: SmhCore, ctx: RouteContext): Promise<Reply> {
     items: items.length,
     mode: background ? 'async' : 'sync',
   };
-  core.stats.batches.push(record);
+  core.stats.recordBatch(record);
   const run = () => {
     const outcome = executeBatch(copy, items);
     core.stats.recordExecution(record, outcome.executed, outcome.nodesCopied);
@@ -70,12 +70,12 @@ async function batchCopy(core: SmhCore, ctx: RouteContext): Promise<Reply> {
 }
 
 function queryTasks(core: SmhCore, ctx: RouteContext): Reply {
-  const libraryId = param(ctx, 0);
-  const spaceId = param(ctx, 1);
+  const libraryId = param(ctx, 'libraryId');
+  const spaceId = param(ctx, 'spaceId');
   authenticate(core, ctx.url, libraryId, spaceId);
-  const parts = param(ctx, 2).split(',');
+  const parts = param(ctx, 'taskIdList').split(',');
   if (!parts.every((p) => /^\d+$/.test(p))) {
-    throw new SmhError(400, 'InvalidArgument', 'TaskIdList must be task ids separated by commas');
+    throw new EmulatorError(400, 'InvalidArgument', 'TaskIdList must be task ids separated by commas');
   }
   return { status: 200, body: core.tasks.query(libraryId, spaceId, parts.map(Number)) };
 }
@@ -85,13 +85,13 @@ export function batchRoutes(core: SmhCore): Route[] {
     {
       name: 'batch.copy',
       method: 'POST',
-      pattern: /^\/api\/v1\/batch\/([^/]+)\/([^/]+)$/,
+      path: '/api/v1/batch/:libraryId/:spaceId',
       handle: (ctx) => batchCopy(core, ctx),
     },
     {
       name: 'task.query',
       method: 'GET',
-      pattern: /^\/api\/v1\/task\/([^/]+)\/([^/]+)\/([^/]+)$/,
+      path: '/api/v1/task/:libraryId/:spaceId/:taskIdList',
       handle: (ctx) => queryTasks(core, ctx),
     },
   ];

@@ -1,8 +1,12 @@
+/** Low-level `node:http` helpers: reading a body, sending JSON or nothing, and acting out a fault. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultKind } from './faults.js';
 
-/** Reads the whole request body (chunked or with a length) as text. */
-export async function readBody(req: IncomingMessage, limitBytes = 10 * 1024 * 1024): Promise<string> {
+/** Largest request body the emulators read, in bytes (10 MiB). */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Reads the whole request body (chunked or with a length) as UTF-8; throws past `limitBytes`. */
+export async function readBody(req: IncomingMessage, limitBytes = MAX_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -14,6 +18,7 @@ export async function readBody(req: IncomingMessage, limitBytes = 10 * 1024 * 10
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Sends `body` as `application/json;charset=utf-8` with a content length. */
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -29,15 +34,17 @@ export function sendJson(
   res.end(text);
 }
 
+/** Sends a status and headers without a body. */
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   res.writeHead(status, headers);
   res.end();
 }
 
+/** Resolves after `ms` milliseconds of real time. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Answers with an injected fault. `errorBody` builds the provider's own error body for `status` faults.
+ * Answers with an injected fault. `errorBody` builds the upstream's own error body for `status` faults.
  * Returns false for `latency`, which only delays: the caller then goes on with the real answer.
  */
 export async function applyFault(
