@@ -12,7 +12,7 @@ import {
   type Route,
   type RouteContext,
 } from '../kit/index.js';
-import type { RequestFailureRule } from './copy.js';
+import type { RequestFailureRule } from './store.js';
 import { DINGTALK_ADMIN_CODES } from './dialect.js';
 import type { DingTalkState } from './state.js';
 import type { DingTalkStats, RouteName } from './stats.js';

@@ -9,6 +9,8 @@
 import { EmulatorError } from '../kit/errors.js';
 import { ROOT_ID, type DentryStore, type DentryType } from './store.js';
 
+export type { RequestFailureRule } from './store.js';
+
 /** DingTalk's `option.conflictStrategy` values. */
 export const DINGTALK_CONFLICT_STRATEGIES = [
   'AUTO_RENAME',
@@ -32,26 +34,6 @@ export interface DingTalkCopyRequest {
   strategy: DingTalkConflictStrategy;
   /** Milliseconds since the epoch on the emulator clock: the time the copies get. */
   now: number;
-}
-
-/**
- * Makes a batch copy that names one dentry fail as a whole, as DingTalk documents `dentryAlreadyExist`
- * (400) and `permissionDenied` (403) at request level for this API. Whether the request's other ids
- * ran is not documented, so the rule says which did:
- * - `none`: nothing runs; the request is refused before any work;
- * - `before`: the ids listed before the faulty one are copied, then the request fails;
- * - `all`: every other id is copied, then the request fails.
- * The error body is DingTalk's `{code, message, requestid}`; the per-id records show what ran.
- */
-export interface RequestFailureRule {
-  /** The error `code`; typically `dentryAlreadyExist` or `permissionDenied`. */
-  errorCode: string;
-  /** HTTP status; default 403 for `permissionDenied`, else 400. */
-  status?: number;
-  /** Which of the request's other ids run before the failure. Default `none`. */
-  othersRun?: 'none' | 'before' | 'all';
-  /** Fire this many times, then disappear. Unset: every request naming the dentry. */
-  times?: number;
 }
 
 /** Field order follows the SDK model; absent fields are left out, as the docs require for async items. */

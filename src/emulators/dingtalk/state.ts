@@ -3,7 +3,7 @@
  * copy tasks have caught up with the clock before anyone looks at the tree.
  */
 import type { Clock } from '../kit/clock.js';
-import type { RequestFailureRule } from './copy.js';
+import type { RequestFailureRule } from './store.js';
 import {
   DentryStore,
   ROOT_ID,
