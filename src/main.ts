@@ -1,6 +1,7 @@
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { buildGateway } from './app.js';
 import { createLogger } from './log.js';
+import { processLogOutput } from './log-output.js';
 import { startDemo } from './demo/start.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -16,7 +17,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const output = processLogOutput(config.demo, config.logLevel, process.env.LOG_LEVEL !== undefined);
+  const logger = createLogger(output.level, output.destination);
   const demo = config.demo ? await startDemo(config, logger) : undefined;
   const effective = demo?.config ?? config;
   const app = await buildGateway(effective, logger, { examples: demo?.examples });
