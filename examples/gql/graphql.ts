@@ -1,0 +1,152 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** What to do when the target name is taken. */
+export type ConflictStrategy =
+  /** Fail the item with CONFLICT. SMH `ask`, DingTalk `RETURN_ERROR_IF_EXISTS`. */
+  | 'FAIL'
+  /** Copy nothing and report the existing item. DingTalk `RETURN_DENTRY_IF_EXISTS`; not supported by SMH. */
+  | 'KEEP_EXISTING'
+  /** Replace the existing item. SMH `overwrite` (files only), DingTalk `OVERWRITE`. */
+  | 'OVERWRITE'
+  /** Copy under a new, free name. SMH `rename`, DingTalk `AUTO_RENAME`. */
+  | 'RENAME';
+
+/** One unified code for every failure, whichever upstream it came from. */
+export type CopyErrorCode =
+  /** An item with the same name already exists at the target (strategy FAIL). */
+  | 'CONFLICT'
+  /** The idempotency key was already used for a different request. */
+  | 'IDEMPOTENCY_CONFLICT'
+  /** The request was invalid; the message names what was wrong. */
+  | 'INVALID_ARGUMENT'
+  /** The source, the target folder, the space or the library does not exist. */
+  | 'NOT_FOUND'
+  /** The caller's credential may not do this. */
+  | 'PERMISSION_DENIED'
+  /** A storage quota is exhausted. */
+  | 'QUOTA_EXCEEDED'
+  /** The upstream throttled the request; it did not run and may be retried later. */
+  | 'THROTTLED'
+  /** The upstream credential is missing, invalid or expired. */
+  | 'UNAUTHENTICATED'
+  /** The provider cannot do what was asked (e.g. KEEP_EXISTING on SMH). */
+  | 'UNSUPPORTED'
+  /** The upstream reported an internal error. */
+  | 'UPSTREAM_ERROR'
+  /** The upstream answered with something the gateway cannot read. */
+  | 'UPSTREAM_PROTOCOL_ERROR'
+  /** The upstream did not answer in time: the work may or may not have been done. */
+  | 'UPSTREAM_TIMEOUT'
+  /** The upstream could not be reached or is failing; the request was not sent. */
+  | 'UPSTREAM_UNAVAILABLE';
+
+/** Where one item stands. */
+export type CopyItemStatus =
+  /** Not copied. */
+  | 'FAILED'
+  /** Still running upstream. */
+  | 'PENDING'
+  /** Copied. */
+  | 'SUCCEEDED'
+  /** Sent, but the answer was lost (timeout, reset, server error): check the target before sending it again. */
+  | 'UNKNOWN';
+
+/** Where a task stands as a whole. */
+export type CopyTaskState =
+  /** Everything finished and every part failed. */
+  | 'FAILED'
+  /** Everything finished; some parts failed. */
+  | 'PARTIALLY_FAILED'
+  /** At least one upstream task is still running. */
+  | 'RUNNING'
+  /** Everything finished and succeeded. */
+  | 'SUCCEEDED';
+
+/** A batch copy in DingTalk storage. */
+export type DingTalkBatchCopyInput = {
+  /** The conflict strategy for every item. Default: FAIL. */
+  conflictStrategy?: ConflictStrategy | null | undefined;
+  /** The dentries to copy, any number up to the gateway's limit: the gateway splits them into upstream-sized chunks. */
+  dentryIds: Array<string>;
+  /** Replaying a request with the same key returns the first answer instead of copying again. */
+  idempotencyKey?: string | null | undefined;
+  /** The space that holds the sources. */
+  spaceId: string;
+  /** The destination folder; `0` is the space root. */
+  targetFolderId: string;
+  /** The destination space. */
+  targetSpaceId: string;
+  /** The operator's unionId. */
+  unionId: string;
+  /** Wait up to this many seconds for asynchronous work to finish before answering. */
+  waitSeconds?: number | null | undefined;
+};
+
+/** The storage service that carried out (or refused) the work. */
+export type Provider =
+  /** DingTalk storage (DingTalk Drive). */
+  | 'DINGTALK'
+  /** Tencent Cloud Smart Media Hosting. */
+  | 'SMH';
+
+/** One SMH item to copy. */
+export type SmhCopyItemInput = {
+  /** The conflict strategy for this item; overrides the request's. */
+  conflictStrategy?: ConflictStrategy | null | undefined;
+  /** Source path relative to the space root, e.g. `foo/1.jpg`. */
+  from: string;
+  /** The source space, for a copy across spaces. Leave unset within one space. */
+  fromSpaceId?: string | null | undefined;
+  /** Full destination path of the copy (not its parent folder), e.g. `bar/1.jpg`. */
+  to: string;
+};
+
+export type CopyDentriesMutationVariables = Exact<{
+  input: DingTalkBatchCopyInput;
+}>;
+
+
+export type CopyDentriesMutation = { batchCopy:
+    | { __typename: 'CopyAccepted', provider: Provider, summary: { total: number, succeeded: number, pending: number, failed: number }, task: { id: string } }
+    | { __typename: 'CopyPartiallyFailed', provider: Provider, summary: { total: number, succeeded: number, pending: number, failed: number } }
+    | { __typename: 'CopyRejected', provider: Provider, summary: { total: number, succeeded: number, pending: number, failed: number }, error: { code: CopyErrorCode, message: string } }
+    | { __typename: 'CopySucceeded', provider: Provider, summary: { total: number, succeeded: number, pending: number, failed: number } }
+   };
+
+export type TaskQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TaskQuery = { copyTask: { id: string, state: CopyTaskState, done: boolean, summary: { total: number, succeeded: number, failed: number } } | null };
+
+export type WatchTaskSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type WatchTaskSubscription = { copyTaskUpdated: { state: CopyTaskState, done: boolean, summary: { total: number, succeeded: number, pending: number } } };
+
+export type CopyFilesMutationVariables = Exact<{
+  libraryId: string;
+  items: Array<SmhCopyItemInput> | SmhCopyItemInput;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type CopyFilesMutation = { batchCopy:
+    | { __typename: 'CopyAccepted', summary: { total: number, succeeded: number, failed: number, unknown: number }, items: Array<{ index: number, status: CopyItemStatus, source: string, result: string | null, renamed: boolean, error: { code: CopyErrorCode, message: string, retryable: boolean } | null }> }
+    | { __typename: 'CopyPartiallyFailed', summary: { total: number, succeeded: number, failed: number, unknown: number }, items: Array<{ index: number, status: CopyItemStatus, source: string, result: string | null, renamed: boolean, error: { code: CopyErrorCode, message: string, retryable: boolean } | null }> }
+    | { __typename: 'CopyRejected', summary: { total: number, succeeded: number, failed: number, unknown: number }, items: Array<{ index: number, status: CopyItemStatus, source: string, result: string | null, renamed: boolean, error: { code: CopyErrorCode, message: string, retryable: boolean } | null }> }
+    | { __typename: 'CopySucceeded', summary: { total: number, succeeded: number, failed: number, unknown: number }, items: Array<{ index: number, status: CopyItemStatus, source: string, result: string | null, renamed: boolean, error: { code: CopyErrorCode, message: string, retryable: boolean } | null }> }
+   };
+
+
+export const CopyDentriesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CopyDentries"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DingTalkBatchCopyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"batchCopy"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"dingtalk"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CopyOutcome"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"summary"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"succeeded"}},{"kind":"Field","name":{"kind":"Name","value":"pending"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CopyAccepted"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CopyRejected"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CopyDentriesMutation, CopyDentriesMutationVariables>;
+export const TaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Task"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"copyTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"done"}},{"kind":"Field","name":{"kind":"Name","value":"summary"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"succeeded"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}}]}}]}}]}}]} as unknown as DocumentNode<TaskQuery, TaskQueryVariables>;
+export const WatchTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"WatchTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"copyTaskUpdated"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"done"}},{"kind":"Field","name":{"kind":"Name","value":"summary"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"succeeded"}},{"kind":"Field","name":{"kind":"Name","value":"pending"}}]}}]}}]}}]} as unknown as DocumentNode<WatchTaskSubscription, WatchTaskSubscriptionVariables>;
+export const CopyFilesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CopyFiles"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"libraryId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"NonEmptyString"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"items"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SmhCopyItemInput"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"batchCopy"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"smh"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"libraryId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"libraryId"}}},{"kind":"ObjectField","name":{"kind":"Name","value":"items"},"value":{"kind":"Variable","name":{"kind":"Name","value":"items"}}},{"kind":"ObjectField","name":{"kind":"Name","value":"conflictStrategy"},"value":{"kind":"EnumValue","value":"RENAME"}},{"kind":"ObjectField","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}]}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CopyOutcome"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"summary"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"succeeded"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"unknown"}}]}},{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"result"}},{"kind":"Field","name":{"kind":"Name","value":"renamed"}},{"kind":"Field","name":{"kind":"Name","value":"error"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CopyFilesMutation, CopyFilesMutationVariables>;
