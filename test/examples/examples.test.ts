@@ -5,8 +5,8 @@ import { followTask } from '../../examples/subscription.js';
 import { CopyFiles, request } from '../../examples/typed-client.js';
 import { loadConfig } from '../../src/config.js';
 import { startDemo, type Demo } from '../../src/demo/start.js';
-import { DINGTALK_SEED } from '../../src/emulators/dingtalk/seed.js';
-import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/seed.js';
+import { DINGTALK_SEED } from '../../src/emulators/dingtalk/index.js';
+import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/index.js';
 import { createLogger } from '../../src/log.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
