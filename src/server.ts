@@ -1,9 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { CopyService } from './copy/service.js';
-import { errorAnswers } from './http/error-answers.js';
+import { clientErrorAnswer, errorAnswers } from './http/error-answers.js';
 import { graphiqlAssets, graphiqlPage, type ExampleTab } from './http/graphiql.js';
-import { graphqlRoutes } from './http/graphql.js';
+import { GRAPHQL_PATH, graphqlRoutes } from './http/graphql.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
 import type { Logger } from './log.js';
@@ -30,11 +30,14 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
-    // Lets in-flight requests finish on close while new ones get 503.
-    return503OnClosing: true,
+    // In-flight requests finish on close while new ones get 503, in our error shape (errorAnswers).
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // `/graphql/` is the same endpoint as `/graphql` (clients differ in how they write a base URL).
+    routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: clientErrorAnswer,
   });
-  await app.register(errorAnswers, { bodyLimitBytes: config.bodyLimitBytes });
+  await app.register(errorAnswers, { bodyLimitBytes: config.bodyLimitBytes, graphqlPath: GRAPHQL_PATH });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(healthRoutes);
   await app.register(graphiqlAssets);

@@ -11,6 +11,11 @@ export interface CallContext {
   budget: CallBudget;
   /** Upstream tokens the caller sent, by provider id (pass-through mode). */
   callerTokens: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where the caller puts a credential named `name`, for messages: over HTTP the header of that name
+   * (the default), over WebSocket a field of the connection_init payload.
+   */
+  credentialPlace?(name: string): string;
 }
 
 /** Caps how many upstream calls one GraphQL request may make, so it cannot fan out without bound. */

@@ -1,4 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { ParseOptions, ValidationRule } from 'graphql';
 import type { Config } from '../config.js';
 
 /**
@@ -6,7 +7,10 @@ import type { Config } from '../config.js';
  * before any resolver runs. The defaults leave room for any real client (a 2,000-item batch written
  * inline, 50 copyTask aliases, GraphiQL's introspection) and stop documents built to exhaust the server.
  */
-export function documentLimits(limits: Config['limits']) {
+export function documentLimits(limits: Config['limits']): {
+  validationRules: ValidationRule[];
+  parseOptions: ParseOptions;
+} {
   const armor = new ApolloArmor({
     // Fragments add no depth of their own: a client that spreads fragments is no deeper than one that inlines.
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
@@ -19,5 +23,7 @@ export function documentLimits(limits: Config['limits']) {
     // Apollo's own plugin hides suggestions in production; one mechanism is enough.
     blockFieldSuggestion: { enabled: false },
   }).protect();
-  return { ...armor, parseOptions: { maxTokens: limits.maxTokens } };
+  // Every protection enabled here is a validation rule; armor's plugins (token and suggestion
+  // filters) are disabled above.
+  return { validationRules: armor.validationRules, parseOptions: { maxTokens: limits.maxTokens } };
 }

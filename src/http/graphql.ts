@@ -1,11 +1,10 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import { makeExecutableSchema } from '@graphql-tools/schema';
@@ -13,11 +12,11 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../context.js';
 import type { CopyService } from '../copy/service.js';
-import { createFormatError } from '../graphql/errors.js';
-import { documentLimits } from '../graphql/limits.js';
+import { graphqlPolicy } from '../graphql/policy.js';
 import { resolvers } from '../graphql/resolvers.js';
 import { loadTypeDefs } from '../graphql/schema.js';
 import type { Logger } from '../log.js';
+import { apolloPolicyPlugin } from './apollo-policy.js';
 import { createCallerAuth } from './caller-auth.js';
 import { graphqlErrorBody } from './error-body.js';
 import { wantsGraphiql } from './graphiql.js';
@@ -43,20 +42,6 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
 }
 
 /**
- * Apollo's DisableSuggestions plugin only rewrites validation errors; graphql-js also suggests field
- * names when it coerces variables (`Field "itemz" is not defined by type … Did you mean "items"?`).
- */
-const hideSuggestions: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
-    return {
-      async didEncounterErrors({ errors }) {
-        for (const error of errors) error.message = error.message.replace(/ ?Did you mean .+\?$/s, '');
-      },
-    };
-  },
-};
-
-/**
  * The GraphQL endpoint on {@link GRAPHQL_PATH}: Apollo Server over HTTP POST and GET, graphql-ws
  * (subscriptions only) over WebSocket on the same path, both on one executable schema, and the API-key
  * check (`Authorization: Bearer <key>`) when keys are configured. Answers 401 `UNAUTHENTICATED` with
@@ -65,22 +50,22 @@ const hideSuggestions: ApolloServerPlugin<RequestContext> = {
  */
 export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (app, options) => {
   const { config, logger, copy } = options;
-  const armor = documentLimits(config.limits);
+  // One policy (limits, introspection, error masking) for both transports.
+  const policy = graphqlPolicy(config, logger);
   // One executable schema for both transports: Apollo over HTTP, graphql-ws over WebSocket.
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
-  const formatError = createFormatError(logger, !config.production);
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    introspection: config.introspection,
+    // The policy's validation rules decide introspection, as they do over WebSocket.
+    introspection: true,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    formatError,
-    validationRules: armor.validationRules,
-    parseOptions: armor.parseOptions,
+    formatError: policy.formatError,
+    validationRules: [...policy.validationRules],
+    parseOptions: policy.parseOptions,
     allowBatchedHttpRequests: false,
     plugins: [
-      // graphql-armor is typed against @apollo/server's CommonJS build; the plugin objects are the same.
-      ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
+      apolloPolicyPlugin(policy, GRAPHQL_PATH),
       fastifyApolloDrainPlugin(app),
       // We serve GraphiQL ourselves; the default landing page would load Sandbox from a CDN.
       ApolloServerPluginLandingPageDisabled(),
@@ -88,7 +73,6 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      ...(config.production ? [ApolloServerPluginDisableSuggestions(), hideSuggestions] : []),
     ],
   });
   await apollo.start();
@@ -111,8 +95,9 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       // Decided by the matched route, not the raw URL: the router decodes `/%67raphql` to /graphql.
       if (request.routeOptions.url !== GRAPHQL_PATH || request.method === 'OPTIONS') return;
-      // Only a real upgrade: an ordinary request that merely carries an Upgrade header is checked.
-      if (request.ws) return;
+      // Only a real WebSocket handshake (always a GET, RFC 6455 §4.1): any other request that merely
+      // carries an Upgrade header is checked like every request.
+      if (request.ws && request.method === 'GET') return;
       if (
         options.landingPage !== undefined &&
         request.method === 'GET' &&
@@ -153,14 +138,43 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     },
     wsHandler: subscriptionHandler({
       schema,
-      validationRules: armor.validationRules,
-      maxTokens: config.limits.maxTokens,
+      policy,
       authenticate,
       contextFor: (input) => contextFor(input),
-      formatError: (error) => formatError(error.toJSON(), error),
     }),
   });
-  app.post(GRAPHQL_PATH, graphqlHandler);
+  // Apollo's own refusal reads "Operation batching disabled."; this one says what to do instead.
+  const refuseBatches = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!Array.isArray(request.body)) return;
+    return reply
+      .code(400)
+      .send(
+        graphqlErrorBody(
+          'Batched requests (a JSON array of operations) are not supported: send one operation per request; connections are kept alive, so separate requests cost little.',
+          'BAD_REQUEST',
+        ),
+      );
+  };
+  app.post(GRAPHQL_PATH, { preHandler: refuseBatches, handler: graphqlHandler });
+
+  // Every other method on the endpoint: 405 with the methods that work (OPTIONS answers them too).
+  const allowed = 'GET, HEAD, POST, OPTIONS';
+  app.options(GRAPHQL_PATH, async (_request, reply) => reply.code(204).header('allow', allowed).send());
+  const others = app.supportedMethods.filter((m) => !['GET', 'HEAD', 'POST', 'OPTIONS'].includes(m));
+  app.route({
+    method: others,
+    url: GRAPHQL_PATH,
+    handler: async (request, reply) =>
+      reply
+        .code(405)
+        .header('allow', allowed)
+        .send(
+          graphqlErrorBody(
+            `${request.method} is not supported on ${GRAPHQL_PATH}: send GraphQL with POST (or GET for queries).`,
+            'METHOD_NOT_ALLOWED',
+          ),
+        ),
+  });
 };
 
 declare module 'fastify' {

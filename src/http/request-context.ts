@@ -12,6 +12,8 @@ export interface CallerInput {
   caller?: string;
   /** Reads a header (HTTP) or a connection parameter (WebSocket) by lower-case name. */
   credential(name: 'x-smh-access-token' | 'x-acs-dingtalk-access-token'): string | undefined;
+  /** Where this transport's caller puts a credential, for messages (default: the header of that name). */
+  credentialPlace?(name: string): string;
 }
 
 /** Builds the per-operation GraphQL context the same way for HTTP requests and WebSocket operations. */
@@ -26,6 +28,7 @@ export function createContextFactory(config: Config, copy: CopyService) {
         smh: input.credential('x-smh-access-token'),
         dingtalk: input.credential('x-acs-dingtalk-access-token'),
       },
+      credentialPlace: input.credentialPlace,
     };
   };
   return (input: CallerInput): RequestContext => {

@@ -1,31 +1,30 @@
 import type { FastifyRequest } from 'fastify';
 import {
   GraphQLError,
-  Kind,
   getOperationAST,
   parse,
   specifiedRules,
   validate,
+  type DocumentNode,
   type GraphQLSchema,
-  type ValidationRule,
 } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import type { RequestContext } from '../context.js';
+import { operationInputErrors } from '../graphql/input-errors.js';
+import type { GraphQLPolicy } from '../graphql/policy.js';
 import type { CallerInput } from './request-context.js';
 
 /** Subscriptions one connection may hold at once: each one polls the upstream. */
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 
-/** What {@link subscriptionHandler} needs: the schema, the same document rules as HTTP, the caller check. */
+/** What {@link subscriptionHandler} needs: the schema, the policy HTTP applies too, the caller check. */
 export interface SubscriptionOptions {
   schema: GraphQLSchema;
-  validationRules: readonly ValidationRule[];
-  /** The same document token limit as over HTTP. */
-  maxTokens: number;
+  /** Parse options, validation rules and error formatting, the same as over HTTP. */
+  policy: GraphQLPolicy;
   /** Checks an API key; undefined when callers need none. */
   authenticate?: (authorization: string | undefined) => string | undefined;
   contextFor(input: CallerInput): RequestContext;
-  formatError(error: GraphQLError): ReturnType<GraphQLError['toJSON']>;
   keepAliveMs?: number;
 }
 
@@ -34,30 +33,70 @@ function param(params: Record<string, unknown> | undefined, name: string): strin
   return typeof entry?.[1] === 'string' && entry[1].trim() !== '' ? entry[1].trim() : undefined;
 }
 
+function coded(message: string, code: string, nodes?: GraphQLError['nodes']): GraphQLError {
+  return new GraphQLError(message, { nodes, extensions: { code } });
+}
+
 /**
  * graphql-transport-ws on the /graphql path, for subscriptions only: queries and mutations keep to
  * HTTP, where body limits, CSRF protection and status codes apply. Browsers cannot set headers on a
  * WebSocket, so the API key and upstream tokens may come in the connection_init payload
  * (`{ authorization, "x-smh-access-token", "x-acs-dingtalk-access-token" }`) or the upgrade's headers.
+ * Every subscribe message goes through the same steps as an HTTP request, each error with its code:
+ * parse (`GRAPHQL_PARSE_FAILED`), validate (`GRAPHQL_VALIDATION_FAILED`), subscriptions only
+ * (`BAD_REQUEST`), variables and arguments (`BAD_USER_INPUT`).
  */
 export function subscriptionHandler(options: SubscriptionOptions) {
+  const { policy, schema } = options;
   const credentialsOf =
     (request: FastifyRequest, params: Record<string, unknown> | undefined) => (name: string) =>
       param(params, name) ??
       (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+  const format = (error: GraphQLError) => policy.formatError(error.toJSON(), error);
 
   return makeHandler<Record<string, unknown>, { caller?: string; active?: Set<string> }>(
     {
-      schema: options.schema,
-      parse: (source) => parse(source, { maxTokens: options.maxTokens }),
-      onSubscribe: (ctx, id) => {
+      schema,
+      onSubscribe: (ctx, id, payload) => {
         const active = (ctx.extra.active ??= new Set());
         if (active.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [
-            new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection.`),
+            coded(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection.`, 'BAD_REQUEST'),
           ];
         }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, policy.parseOptions);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          return [coded(error.message, 'GRAPHQL_PARSE_FAILED', error.nodes)];
+        }
+        const invalid = validate(schema, document, [...specifiedRules, ...policy.validationRules]);
+        if (invalid.length > 0) {
+          policy.describeValidationErrors(document, invalid);
+          return invalid.map((e) => coded(e.message, 'GRAPHQL_VALIDATION_FAILED', e.nodes));
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
+          return [coded('Could not pick the operation to run: name one with operationName.', 'BAD_REQUEST')];
+        }
+        if (operation.operation !== 'subscription') {
+          return [
+            coded(
+              'Only subscriptions run over WebSocket; send queries and mutations with HTTP POST.',
+              'BAD_REQUEST',
+            ),
+          ];
+        }
+        const inputErrors = operationInputErrors(schema, document, operation, payload.variables ?? undefined);
+        if (inputErrors) return inputErrors.errors;
         active.add(id);
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
       },
       onComplete: (ctx, id) => {
         ctx.extra.active?.delete(id);
@@ -71,34 +110,18 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         ctx.extra.caller = caller;
         return true;
       },
-      validate: (schema, document) => {
-        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0) return errors;
-        const operation = getOperationAST(document);
-        if (operation?.operation !== 'subscription' || operation.kind !== Kind.OPERATION_DEFINITION) {
-          return [
-            new GraphQLError(
-              'Only subscriptions run over WebSocket; send queries and mutations with HTTP POST.',
-            ),
-          ];
-        }
-        return [];
-      },
       context: (ctx) => {
         const credential = credentialsOf(ctx.extra.request, ctx.connectionParams);
         return options.contextFor({
           log: ctx.extra.request.log,
           caller: ctx.extra.caller,
           credential: (name) => credential(name),
+          credentialPlace: (name) => `the "${name}" field of the connection_init payload`,
         });
       },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) => ({
-          ...error.toJSON(),
-          extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
-        })),
+      onError: (_ctx, _id, _payload, errors) => errors.map(format),
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map(options.formatError) } : undefined,
+        result.errors ? { ...result, errors: result.errors.map(format) } : undefined,
     },
     options.keepAliveMs,
   );

@@ -1,0 +1,234 @@
+/**
+ * Errors of the caller's input that graphql-js 16 finds only while executing: argument values built
+ * from variables (`input: { smh: $s }` with `$s` null, an explicit null for a variable with a default
+ * used where a value is required, `@include(if: $b)` with `$b` null). Execution reports them as field
+ * errors without a code, as if the server had failed. {@link operationInputErrors} finds them before
+ * execution with graphql-js's own coercion functions, so they are answered as request errors.
+ */
+import {
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  coerceInputValue,
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
+  getVariableValues,
+  isInterfaceType,
+  isObjectType,
+  valueFromASTUntyped,
+  visit,
+  type ASTNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/** The code of every error of the caller's input. */
+export const BAD_USER_INPUT = 'BAD_USER_INPUT';
+
+/**
+ * A GraphQL request error caused by the caller's input: `extensions.code` `BAD_USER_INPUT` and, over
+ * HTTP, status 400 (what the GraphQL-over-HTTP specification gives a request error that prevents
+ * execution).
+ */
+export function userInputError(message: string, nodes?: readonly ASTNode[]): GraphQLError {
+  return new GraphQLError(message, {
+    nodes,
+    extensions: { code: BAD_USER_INPUT, http: { status: 400 } },
+  });
+}
+
+/** The errors found before execution, and whether they come from the variables or from arguments. */
+export interface OperationInputErrors {
+  /** `variables`: graphql-js's own variable coercion (all of them); `arguments`: the first argument error. */
+  source: 'variables' | 'arguments';
+  errors: GraphQLError[];
+}
+
+function fieldDefinition(
+  schema: GraphQLSchema,
+  parent: GraphQLNamedType | undefined,
+  name: string,
+): GraphQLField<unknown, unknown> | undefined {
+  if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+  if (parent === schema.getQueryType()) {
+    if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+  }
+  return isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+}
+
+function pathText(name: string, path: readonly (string | number)[]): string {
+  return [name, ...path]
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i ? `.${key}` : key))
+    .join('');
+}
+
+/** Why graphql-js refused an argument value: the first coercion error of the value, at its path. */
+function reason(
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  error: GraphQLError,
+  variables: Record<string, unknown>,
+): string | undefined {
+  const argument = node.arguments?.find((a) => error.nodes?.includes(a.value));
+  const definition = field.args.find((a) => a.name === argument?.name.value);
+  if (!argument || !definition) return undefined;
+  let first: string | undefined;
+  coerceInputValue(valueFromASTUntyped(argument.value, variables), definition.type, (path, _value, cause) => {
+    first ??= path.length > 0 ? `at "${pathText(definition.name, path)}": ${cause.message}` : cause.message;
+  });
+  return first;
+}
+
+/**
+ * Coerces the variables, then every argument of every field and of `@skip`/`@include` that execution
+ * would reach, exactly as graphql-js will, and returns what fails (as {@link userInputError}s), or
+ * undefined when execution will meet no input error. Runs on a validated document; fragments are
+ * checked once each.
+ */
+export function operationInputErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | undefined,
+): OperationInputErrors | undefined {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+    maxErrors: 50,
+  });
+  if (coerced.errors) {
+    return {
+      source: 'variables',
+      errors: coerced.errors.map((e) => userInputError(e.message, e.nodes)),
+    };
+  }
+  const values = coerced.coerced;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const checked = new Set<string>();
+
+  const included = (node: Parameters<typeof getDirectiveValues>[1]): boolean =>
+    getDirectiveValues(GraphQLSkipDirective, node, values)?.if !== true &&
+    getDirectiveValues(GraphQLIncludeDirective, node, values)?.if !== false;
+
+  const check = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined): void => {
+    for (const selection of selectionSet.selections) {
+      if (!included(selection)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const field = fieldDefinition(schema, parent, selection.name.value);
+        if (!field) continue;
+        try {
+          getArgumentValues(field, selection, values);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          // Only "has invalid value" leaves the caller guessing what is wrong inside the value.
+          const why = /has invalid value/.test(error.message)
+            ? reason(field, selection, error, values)
+            : undefined;
+          const message = why ? `${error.message.replace(/\.$/, '')}: ${why}` : error.message;
+          throw userInputError(message, error.nodes);
+        }
+        if (selection.selectionSet) check(selection.selectionSet, getNamedType(field.type));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        check(selection.selectionSet, type);
+      } else if (!checked.has(selection.name.value)) {
+        checked.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) check(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value));
+      }
+    }
+  };
+
+  try {
+    check(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    const located =
+      error.extensions.code === BAD_USER_INPUT ? error : userInputError(error.message, error.nodes);
+    return { source: 'arguments', errors: [located] };
+  }
+  return undefined;
+}
+
+const VALUE_KINDS = new Set<string>([
+  Kind.VARIABLE,
+  Kind.INT,
+  Kind.FLOAT,
+  Kind.STRING,
+  Kind.BOOLEAN,
+  Kind.NULL,
+  Kind.ENUM,
+  Kind.LIST,
+  Kind.OBJECT,
+]);
+
+/** Where a value node sits: `argument "input" of "batchCopy" at "input.smh.libraryId"`. */
+function placeOf(document: DocumentNode, path: readonly (string | number)[]): string | undefined {
+  let node: unknown = document;
+  let owner: string | undefined;
+  let argument: string | undefined;
+  let variable: string | undefined;
+  const at: (string | number)[] = [];
+  let parentKind: string | undefined;
+  for (const key of path) {
+    node = (node as Record<string | number, unknown>)[key];
+    if (Array.isArray(node)) continue;
+    const current = node as ASTNode;
+    if (current.kind === Kind.FIELD) owner = `"${current.name.value}"`;
+    else if (current.kind === Kind.DIRECTIVE) owner = `"@${current.name.value}"`;
+    else if (current.kind === Kind.VARIABLE_DEFINITION) variable = current.variable.name.value;
+    else if (current.kind === Kind.ARGUMENT) argument = current.name.value;
+    else if (current.kind === Kind.OBJECT_FIELD) at.push(current.name.value);
+    else if (parentKind === Kind.LIST && typeof key === 'number') at.push(key);
+    parentKind = current.kind;
+  }
+  if (argument !== undefined) {
+    const where = at.length > 0 ? ` at "${pathText(argument, at)}"` : '';
+    return `Invalid value for argument "${argument}"${owner ? ` of ${owner}` : ''}${where}`;
+  }
+  if (variable !== undefined) {
+    return `Invalid default value of variable "$${variable}"${at.length > 0 ? ` at "${pathText(variable, at)}"` : ''}`;
+  }
+  return undefined;
+}
+
+/**
+ * Validation errors about a literal value (an empty string for a `NonEmptyString`, a wrong scalar or
+ * enum value) say what is wrong but not where: graphql-js reports the scalar's own message. This
+ * prefixes each such message with the argument and the path inside it, e.g. `Invalid value for
+ * argument "input" of "batchCopy" at "input.smh.libraryId": Value cannot be an empty string.` It
+ * changes the errors' messages in place, as Apollo Server's own suggestion filter does.
+ */
+export function nameInvalidValues(document: DocumentNode, errors: readonly GraphQLError[]): void {
+  const targets = new Map<ASTNode, GraphQLError[]>();
+  for (const error of errors) {
+    const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
+    if (node && VALUE_KINDS.has(node.kind)) targets.set(node, [...(targets.get(node) ?? []), error]);
+  }
+  if (targets.size === 0) return;
+  visit(document, {
+    enter(node, _key, _parent, path) {
+      const found = targets.get(node);
+      if (!found) return;
+      const place = placeOf(document, path);
+      if (place === undefined) return;
+      for (const error of found) {
+        const detail = error.message.replace(/: $/, '.');
+        error.message = `${place}: ${detail}`;
+      }
+    },
+  });
+}
