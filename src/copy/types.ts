@@ -18,7 +18,8 @@ export type CopyErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_PROTOCOL_ERROR'
-  | 'IDEMPOTENCY_CONFLICT';
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'CANCELLED';
 
 export type ConflictStrategy = 'FAIL' | 'RENAME' | 'OVERWRITE' | 'KEEP_EXISTING';
 
@@ -58,7 +59,18 @@ export interface CopySummary {
   unknown: number;
 }
 
-export type CopyTaskState = 'RUNNING' | 'SUCCEEDED' | 'PARTIALLY_FAILED' | 'FAILED';
+export type CopyTaskState = 'RUNNING' | 'SUCCEEDED' | 'PARTIALLY_FAILED' | 'FAILED' | 'CANCELLED';
+
+/** How a task's progress was measured: counted exactly, derived from coarser parts, or not known. */
+export type ProgressSource = 'EXACT' | 'DERIVED' | 'UNKNOWN';
+
+export interface CopyProgress {
+  total: number;
+  completed: number;
+  /** completed / total, from 0 to 1 (1 when total is 0). */
+  fraction: number;
+  source: ProgressSource;
+}
 
 export interface CopyTask {
   id: string;
@@ -69,6 +81,10 @@ export interface CopyTask {
   summary: CopySummary;
   upstreamTaskIds: string[];
   checkedAt: Date;
+  /** Set where the provider measured it; otherwise the API derives it from the items. */
+  progress?: CopyProgress;
+  /** Id of the task whose retryable failures this task sends again. */
+  retryOf?: string;
 }
 
 /** The four outcomes of a batch copy; `kind` picks the GraphQL union member. */

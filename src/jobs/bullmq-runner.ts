@@ -1,0 +1,87 @@
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { Logger } from '../log.js';
+import type { JobCounts, JobRunner, RunJob } from './runner.js';
+
+export interface BullMqRunnerOptions {
+  redisUrl: string;
+  /** Queue name; instances sharing a queue share its jobs. */
+  queueName: string;
+  /** Redis key prefix of BullMQ's own keys. Default `copy-gateway:bull`. */
+  prefix?: string;
+  /** Jobs one instance runs at once. */
+  concurrency: number;
+  /**
+   * How long a job stays locked to an instance that stopped renewing the lock (it died) before another
+   * instance resumes it, in milliseconds. BullMQ renews the lock at half this while the job runs.
+   */
+  lockMs: number;
+  log: Logger;
+}
+
+/**
+ * One BullMQ job per copy task (its data is only the task id: the task's state lives in the job
+ * store). A worker on every instance takes jobs from the shared queue; when an instance dies, BullMQ's
+ * stalled-job check hands its jobs to another instance, whose run resumes where the store says.
+ */
+export class BullMqJobRunner implements JobRunner {
+  readonly #queue: Queue;
+  readonly #worker: Worker;
+  readonly #stop = new AbortController();
+
+  constructor(run: RunJob, options: BullMqRunnerOptions) {
+    const prefix = options.prefix ?? 'copy-gateway:bull';
+    const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
+    this.#queue = new Queue(options.queueName, { connection, prefix });
+    this.#queue.on('error', (error) => options.log.warn({ err: error }, 'job queue error'));
+    this.#worker = new Worker(
+      options.queueName,
+      async (job: Job<{ id: string }>, token?: string) => {
+        const result = await run(job.data.id, this.#stop.signal);
+        if (result === 'interrupted') {
+          // This instance is shutting down: hand the rest of the job back to the queue at once.
+          await job.moveToDelayed(Date.now(), token);
+          throw new DelayedError();
+        }
+        return result;
+      },
+      {
+        connection,
+        prefix,
+        concurrency: options.concurrency,
+        lockDuration: options.lockMs,
+        stalledInterval: Math.max(1_000, Math.round(options.lockMs / 2)),
+        // Resuming is always safe (a chunk in flight is never sent again), so a job may stall any number of times.
+        maxStalledCount: 1_000_000,
+        removeOnComplete: { count: 1_000 },
+        removeOnFail: { count: 1_000 },
+      },
+    );
+    this.#worker.on('error', (error) => options.log.warn({ err: error }, 'job worker error'));
+    this.#worker.on('failed', (job, error) =>
+      options.log.error({ err: error, job: job?.data.id }, 'copy job failed'),
+    );
+  }
+
+  async enqueue(id: string): Promise<void> {
+    // The task id is the BullMQ job id, so a second enqueue of one task adds nothing.
+    await this.#queue.add(
+      'copy',
+      { id },
+      { jobId: id, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
+    );
+  }
+
+  async counts(): Promise<JobCounts> {
+    const counts = await this.#queue.getJobCounts('wait', 'delayed', 'prioritized', 'active');
+    return {
+      queued: (counts.wait ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+      running: counts.active ?? 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#stop.abort();
+    await this.#worker.close();
+    await this.#queue.close();
+  }
+}

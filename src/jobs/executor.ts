@@ -1,0 +1,315 @@
+import { CallBudget, type CallContext } from '../copy/call.js';
+import { GatewayError, UpstreamFailure, unknownOutcome } from '../copy/errors.js';
+import { sleep } from '../copy/retry.js';
+import type { CopyErrorInfo, CopyOutcome, CopyTask, CopyTaskState, Provider } from '../copy/types.js';
+import type { Logger } from '../log.js';
+import {
+  chunkCount,
+  chunkRange,
+  jobTask,
+  orphanedError,
+  uniformRecord,
+  type ChunkRecord,
+  type ItemRecord,
+  type JobSnapshot,
+  type RequestedItem,
+} from './model.js';
+import type { CallerTokens, JobStore } from './store.js';
+
+/**
+ * What a job needs from a provider: how its request splits into items, and the provider's own batch
+ * copy and task query (each chunk is sent as a batch of its own items, so everything a provider does
+ * for a batch — validation, tokens, retries of throttled calls, classification — applies unchanged).
+ */
+export interface JobProvider {
+  readonly provider: Provider;
+  /** Items per upstream call. */
+  readonly chunkSize: number;
+  /** The request's items, in order. */
+  describe(request: unknown): RequestedItem[];
+  /** The request with only items `[start, end)`. */
+  slice(request: unknown, start: number, end: number): unknown;
+  /** The request with only the items at `indices`, in that order. */
+  pick(request: unknown, indices: readonly number[]): unknown;
+  batchCopy(request: unknown, call: CallContext): Promise<CopyOutcome>;
+  /** The upstream task behind a `ct1_` id, null when the upstream no longer knows it, or an Error. */
+  loadTask(id: string, call: CallContext): Promise<CopyTask | null | Error>;
+}
+
+/** Where job events are counted (Prometheus in production). */
+export interface JobMetrics {
+  jobStarted(provider: Provider): void;
+  jobFinished(provider: Provider, state: CopyTaskState): void;
+  chunkSettled(provider: Provider): void;
+}
+
+export interface JobExecutorOptions {
+  /** Upstream calls one job has in flight at most. */
+  chunkConcurrency: number;
+  /** How often the job reads the upstream tasks that run some of its items asynchronously. */
+  followPollMs: number;
+  /** Deadline of one chunk's call, its retries of throttled attempts included. */
+  chunkTimeoutMs: number;
+  log: Logger;
+  metrics?: JobMetrics;
+}
+
+/** How a run ended: every item final, stopped to be resumed elsewhere, or the job no longer exists. */
+export type RunResult = 'finished' | 'interrupted' | 'missing';
+
+/** Upstream calls one chunk may make: its first attempt plus retries of refused (not run) attempts. */
+const CHUNK_CALL_BUDGET = 16;
+
+/**
+ * Runs a job to the end, on whichever instance its runner picked. Safe to start again on another
+ * instance after a crash: chunks still queued are sent, a chunk found `sending` (its runner died
+ * between claiming it and recording its answer) is never sent again: its items become UNKNOWN.
+ */
+export class JobExecutor {
+  constructor(
+    private readonly store: JobStore,
+    private readonly providers: (provider: Provider) => JobProvider | undefined,
+    private readonly options: JobExecutorOptions,
+  ) {}
+
+  /** Runs job `id`; `stop` aborting makes it start no new call and return `interrupted` after the calls in flight. */
+  async run(id: string, stop: AbortSignal): Promise<RunResult> {
+    const first = await this.store.get(id);
+    if (!first) return 'missing';
+    if (first.finishedAt) return 'finished';
+    const { spec } = first;
+    const provider = this.providers(spec.provider);
+    const log = this.options.log.child({ job: id, provider: spec.provider.toLowerCase() });
+    if (!provider) {
+      // Configured when the job was accepted, gone now: nothing can be sent, so nothing was.
+      await this.store.stop(id, notConfigured(spec.provider), false);
+      return this.#finish(id, log, spec.provider);
+    }
+    this.options.metrics?.jobStarted(spec.provider);
+    const tokens = await this.store.tokens(id);
+
+    // Chunks claimed by a runner that is gone: their calls may have run, so they are never re-sent.
+    for (const [n, state] of first.chunks) {
+      if (state !== 'sending') continue;
+      const { count } = chunkRange(spec, n);
+      if (
+        await this.store.settle(
+          id,
+          n,
+          uniformRecord(count, 'UNKNOWN', orphanedError(spec.provider)),
+          'sending',
+        )
+      ) {
+        log.warn({ chunk: n }, 'chunk was in flight on a lost instance: its items are UNKNOWN');
+        this.options.metrics?.chunkSettled(spec.provider);
+      }
+    }
+
+    const queued: number[] = [];
+    for (let n = 0, total = chunkCount(spec); n < total; n++) if (!first.chunks.has(n)) queued.push(n);
+    let next = 0;
+    let halted = false;
+    const worker = async (): Promise<void> => {
+      while (next < queued.length && !halted && !stop.aborted) {
+        const n = queued[next++] as number;
+        const claim = await this.store.claim(id, n);
+        if (claim === 'stopped' || claim === 'missing') {
+          halted = true;
+          return;
+        }
+        if (claim === 'taken') continue;
+        const { offset, count } = chunkRange(spec, n);
+        const { record, refusal } = await this.#send(provider, spec.request, offset, count, tokens, log);
+        await this.store.settle(id, n, record, 'sending');
+        this.options.metrics?.chunkSettled(spec.provider);
+        // A refused credential refuses every chunk: stop instead of sending each to hear it again.
+        if (refusal) {
+          await this.store.stop(id, refusal, false);
+          halted = true;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.options.chunkConcurrency) }, worker));
+    if (stop.aborted) return 'interrupted';
+
+    // Items the upstream runs as tasks of its own: follow them until each is final.
+    for (;;) {
+      const snapshot = await this.store.get(id);
+      if (!snapshot) return 'missing';
+      const open = [...snapshot.records].filter(
+        ([, record]) => record.upstreamTask && record.items.some((item) => item.status === 'PENDING'),
+      );
+      if (open.length === 0) break;
+      for (const [n, record] of open) {
+        if (stop.aborted) return 'interrupted';
+        const updated = await this.#follow(provider, record, tokens, log);
+        if (updated) await this.store.update(id, n, updated);
+      }
+      if (!(await this.#stillOpen(id))) break;
+      try {
+        await sleep(this.options.followPollMs, stop);
+      } catch {
+        return 'interrupted';
+      }
+    }
+    return this.#finish(id, log, spec.provider);
+  }
+
+  async #stillOpen(id: string): Promise<boolean> {
+    const snapshot = await this.store.get(id);
+    return (
+      snapshot !== undefined &&
+      [...snapshot.records.values()].some(
+        (r) => r.upstreamTask && r.items.some((i) => i.status === 'PENDING'),
+      )
+    );
+  }
+
+  async #finish(id: string, log: Logger, provider: Provider): Promise<RunResult> {
+    await this.store.finish(id);
+    const snapshot = await this.store.get(id);
+    if (snapshot) {
+      const task = jobTask(snapshot, []);
+      log.info({ state: task.state, summary: task.summary }, 'copy job finished');
+      this.options.metrics?.jobFinished(provider, task.state);
+    }
+    return 'finished';
+  }
+
+  #call(tokens: CallerTokens, log: Logger): CallContext {
+    return {
+      log,
+      signal: AbortSignal.timeout(this.options.chunkTimeoutMs),
+      budget: new CallBudget(CHUNK_CALL_BUDGET),
+      callerTokens: tokens,
+    };
+  }
+
+  /** Sends one chunk as a batch of its own and records what became of each item. */
+  async #send(
+    provider: JobProvider,
+    request: unknown,
+    offset: number,
+    count: number,
+    tokens: CallerTokens,
+    log: Logger,
+  ): Promise<{ record: ChunkRecord; refusal?: CopyErrorInfo }> {
+    let outcome: CopyOutcome;
+    try {
+      outcome = await provider.batchCopy(
+        provider.slice(request, offset, offset + count),
+        this.#call(tokens, log),
+      );
+    } catch (error) {
+      if (error instanceof UpstreamFailure) {
+        const status = error.execution === 'unknown' ? 'UNKNOWN' : 'FAILED';
+        return { record: uniformRecord(count, status, error.error) };
+      }
+      if (error instanceof GatewayError) {
+        // Thrown before anything was sent: bad input, no credential, or a refused one.
+        const invalid = error.code === 'BAD_USER_INPUT' || error.code === 'INVALID_ARGUMENT';
+        const info: CopyErrorInfo = {
+          code: error.code === 'BAD_USER_INPUT' ? 'INVALID_ARGUMENT' : error.code,
+          message: error.message,
+          retryable: !invalid,
+          upstream: { provider: provider.provider },
+        };
+        const refusal = error.code === 'UNAUTHENTICATED' ? info : undefined;
+        return { record: uniformRecord(count, 'FAILED', info), refusal };
+      }
+      log.error({ err: error }, 'chunk failed unexpectedly');
+      return {
+        record: uniformRecord(count, 'UNKNOWN', {
+          code: 'UPSTREAM_ERROR',
+          message: unknownOutcome('The gateway failed while sending this item'),
+          retryable: false,
+          upstream: { provider: provider.provider },
+        }),
+      };
+    }
+    const items: ItemRecord[] = uniformRecord(count, 'UNKNOWN', {
+      code: 'UPSTREAM_PROTOCOL_ERROR',
+      message: unknownOutcome('The upstream answer did not cover this item'),
+      retryable: false,
+      upstream: { provider: provider.provider },
+    }).items;
+    for (const item of outcome.items) {
+      if (item.index >= 0 && item.index < count) items[item.index] = itemRecord(item);
+    }
+    const record: ChunkRecord = { items };
+    if (outcome.kind === 'accepted') {
+      record.upstreamTask = outcome.task.id;
+      record.upstreamTaskIds = outcome.task.upstreamTaskIds;
+    }
+    return { record };
+  }
+
+  /** Reads a chunk's upstream task; the chunk's record with its finished items, or undefined if nothing changed. */
+  async #follow(
+    provider: JobProvider,
+    record: ChunkRecord,
+    tokens: CallerTokens,
+    log: Logger,
+  ): Promise<ChunkRecord | undefined> {
+    const task = await provider
+      .loadTask(record.upstreamTask as string, this.#call(tokens, log))
+      .catch((e: Error) => e);
+    if (task instanceof Error) {
+      log.warn({ err: task }, 'reading an upstream task failed; trying again later');
+      return undefined;
+    }
+    const byIndex = new Map((task?.items ?? []).map((item) => [item.index, item]));
+    let changed = false;
+    const items = record.items.map((item, k): ItemRecord => {
+      if (item.status !== 'PENDING') return item;
+      const found = byIndex.get(k);
+      if (found && found.status !== 'PENDING') {
+        changed = true;
+        return itemRecord(found);
+      }
+      if (task === null || task.done) {
+        // The upstream forgot the task, or finished it without a word on this item.
+        changed = true;
+        return {
+          status: 'UNKNOWN',
+          error: {
+            code: 'UPSTREAM_PROTOCOL_ERROR',
+            message: unknownOutcome(
+              task === null
+                ? 'The upstream no longer knows the task that ran this item'
+                : 'The upstream task finished without a result for this item',
+            ),
+            retryable: false,
+            upstream: { provider: provider.provider },
+          },
+        };
+      }
+      return item;
+    });
+    return changed ? { ...record, items } : undefined;
+  }
+}
+
+function itemRecord(item: {
+  status: ItemRecord['status'];
+  result?: string;
+  renamed: boolean;
+  error?: CopyErrorInfo;
+}): ItemRecord {
+  const record: ItemRecord = { status: item.status };
+  if (item.result !== undefined) record.result = item.result;
+  if (item.renamed) record.renamed = true;
+  if (item.error) record.error = item.error;
+  return record;
+}
+
+function notConfigured(provider: Provider): CopyErrorInfo {
+  return {
+    code: 'UNSUPPORTED',
+    message: `${provider === 'SMH' ? 'SMH' : 'DingTalk'} is not configured on the gateway instance that ran this task; nothing was sent.`,
+    retryable: true,
+    upstream: { provider },
+  };
+}
+
+export type { JobSnapshot };

@@ -1,0 +1,235 @@
+import { GatewayError } from '../copy/errors.js';
+import type { CopyTask, Provider } from '../copy/types.js';
+import type { JobProvider } from './executor.js';
+import { newJobTaskId } from './job-id.js';
+import {
+  cancelledError,
+  chunkCount,
+  jobTask,
+  retryableIndices,
+  type JobSnapshot,
+  type JobSpec,
+} from './model.js';
+import type { JobRunner } from './runner.js';
+import type { CallerTokens, JobStore } from './store.js';
+
+export interface CopyJobsOptions {
+  /** How long a job's records are kept after it was accepted, in seconds. */
+  retentionSeconds: number;
+  /** Fallback re-read interval of a watch, in case a change notice was missed. */
+  watchPollMs: number;
+  now?: () => number;
+}
+
+/** Who asks: the API key's name when callers use API keys. */
+export interface JobCaller {
+  caller?: string;
+  tokens?: CallerTokens;
+}
+
+/** Accepting, reading, cancelling, retrying and watching background copy jobs. */
+export class CopyJobs {
+  readonly #now: () => number;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly runner: JobRunner,
+    private readonly providers: (provider: Provider) => JobProvider | undefined,
+    private readonly options: CopyJobsOptions,
+  ) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  #provider(provider: Provider): JobProvider {
+    const found = this.providers(provider);
+    if (!found) {
+      throw new GatewayError(
+        `${provider === 'SMH' ? 'SMH' : 'DingTalk'} is not configured on this gateway.`,
+        'UNSUPPORTED',
+        {
+          provider,
+        },
+      );
+    }
+    return found;
+  }
+
+  /**
+   * Records a job and schedules it; the answer lists every item PENDING and does not wait for any
+   * upstream call. `request` must already be validated.
+   */
+  async submit(provider: Provider, request: unknown, who: JobCaller, retryOf?: string): Promise<CopyTask> {
+    const shape = this.#provider(provider);
+    const requested = shape.describe(request);
+    const now = this.#now();
+    const spec: JobSpec = {
+      id: newJobTaskId(),
+      provider,
+      request,
+      itemCount: requested.length,
+      chunkSize: shape.chunkSize,
+      retryOf,
+      caller: who.caller,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.options.retentionSeconds * 1000).toISOString(),
+    };
+    await this.store.create(spec, who.tokens);
+    await this.runner.enqueue(spec.id);
+    return jobTask(
+      { spec, cancelled: false, chunks: new Map(), records: new Map() },
+      requested,
+      new Date(now),
+    );
+  }
+
+  async #snapshot(id: string, who: JobCaller): Promise<JobSnapshot | undefined> {
+    const snapshot = await this.store.get(id);
+    // Another key's job reads as missing: its existence is not the caller's business.
+    if (!snapshot || (snapshot.spec.caller !== undefined && snapshot.spec.caller !== who.caller))
+      return undefined;
+    return snapshot;
+  }
+
+  #task(snapshot: JobSnapshot): CopyTask {
+    const shape = this.providers(snapshot.spec.provider);
+    return jobTask(snapshot, shape ? shape.describe(snapshot.spec.request) : [], new Date(this.#now()));
+  }
+
+  /** The job's task, or null when it does not exist (any more) for this caller. */
+  async task(id: string, who: JobCaller): Promise<CopyTask | null> {
+    const snapshot = await this.#snapshot(id, who);
+    return snapshot ? this.#task(snapshot) : null;
+  }
+
+  /**
+   * Cancels the job: once this returns, no new upstream call starts for it. Items not yet sent read as
+   * FAILED with CANCELLED (retryable); calls in flight finish and are recorded. A finished job stays as
+   * it is.
+   */
+  async cancel(id: string, who: JobCaller): Promise<CopyTask | null> {
+    const snapshot = await this.#snapshot(id, who);
+    if (!snapshot) return null;
+    if (!snapshot.finishedAt && !this.#task(snapshot).done) {
+      await this.store.stop(id, cancelledError(snapshot.spec.provider), true);
+    }
+    const after = await this.store.get(id);
+    return after ? this.#task(after) : null;
+  }
+
+  /**
+   * A new job, linked by `retryOf`, for the items of a finished job that FAILED with retryable: true.
+   * UNKNOWN items are never sent again (they may have been copied).
+   */
+  async retry(id: string, who: JobCaller): Promise<CopyTask | null> {
+    const snapshot = await this.#snapshot(id, who);
+    if (!snapshot) return null;
+    const task = this.#task(snapshot);
+    if (!task.done) {
+      throw new GatewayError(
+        'The task is still running; retry it once it is done (or cancel it first).',
+        'INVALID_ARGUMENT',
+        {
+          field: 'id',
+        },
+      );
+    }
+    const indices = retryableIndices(task);
+    if (indices.length === 0) {
+      throw new GatewayError(
+        'No item of this task failed in a way that is safe to send again.',
+        'INVALID_ARGUMENT',
+        {
+          field: 'id',
+        },
+      );
+    }
+    const shape = this.#provider(snapshot.spec.provider);
+    return this.submit(snapshot.spec.provider, shape.pick(snapshot.spec.request, indices), who, id);
+  }
+
+  /**
+   * Follows a job: its task now, then after every change (from whichever instance runs it), until it
+   * is done or `maxMs` passes. Changes arrive as notices from the store; between notices the job is
+   * re-read every `watchPollMs` in case one was missed.
+   */
+  watch(id: string, who: JobCaller, maxMs: number): AsyncIterableIterator<CopyTask | Error> {
+    const stop = new AbortController();
+    const until = this.#now() + maxMs;
+    let wake: (() => void) | undefined;
+    let dirty = true;
+    const unsubscribe = this.store.subscribe(id, () => {
+      dirty = true;
+      wake?.();
+    });
+    let last = '';
+    const end = (): IteratorResult<CopyTask | Error> => {
+      stop.abort();
+      unsubscribe();
+      wake?.();
+      return { value: undefined, done: true };
+    };
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        }
+        wake = done;
+        stop.signal.addEventListener('abort', done, { once: true });
+      });
+    return {
+      next: async () => {
+        while (!stop.signal.aborted) {
+          if (!dirty) {
+            const left = until - this.#now();
+            if (left <= 0) return end();
+            await pause(Math.min(this.options.watchPollMs, left));
+            if (stop.signal.aborted) break;
+          }
+          dirty = false;
+          const snapshot = await this.#snapshot(id, who).catch((error: Error) => error);
+          if (snapshot instanceof Error || !snapshot) {
+            end();
+            return {
+              value:
+                snapshot ??
+                new GatewayError('No such task (it may have expired).', 'NOT_FOUND', { field: 'id' }),
+              done: false,
+            };
+          }
+          const task = this.#task(snapshot);
+          const seen = `${task.state}:${task.progress?.completed}:${JSON.stringify(task.summary)}`;
+          if (task.done) stop.abort();
+          if (seen !== last) {
+            last = seen;
+            if (task.done) unsubscribe();
+            return { value: task, done: false };
+          }
+          // Notices come per chunk: read at most a few times a second.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return end();
+      },
+      return: async () => end(),
+      throw: async (error: unknown) => {
+        end();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /** Upstream calls a job of `items` items makes (one per chunk). */
+  static calls(items: number, chunkSize: number): number {
+    return chunkCount({ itemCount: items, chunkSize });
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+    await this.store.close();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Background copy jobs: a copy task the gateway runs itself, chunk by chunk, so that a batch of any
+ * size is answered at once and survives the loss of the instance running it. This file holds the
+ * job's records and the pure functions that turn them into the API's CopyTask; nothing here does I/O.
+ */
+import type {
+  CopyErrorInfo,
+  CopyItemResult,
+  CopyItemStatus,
+  CopyTask,
+  CopyTaskState,
+  Provider,
+} from '../copy/types.js';
+import { unknownOutcome } from '../copy/errors.js';
+import { summarize } from '../copy/summary.js';
+
+/** What a job copies, fixed when it is accepted. */
+export interface JobSpec {
+  /** The task id (`ct2_…`). */
+  id: string;
+  provider: Provider;
+  /** The provider's batch request, without the fields that only steer how it runs. */
+  request: unknown;
+  itemCount: number;
+  /** Items per upstream call; chunk `n` covers items `[n × chunkSize, (n + 1) × chunkSize)`. */
+  chunkSize: number;
+  /** The task whose retryable failures this one sends again. */
+  retryOf?: string;
+  /** Name of the API key that created the job; only that key may read, cancel or retry it. */
+  caller?: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601; every record of the job is gone after it. */
+  expiresAt: string;
+}
+
+/**
+ * A chunk's life: `queued` (never sent; absent from the store), `sending` (claimed: its upstream call
+ * may be under way, so it is never sent again), `settled` (its outcome is recorded).
+ */
+export type ChunkState = 'queued' | 'sending' | 'settled';
+
+/** One item's outcome inside a chunk record (its source and target come from the request). */
+export interface ItemRecord {
+  status: CopyItemStatus;
+  result?: string;
+  renamed?: boolean;
+  error?: CopyErrorInfo;
+}
+
+/** A settled chunk: one record per item of the chunk, in request order. */
+export interface ChunkRecord {
+  items: ItemRecord[];
+  /** The upstream task (a `ct1_` id) that still runs some of the chunk's items asynchronously. */
+  upstreamTask?: string;
+  upstreamTaskIds?: string[];
+}
+
+/** Everything the store knows about a job at one moment. */
+export interface JobSnapshot {
+  spec: JobSpec;
+  /** Set when the job was cancelled; also when it stopped on its own (see `stopped`). */
+  cancelled: boolean;
+  /** Why chunks not yet sent will never be sent (cancellation, or a refused credential). */
+  stopped?: CopyErrorInfo;
+  /** Chunks that are not queued. */
+  chunks: Map<number, Exclude<ChunkState, 'queued'>>;
+  /** Records of settled chunks. */
+  records: Map<number, ChunkRecord>;
+  finishedAt?: Date;
+}
+
+/** The request's item as the API reports it. */
+export interface RequestedItem {
+  source: string;
+  target?: string;
+}
+
+export function chunkCount(spec: Pick<JobSpec, 'itemCount' | 'chunkSize'>): number {
+  return Math.ceil(spec.itemCount / spec.chunkSize);
+}
+
+/** Where chunk `n` sits in the request. */
+export function chunkRange(
+  spec: Pick<JobSpec, 'itemCount' | 'chunkSize'>,
+  n: number,
+): { offset: number; count: number } {
+  const offset = n * spec.chunkSize;
+  return { offset, count: Math.min(spec.chunkSize, spec.itemCount - offset) };
+}
+
+/** The error of items that were never sent because the task was cancelled; sending them later is safe. */
+export function cancelledError(provider: Provider): CopyErrorInfo {
+  return {
+    code: 'CANCELLED',
+    message: 'The task was cancelled before this item was sent; it was not copied.',
+    retryable: true,
+    upstream: { provider },
+  };
+}
+
+/** The error of items whose chunk was being sent by an instance that stopped before recording the answer. */
+export function orphanedError(provider: Provider): CopyErrorInfo {
+  return {
+    code: 'UPSTREAM_ERROR',
+    message: unknownOutcome('The gateway instance sending this item stopped before it recorded the answer'),
+    retryable: false,
+    upstream: { provider },
+  };
+}
+
+/** A chunk record in which every item has the same status and error. */
+export function uniformRecord(count: number, status: CopyItemStatus, error?: CopyErrorInfo): ChunkRecord {
+  return { items: Array.from({ length: count }, () => (error ? { status, error } : { status })) };
+}
+
+/** The job's task as the API shows it, with its items in request order. */
+export function jobTask(
+  snapshot: JobSnapshot,
+  requested: readonly RequestedItem[],
+  checkedAt = new Date(),
+): CopyTask {
+  const { spec } = snapshot;
+  const items: CopyItemResult[] = new Array(spec.itemCount);
+  const upstreamTaskIds: string[] = [];
+  const chunks = chunkCount(spec);
+  for (let n = 0; n < chunks; n++) {
+    const { offset, count } = chunkRange(spec, n);
+    const state = snapshot.chunks.get(n) ?? 'queued';
+    const record = state === 'settled' ? snapshot.records.get(n) : undefined;
+    if (record?.upstreamTaskIds) upstreamTaskIds.push(...record.upstreamTaskIds);
+    for (let k = 0; k < count; k++) {
+      const index = offset + k;
+      const asked = requested[index] ?? { source: '' };
+      const base = { index, source: asked.source, target: asked.target, renamed: false };
+      const done = record?.items[k];
+      if (done) {
+        items[index] = {
+          ...base,
+          status: done.status,
+          result: done.result,
+          renamed: done.renamed ?? false,
+          error: done.error,
+        };
+      } else if (state === 'queued' && snapshot.stopped) {
+        items[index] = { ...base, status: 'FAILED', error: snapshot.stopped };
+      } else {
+        items[index] = { ...base, status: 'PENDING' };
+      }
+    }
+  }
+  const summary = summarize(items);
+  const done = summary.pending === 0;
+  let state: CopyTaskState;
+  if (snapshot.cancelled) state = 'CANCELLED';
+  else if (!done) state = 'RUNNING';
+  else if (summary.succeeded === summary.total) state = 'SUCCEEDED';
+  else if (summary.succeeded === 0) state = 'FAILED';
+  else state = 'PARTIALLY_FAILED';
+  const completed = summary.total - summary.pending;
+  return {
+    id: spec.id,
+    provider: spec.provider,
+    state,
+    done,
+    items,
+    summary,
+    upstreamTaskIds,
+    checkedAt,
+    progress: {
+      total: summary.total,
+      completed,
+      fraction: summary.total === 0 ? 1 : completed / summary.total,
+      source: 'EXACT',
+    },
+    retryOf: spec.retryOf,
+  };
+}
+
+/** Indices of the items a retry sends again: FAILED and marked retryable (never UNKNOWN ones). */
+export function retryableIndices(task: Pick<CopyTask, 'items'>): number[] {
+  return task.items
+    .filter((item) => item.status === 'FAILED' && item.error?.retryable === true)
+    .map((item) => item.index);
+}

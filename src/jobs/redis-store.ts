@@ -1,0 +1,230 @@
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import type { CopyErrorInfo } from '../copy/types.js';
+import type { ChunkRecord, JobSnapshot, JobSpec } from './model.js';
+import type { CallerTokens, Claim, JobStore } from './store.js';
+
+/**
+ * Layout, per job (`{id}` is a hash tag, so a job's keys share one cluster slot):
+ *   <prefix>{id}          hash: spec (JSON), stopped (JSON error), cancelled, finishedAt
+ *   <prefix>{id}:chunks   hash: chunk number → `s` (sending) | `d` (settled); absent = queued
+ *   <prefix>{id}:records  hash: chunk number → JSON ChunkRecord (a few items each, one field per chunk)
+ *   <prefix>{id}:tokens   string: the caller's upstream tokens (pass-through mode), deleted at finish
+ * Every key expires at the job's `expiresAt`. Each transition is one Lua script, so it is atomic across
+ * instances, and publishes the job id on `<prefix>changed` for subscribers on every instance.
+ */
+const CLAIM = `
+if redis.call('exists', KEYS[1]) == 0 then return 'missing' end
+if redis.call('hexists', KEYS[1], 'stopped') == 1 then return 'stopped' end
+if redis.call('hsetnx', KEYS[2], ARGV[1], 's') == 0 then return 'taken' end
+if redis.call('pttl', KEYS[2]) < 0 then redis.call('pexpireat', KEYS[2], ARGV[2]) end
+return 'claimed'`;
+
+const SETTLE = `
+local state = redis.call('hget', KEYS[2], ARGV[1])
+if ARGV[3] == 's' then
+  if state ~= 's' then return 0 end
+elseif state then
+  return 0
+end
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+redis.call('hset', KEYS[2], ARGV[1], 'd')
+redis.call('hset', KEYS[3], ARGV[1], ARGV[2])
+if redis.call('pttl', KEYS[2]) < 0 then redis.call('pexpireat', KEYS[2], ARGV[4]) end
+if redis.call('pttl', KEYS[3]) < 0 then redis.call('pexpireat', KEYS[3], ARGV[4]) end
+redis.call('publish', ARGV[5], ARGV[6])
+return 1`;
+
+const UPDATE = `
+if redis.call('hget', KEYS[1], ARGV[1]) ~= 'd' then return 0 end
+redis.call('hset', KEYS[2], ARGV[1], ARGV[2])
+redis.call('publish', ARGV[3], ARGV[4])
+return 1`;
+
+const STOP = `
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+if redis.call('hsetnx', KEYS[1], 'stopped', ARGV[1]) == 1 then
+  if ARGV[2] == '1' then redis.call('hset', KEYS[1], 'cancelled', '1') end
+  redis.call('publish', ARGV[3], ARGV[4])
+end
+return 1`;
+
+interface JobCommands {
+  jobClaim(meta: string, chunks: string, n: number, expireAt: number): Promise<string>;
+  jobSettle(
+    meta: string,
+    chunks: string,
+    records: string,
+    n: number,
+    record: string,
+    from: string,
+    expireAt: number,
+    channel: string,
+    id: string,
+  ): Promise<number>;
+  jobUpdate(
+    chunks: string,
+    records: string,
+    n: number,
+    record: string,
+    channel: string,
+    id: string,
+  ): Promise<number>;
+  jobStop(meta: string, error: string, cancelled: string, channel: string, id: string): Promise<number>;
+}
+
+export interface RedisJobStoreOptions {
+  /** Key and channel prefix; tests give each run its own. Default `copy-gateway:job:`. */
+  prefix?: string;
+}
+
+/** Jobs shared by every gateway instance on one Redis. */
+export class RedisJobStore implements JobStore {
+  readonly #redis: Redis & JobCommands;
+  #subscriber: Redis | undefined;
+  readonly #url: string;
+  readonly #prefix: string;
+  readonly #channel: string;
+  readonly #events = new EventEmitter().setMaxListeners(0);
+  /** Jobs' expiry times, so chunk hashes created later expire with the job. */
+  readonly #expiry = new Map<string, number>();
+
+  constructor(url: string, options: RedisJobStoreOptions = {}) {
+    this.#url = url;
+    this.#prefix = options.prefix ?? 'copy-gateway:job:';
+    this.#channel = `${this.#prefix}changed`;
+    const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    redis.on('error', () => undefined);
+    redis.defineCommand('jobClaim', { numberOfKeys: 2, lua: CLAIM });
+    redis.defineCommand('jobSettle', { numberOfKeys: 3, lua: SETTLE });
+    redis.defineCommand('jobUpdate', { numberOfKeys: 2, lua: UPDATE });
+    redis.defineCommand('jobStop', { numberOfKeys: 1, lua: STOP });
+    this.#redis = redis as Redis & JobCommands;
+  }
+
+  #keys(id: string) {
+    const base = `${this.#prefix}{${id}}`;
+    return { meta: base, chunks: `${base}:chunks`, records: `${base}:records`, tokens: `${base}:tokens` };
+  }
+
+  async #expireAt(id: string): Promise<number> {
+    const known = this.#expiry.get(id);
+    if (known !== undefined) return known;
+    const raw = await this.#redis.hget(this.#keys(id).meta, 'spec');
+    const at = raw ? Date.parse((JSON.parse(raw) as JobSpec).expiresAt) : Date.now();
+    if (this.#expiry.size > 10_000) this.#expiry.clear();
+    this.#expiry.set(id, at);
+    return at;
+  }
+
+  async create(spec: JobSpec, tokens?: CallerTokens): Promise<void> {
+    const keys = this.#keys(spec.id);
+    const at = Date.parse(spec.expiresAt);
+    const tx = this.#redis.multi().hset(keys.meta, 'spec', JSON.stringify(spec)).pexpireat(keys.meta, at);
+    if (tokens && (tokens.smh || tokens.dingtalk)) tx.set(keys.tokens, JSON.stringify(tokens), 'PXAT', at);
+    await tx.exec();
+    this.#expiry.set(spec.id, at);
+  }
+
+  async get(id: string): Promise<JobSnapshot | undefined> {
+    const keys = this.#keys(id);
+    const results = await this.#redis
+      .multi()
+      .hgetall(keys.meta)
+      .hgetall(keys.chunks)
+      .hgetall(keys.records)
+      .exec();
+    if (!results) return undefined;
+    const [meta, chunks, records] = results.map(([error, value]) => {
+      if (error) throw error;
+      return value as Record<string, string>;
+    }) as [Record<string, string>, Record<string, string>, Record<string, string>];
+    if (!meta.spec) return undefined;
+    const snapshot: JobSnapshot = {
+      spec: JSON.parse(meta.spec) as JobSpec,
+      cancelled: meta.cancelled === '1',
+      stopped: meta.stopped ? (JSON.parse(meta.stopped) as CopyErrorInfo) : undefined,
+      chunks: new Map(),
+      records: new Map(),
+      finishedAt: meta.finishedAt ? new Date(Number(meta.finishedAt)) : undefined,
+    };
+    for (const [n, state] of Object.entries(chunks)) {
+      snapshot.chunks.set(Number(n), state === 's' ? 'sending' : 'settled');
+    }
+    for (const [n, record] of Object.entries(records)) {
+      snapshot.records.set(Number(n), JSON.parse(record) as ChunkRecord);
+    }
+    return snapshot;
+  }
+
+  async tokens(id: string): Promise<CallerTokens> {
+    const raw = await this.#redis.get(this.#keys(id).tokens);
+    return raw ? (JSON.parse(raw) as CallerTokens) : {};
+  }
+
+  async claim(id: string, n: number): Promise<Claim> {
+    const keys = this.#keys(id);
+    const at = await this.#expireAt(id);
+    return (await this.#redis.jobClaim(keys.meta, keys.chunks, n, at)) as Claim;
+  }
+
+  async settle(id: string, n: number, record: ChunkRecord, from: 'sending' | 'queued'): Promise<boolean> {
+    const keys = this.#keys(id);
+    const at = await this.#expireAt(id);
+    const done = await this.#redis.jobSettle(
+      keys.meta,
+      keys.chunks,
+      keys.records,
+      n,
+      JSON.stringify(record),
+      from === 'sending' ? 's' : '',
+      at,
+      this.#channel,
+      id,
+    );
+    return done === 1;
+  }
+
+  async update(id: string, n: number, record: ChunkRecord): Promise<void> {
+    const keys = this.#keys(id);
+    await this.#redis.jobUpdate(keys.chunks, keys.records, n, JSON.stringify(record), this.#channel, id);
+  }
+
+  async stop(id: string, error: CopyErrorInfo, cancelled: boolean): Promise<boolean> {
+    const keys = this.#keys(id);
+    const found = await this.#redis.jobStop(
+      keys.meta,
+      JSON.stringify(error),
+      cancelled ? '1' : '0',
+      this.#channel,
+      id,
+    );
+    return found === 1;
+  }
+
+  async finish(id: string): Promise<void> {
+    const keys = this.#keys(id);
+    await this.#redis
+      .multi()
+      .hset(keys.meta, 'finishedAt', String(Date.now()))
+      .del(keys.tokens)
+      .publish(this.#channel, id)
+      .exec();
+  }
+
+  subscribe(id: string, listener: () => void): () => void {
+    if (!this.#subscriber) {
+      const subscriber = (this.#subscriber = new Redis(this.#url, { maxRetriesPerRequest: null }));
+      subscriber.on('error', () => undefined);
+      subscriber.on('message', (_channel: string, message: string) => this.#events.emit(message));
+      void subscriber.subscribe(this.#channel).catch(() => undefined);
+    }
+    this.#events.on(id, listener);
+    return () => this.#events.off(id, listener);
+  }
+
+  async close(): Promise<void> {
+    this.#events.removeAllListeners();
+    await Promise.all([this.#redis, this.#subscriber].map((r) => r?.quit().catch(() => r.disconnect())));
+  }
+}
