@@ -1,5 +1,5 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import type { Logger } from '../log.js';
+import type { Logger } from '../copy/ports.js';
 import type { JobCounts, JobRunner, RunJob } from './runner.js';
 
 export interface BullMqRunnerOptions {

@@ -1,8 +1,9 @@
-import { CallBudget, type CallContext } from '../copy/call.js';
+import type { CallContext } from '../copy/call.js';
 import { GatewayError, UpstreamFailure, unknownOutcome } from '../copy/errors.js';
-import { sleep } from '../copy/retry.js';
+import { UpstreamCallBudget } from '../providers/kit/budget.js';
+import { sleep } from '../providers/kit/retry.js';
 import type { CopyErrorInfo, CopyOutcome, CopyTask, CopyTaskState, Provider } from '../copy/types.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../copy/ports.js';
 import {
   chunkCount,
   chunkRange,
@@ -180,7 +181,7 @@ export class JobExecutor {
     return {
       log,
       signal: AbortSignal.timeout(this.options.chunkTimeoutMs),
-      budget: new CallBudget(CHUNK_CALL_BUDGET),
+      budget: new UpstreamCallBudget(CHUNK_CALL_BUDGET),
       callerTokens: tokens,
     };
   }

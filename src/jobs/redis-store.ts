@@ -121,7 +121,8 @@ export class RedisJobStore implements JobStore {
     const keys = this.#keys(spec.id);
     const at = Date.parse(spec.expiresAt);
     const tx = this.#redis.multi().hset(keys.meta, 'spec', JSON.stringify(spec)).pexpireat(keys.meta, at);
-    if (tokens && (tokens.smh || tokens.dingtalk)) tx.set(keys.tokens, JSON.stringify(tokens), 'PXAT', at);
+    if (tokens && Object.values(tokens).some(Boolean))
+      tx.set(keys.tokens, JSON.stringify(tokens), 'PXAT', at);
     await tx.exec();
     this.#expiry.set(spec.id, at);
   }

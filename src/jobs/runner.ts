@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../copy/ports.js';
 import type { RunResult } from './executor.js';
 
 /** Runs one job to its end (or until `stop` aborts); the executor's `run`. */

@@ -3,10 +3,7 @@ import type { CopyErrorInfo } from '../copy/types.js';
 import type { ChunkRecord, JobSnapshot, JobSpec } from './model.js';
 
 /** Upstream tokens a caller sent with a job (pass-through mode): the job calls the upstream with them. */
-export interface CallerTokens {
-  smh?: string;
-  dingtalk?: string;
-}
+export type CallerTokens = Readonly<Record<string, string | undefined>>;
 
 /** The result of claiming a chunk for sending. */
 export type Claim = 'claimed' | 'taken' | 'stopped' | 'missing';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { DEFAULT_RETRY } from '../../src/copy/retry.js';
+import { DEFAULT_RETRY } from '../../src/providers/kit/retry.js';
 import { passThroughOnly } from '../../src/credentials/pass-through.js';
 import { DINGTALK_SEED, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
 import { BullMqJobRunner } from '../../src/jobs/bullmq-runner.js';
