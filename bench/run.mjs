@@ -51,6 +51,8 @@ const CALLS = Number(options.calls);
 const RSS_REQUESTS = Number(options['rss-requests']);
 const WARMUP = Number(options.warmup);
 const ONLY = options.only.split(',').filter(Boolean);
+/** Sequential calls per side in one turn. */
+const SLICE_CALLS = 100;
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 const LISTENING = /listening at (http:\/\/127\.0\.0\.1:\d+)/;
@@ -242,10 +244,12 @@ try {
     const micros = Object.fromEntries(sides.map((s) => [s.name, []]));
     const errors = Object.fromEntries(sides.map((s) => [s.name, 0]));
     const upstreamCalls = Object.fromEntries(sides.map((s) => [s.name, 0]));
+    // Short alternating slices, so every side meets the same moments of the machine's other load.
     for (const side of sides) await sequential(side, scenario, Math.min(200, CALLS));
-    for (let r = 0; r < ROUNDS; r++) {
+    const slices = Math.max(1, Math.round((ROUNDS * CALLS) / SLICE_CALLS));
+    for (let r = 0; r < slices; r++) {
       for (const side of orderOf(sides, r)) {
-        const result = await sequential(side, scenario, CALLS);
+        const result = await sequential(side, scenario, Math.round((ROUNDS * CALLS) / slices));
         micros[side.name].push(...result.micros);
         errors[side.name] += result.errors;
         upstreamCalls[side.name] += result.upstreamCalls;
@@ -291,7 +295,7 @@ lines.push(
     (pinned
       ? `gateway and proxy on core ${SERVER_CORE}, load generator and canned upstream on core ${LOAD_CORE} (taskset)`
       : 'not pinned (no taskset or one core)') +
-    `; ${ROUNDS} rounds × ${SECONDS} s per side at ${CONNECTIONS} connections; sequential ${ROUNDS} × ${CALLS} calls per side` +
+    `; ${ROUNDS} rounds × ${SECONDS} s per side at ${CONNECTIONS} connections; sequential ${ROUNDS * CALLS} calls per side in alternating turns of ${SLICE_CALLS}` +
     (options.compare ? `; baseline gateway: ${options.compare}` : '') +
     '.',
   '',
@@ -299,10 +303,12 @@ lines.push(
 const others = report.sides.filter((s) => s.name !== 'proxy').map((s) => s.name);
 lines.push(
   `| scenario | proxy req/s | ${others.map((n) => `${n} req/s`).join(' | ')} | gateway/proxy per round | **median** | ${
-    options.compare ? 'gateway/baseline per round | **median** | ' : ''
+    options.compare
+      ? 'gateway/baseline per round | **median** | CPU µs per request (baseline / gateway) | **baseline/gateway CPU per request** | '
+      : ''
   }server CPU use (proxy / gateway) | CPU µs per request (proxy / gateway) | proxy/gateway CPU per request |`,
 );
-lines.push(`|${' --- |'.repeat(7 + others.length + (options.compare ? 2 : 0))}`);
+lines.push(`|${' --- |'.repeat(7 + others.length + (options.compare ? 4 : 0))}`);
 for (const s of Object.values(report.scenarios)) {
   const perRound = s.rounds.map((r) => ratio(r, 'gateway', 'proxy'));
   const rps = (side) => s.rounds.map((r) => fixed(r[side].rps)).join(', ');
@@ -312,7 +318,13 @@ for (const s of Object.values(report.scenarios)) {
   const compare = options.compare
     ? (() => {
         const against = s.rounds.map((r) => ratio(r, 'gateway', 'baseline'));
-        return `${against.map((v) => fixed(v, 3)).join(', ')} | **${fixed(median(against), 3)}** | `;
+        s.cpuAgainstBaseline = median(
+          s.rounds.map((r) => r.baseline.cpuPerRequest / r.gateway.cpuPerRequest),
+        );
+        return (
+          `${against.map((v) => fixed(v, 3)).join(', ')} | **${fixed(median(against), 3)}** | ` +
+          `${cpuPerRequest('baseline')} / ${cpuPerRequest('gateway')} | **${fixed(s.cpuAgainstBaseline, 3)}** | `
+        );
       })()
     : '';
   s.medianRatio = median(perRound);
