@@ -11,6 +11,8 @@ export interface RequestContext extends CallContext {
   loaders: { task: DataLoader<string, CopyTask | null> };
   /** A fresh call context (deadline, budget) with this caller's credentials, for each poll of a subscription. */
   newCall: () => CallContext;
+  /** Clears the operation's deadline timer once the operation is answered (nothing else is stopped). */
+  endOperation: () => void;
   /** How subscriptions poll. */
   watch: { pollMs: number; maxMs: number };
 }

@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -41,6 +41,17 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
   return text && text.trim() !== '' ? text.trim() : undefined;
 }
 
+/** Clears each operation's deadline timer when its answer goes out, instead of leaving it to run out. */
+const endOperations: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue }) {
+        contextValue.endOperation();
+      },
+    };
+  },
+};
+
 /**
  * The GraphQL endpoint on {@link GRAPHQL_PATH}: Apollo Server over HTTP POST and GET, graphql-ws
  * (subscriptions only) over WebSocket on the same path, both on one executable schema, and the API-key
@@ -67,6 +78,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     plugins: [
       apolloPolicyPlugin(policy, GRAPHQL_PATH),
       fastifyApolloDrainPlugin(app),
+      endOperations,
       // We serve GraphiQL ourselves; the default landing page would load Sandbox from a CDN.
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP caching here, and the cache-control plugin wraps every field resolver.

@@ -16,13 +16,28 @@ export interface CallerInput {
   credentialPlace?(name: string): string;
 }
 
+/**
+ * The operation's deadline: a signal that aborts with a TimeoutError after `ms`, on one timer that
+ * `end` clears once the operation is answered. The timer never keeps the process alive by itself.
+ */
+export function operationDeadline(ms: number): { signal: AbortSignal; end: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation deadline passed.', 'TimeoutError')),
+    ms,
+  );
+  timer.unref();
+  return { signal: controller.signal, end: () => clearTimeout(timer) };
+}
+
 /** Builds the per-operation GraphQL context the same way for HTTP requests and WebSocket operations. */
 export function createContextFactory(config: Config, copy: CopyService) {
-  const newCall = (input: CallerInput): CallContext => {
+  const newCall = (input: CallerInput): CallContext & { endOperation: () => void } => {
+    const deadline = operationDeadline(config.operationTimeoutMs);
     return {
       log: input.log,
-      // A timeout signal is unref'd and collected with the request: nothing to clear when it ends.
-      signal: AbortSignal.timeout(config.operationTimeoutMs),
+      signal: deadline.signal,
+      endOperation: deadline.end,
       budget: new UpstreamCallBudget(config.maxUpstreamCallsPerRequest),
       callerTokens: {
         smh: input.credential('x-smh-access-token'),

@@ -32,7 +32,7 @@ export function classifyTransportFailure(
     deadline,
     callTimeout,
     timeoutMs,
-  }: { deadline?: AbortSignal; callTimeout: AbortSignal; timeoutMs: number },
+  }: { deadline?: AbortSignal; callTimeout: Pick<AbortSignal, 'aborted'>; timeoutMs: number },
 ): UpstreamFailure {
   const name = providerName(provider);
   const fail = (
