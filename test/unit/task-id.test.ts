@@ -174,3 +174,36 @@ describe('decodeTaskId bounds', () => {
     }
   });
 });
+
+/** Ids minted by the gateway before providers became modules: clients may hold them, so they still decode. */
+describe('task ids already handed out', () => {
+  it.each([
+    [
+      'ct1_HcdNCoAgGAbhu8z6DT4JCryKuOhHaJEkmKvo7mGreeah4KmIszcfe8oXovYry5aGFdHwtMEhbnwIuAmZnJlFBdzMb40xvh8',
+      {
+        provider: 'SMH',
+        libraryId: 'smhdemo',
+        spaceId: 'space-b',
+        userId: 'u-1',
+        parts: [
+          { taskId: '16', offset: 0, count: 1000 },
+          { taskId: '17', offset: 1000, count: 3 },
+        ],
+      },
+    ],
+    [
+      'ct1_TcoxCoAwEADBv2x9V6jY5CshhXARRE1EEyzEv4tgYTkwFxsOQ6g4appyUotrRig47ynDMWuDdILpmBeL-0tMUzy1Ich3WqT_nZYQ7gc',
+      {
+        provider: 'DINGTALK',
+        unionId: 'union-demo',
+        parts: [
+          { taskId: 'task-1', index: 3, source: 'd-folder-1', result: 'd-new-1' },
+          { taskId: 'task-2', index: 5, source: 'd-folder-2', result: undefined },
+        ],
+      },
+    ],
+  ])('%s decodes to the reference it was minted from, and encodes back to itself', (id, ref) => {
+    expect(decodeTaskId(id)).toStrictEqual(ref);
+    expect(encodeTaskId(ref as TaskRef)).toBe(id);
+  });
+});
