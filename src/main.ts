@@ -3,13 +3,14 @@ import { buildGateway } from './app.js';
 import { createLogger } from './log.js';
 import { processLogOutput } from './log-output.js';
 import { startDemo } from './demo/start.js';
+import { providers } from './providers/registry.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, providers);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`copy-gateway: configuration error: ${error.message}`);
@@ -18,10 +19,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const output = processLogOutput(config.demo, config.logLevel, process.env.LOG_LEVEL !== undefined);
-  const logger = createLogger(output.level, output.destination);
-  const demo = config.demo ? await startDemo(config, logger) : undefined;
+  const logger = createLogger(output.level, output.destination, providers);
+  const demo = config.demo ? await startDemo(config, logger, providers) : undefined;
   const effective = demo?.config ?? config;
-  const app = await buildGateway(effective, logger, { examples: demo?.examples });
+  const app = await buildGateway(effective, logger, { examples: demo?.examples, providers });
   const address = await app.listen({ port: effective.port, host: effective.host });
   if (demo) console.log(demo.banner(address));
   else logger.info({ address }, 'copy-gateway listening');

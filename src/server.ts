@@ -18,6 +18,8 @@ export interface ServerDeps {
   metrics?: GatewayMetrics;
   /** Operations GraphiQL opens with. */
   examples?: ExampleTab[];
+  /** The schema's SDL: the common files and the SDL of the providers in use (graphql/schema.ts). */
+  typeDefs: string;
 }
 
 /**
@@ -41,7 +43,13 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(healthRoutes);
   await app.register(graphiqlAssets);
-  await app.register(graphqlRoutes, { config, logger, copy, landingPage: graphiqlPage(deps.examples ?? []) });
+  await app.register(graphqlRoutes, {
+    config,
+    logger,
+    copy,
+    typeDefs: deps.typeDefs,
+    landingPage: graphiqlPage(deps.examples ?? []),
+  });
   app.addHook('onClose', async () => {
     await copy.close();
   });

@@ -2,11 +2,21 @@ import type { CallContext } from './call.js';
 import type { TaskRef } from './task-id.js';
 import type { CopyOutcome, CopyTask, Provider } from './types.js';
 
-/** What the copy service needs from a provider; each provider's adapter is the only place that knows its wire format. */
-export interface ProviderAdapter<Request, Ref extends TaskRef = TaskRef> {
+/**
+ * What the copy service needs from a configured provider; each provider's adapter is the only place
+ * that knows its wire format.
+ */
+export interface ProviderAdapter<Request = unknown, Ref extends TaskRef = TaskRef> {
+  /** The provider's id (its module's `id`). */
   readonly provider: Provider;
+  /**
+   * Runs one batch copy. `request` is the provider's field of `BatchCopyInput` as GraphQL coerced it;
+   * the adapter validates the rest (InputError before anything is sent). Upstream failures of a chunk
+   * become its items' errors; a failure of the whole request is a `rejected` outcome or a GatewayError.
+   */
   batchCopy(request: Request, call: CallContext): Promise<CopyOutcome>;
   /** One entry per ref, in order: the task, null when the upstream no longer knows it, or an Error. */
   loadTasks(refs: readonly Ref[], call: CallContext): Promise<Array<CopyTask | null | Error>>;
+  /** Closes the adapter's upstream connections. */
   close(): Promise<void>;
 }

@@ -50,11 +50,7 @@ export function unknownOutcome(what: string, hint = ''): string {
   return `${what.replace(/\.$/, '')}; the copy may or may not have happened: check the target before sending it again${hint}.`;
 }
 
-/** The provider as people write it, for messages. */
-export function providerName(provider: Provider): string {
-  return provider === 'SMH' ? 'SMH' : 'DingTalk';
-}
-
+/** A CopyErrorInfo for a failure at `provider`, with what the upstream said about it. */
 export function upstreamError(
   provider: Provider,
   code: CopyErrorCode,

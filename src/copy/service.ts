@@ -3,23 +3,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import DataLoader from 'dataloader';
 import type { ProviderAdapter } from './adapter.js';
 import type { CallContext } from './call.js';
-import { GatewayError, InputError, providerName } from './errors.js';
+import { GatewayError, InputError } from './errors.js';
 import type { CopyMetrics, IdempotencyPort } from './ports.js';
+import type { CopyProvider } from './provider.js';
 import { outcomeFromItems } from './summary.js';
-import { decodeTaskId, type DingTalkTaskRef, type SmhTaskRef, type TaskRef } from './task-id.js';
-import type {
-  BatchCopyRequest,
-  CopyItemResult,
-  CopyOutcome,
-  CopyTask,
-  DingTalkBatchCopyRequest,
-  Provider,
-  SmhBatchCopyRequest,
-} from './types.js';
+import { decodeTaskId, type TaskRef } from './task-id.js';
+import type { BatchCopyRequest, CopyItemResult, CopyOutcome, CopyTask, Provider } from './types.js';
 
-export interface CopyServiceAdapters {
-  smh?: ProviderAdapter<SmhBatchCopyRequest, SmhTaskRef>;
-  dingtalk?: ProviderAdapter<DingTalkBatchCopyRequest, DingTalkTaskRef>;
+/** The providers a copy service answers for. */
+export interface CopyServiceProviders {
+  /** Every provider of the schema, configured or not: their input fields and task ids are understood. */
+  providers: readonly CopyProvider[];
+  /** The adapters of the configured providers; a provider without one answers UNSUPPORTED. */
+  adapters: readonly ProviderAdapter[];
 }
 
 const MAX_WAIT_SECONDS = 60;
@@ -28,29 +24,62 @@ const WAIT_POLL_MS = 500;
 
 /** The provider-neutral entry point the resolvers call. */
 export class CopyService {
+  /** Every provider this service understands, in the order they were given. */
+  readonly providers: readonly CopyProvider[];
+  readonly #byField: ReadonlyMap<string, CopyProvider>;
+  readonly #adapters: ReadonlyMap<Provider, ProviderAdapter>;
+  readonly #fieldList: string;
+
+  /** @throws Error when two providers share an id, an input field or a task id tag. */
   constructor(
-    private readonly adapters: CopyServiceAdapters,
+    { providers, adapters }: CopyServiceProviders,
     private readonly idempotency?: IdempotencyPort,
     private readonly metrics?: CopyMetrics,
-  ) {}
-
-  #adapter(provider: Provider) {
-    const adapter = provider === 'SMH' ? this.adapters.smh : this.adapters.dingtalk;
-    if (!adapter) {
-      throw new GatewayError(`${providerName(provider)} is not configured on this gateway.`, 'UNSUPPORTED', {
-        provider,
-      });
+  ) {
+    for (const key of ['id', 'inputField'] as const) {
+      if (new Set(providers.map((p) => p[key])).size !== providers.length)
+        throw new Error(`two providers share one ${key}`);
     }
-    return adapter as ProviderAdapter<unknown, TaskRef>;
+    if (new Set(providers.map((p) => p.taskRefs.tag)).size !== providers.length)
+      throw new Error('two providers share one task id tag');
+    this.providers = providers;
+    this.#byField = new Map(providers.map((p) => [p.inputField, p]));
+    this.#adapters = new Map(adapters.map((a) => [a.provider, a]));
+    const fields = providers.map((p) => p.inputField);
+    this.#fieldList =
+      fields.length > 1 ? `${fields.slice(0, -1).join(', ')} or ${fields.at(-1)}` : (fields[0] ?? '');
   }
 
+  #adapter(provider: Provider): ProviderAdapter {
+    const adapter = this.#adapters.get(provider);
+    if (!adapter) {
+      const name = this.providers.find((p) => p.id === provider)?.displayName ?? provider;
+      throw new GatewayError(`${name} is not configured on this gateway.`, 'UNSUPPORTED', { provider });
+    }
+    return adapter;
+  }
+
+  #decode(id: string): TaskRef {
+    return decodeTaskId(
+      id,
+      this.providers.map((p) => p.taskRefs),
+    );
+  }
+
+  /**
+   * Runs a batch copy with the provider whose input field is set (exactly one must be), at most once
+   * per caller and idempotencyKey, then waits up to `waitSeconds` for asynchronous work.
+   * @throws InputError for bad input; GatewayError when the operation fails as a whole.
+   */
   async batchCopy(
     input: BatchCopyRequest,
     call: CallContext & { loaders: TaskLoaders; caller?: string },
   ): Promise<CopyOutcome> {
-    const request = input.smh ?? input.dingtalk;
-    if (!request || (input.smh && input.dingtalk)) {
-      throw new InputError('input needs exactly one of smh or dingtalk.', { field: 'input' });
+    const set = Object.entries(input).filter(([, value]) => value !== undefined && value !== null);
+    const [field, request] = set[0] ?? [];
+    const chosen = field === undefined ? undefined : this.#byField.get(field);
+    if (set.length !== 1 || !chosen || !request) {
+      throw new InputError(`input needs exactly one of ${this.#fieldList}.`, { field: 'input' });
     }
     const waitSeconds = request.waitSeconds ?? 0;
     if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
@@ -58,7 +87,7 @@ export class CopyService {
         field: 'waitSeconds',
       });
     }
-    const provider: Provider = input.smh ? 'SMH' : 'DINGTALK';
+    const provider = chosen.id;
     const adapter = this.#adapter(provider);
     // Counted where the work runs: an idempotent replay never gets here.
     const run = async () => {
@@ -96,7 +125,7 @@ export class CopyService {
     call: CallContext,
   ): Promise<CopyOutcome> {
     const deadline = Date.now() + waitSeconds * 1000;
-    const ref = decodeTaskId(outcome.task.id);
+    const ref = this.#decode(outcome.task.id);
     let task = outcome.task;
     // The copy has run: whatever goes wrong while waiting (a deadline, the call budget, a failed
     // read), the caller still gets the accepted answer with its task id.
@@ -126,7 +155,7 @@ export class CopyService {
     newCall: () => CallContext,
     options: { pollMs: number; maxMs: number },
   ): AsyncIterableIterator<CopyTask | Error> {
-    const ref = decodeTaskId(id);
+    const ref = this.#decode(id);
     const adapter = this.#adapter(ref.provider);
     const stop = new AbortController();
     const until = Date.now() + options.maxMs;
@@ -174,6 +203,7 @@ export class CopyService {
     };
   }
 
+  /** A task by id through the request's loader (one upstream query per batch of ids). */
   loadTask(id: string, context: { loaders: TaskLoaders }): Promise<CopyTask | null> {
     return context.loaders.task.load(id);
   }
@@ -185,7 +215,7 @@ export class CopyService {
       const byProvider = new Map<Provider, { index: number; ref: TaskRef }[]>();
       ids.forEach((id, index) => {
         try {
-          const ref = decodeTaskId(id);
+          const ref = this.#decode(id);
           const list = byProvider.get(ref.provider) ?? [];
           list.push({ index, ref });
           byProvider.set(ref.provider, list);
@@ -210,22 +240,20 @@ export class CopyService {
     });
   }
 
+  /** Closes every adapter and the idempotency store. */
   async close(): Promise<void> {
-    await Promise.all([
-      this.adapters.smh?.close(),
-      this.adapters.dingtalk?.close(),
-      this.idempotency?.close(),
-    ]);
+    await Promise.all([...[...this.#adapters.values()].map((a) => a.close()), this.idempotency?.close()]);
   }
 }
 
 /** Who an idempotency key belongs to: the API key's name, else a digest of the upstream token sent. */
 function callerScope(call: CallContext & { caller?: string }, provider: Provider): string {
   if (call.caller) return `key:${call.caller}`;
-  const token = provider === 'SMH' ? call.callerTokens.smh : call.callerTokens.dingtalk;
+  const token = call.callerTokens[provider];
   return token ? `token:${createHash('sha256').update(token).digest('base64url')}` : 'anonymous';
 }
 
+/** The per-request DataLoaders the service reads through. */
 export interface TaskLoaders {
   task: DataLoader<string, CopyTask | null>;
 }

@@ -1,71 +1,44 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { InputError } from './errors.js';
+import type { Provider } from './types.js';
 import { idProblem } from './validate.js';
 
 /**
  * Task ids are opaque to callers but self-describing to any gateway instance: they carry the provider,
  * the upstream scope and the upstream task ids, so no server-side state is needed to answer for them.
- * Format: `ct1_` + base64url(deflate(JSON)). The prefix carries the version.
+ * Format: `ct1_` + base64url(raw deflate(JSON)). The prefix carries the version; the JSON object's `p`
+ * is the provider's tag, and its other fields are what the provider's {@link TaskRefCodec} writes.
  */
 
-/** One upstream task and where its items sit in the original request. */
-export interface SmhTaskPart {
-  taskId: string;
-  /** Index of the task's first item in the original request (a request over 1000 items is chunked). */
-  offset: number;
-  /** How many items the task covers. */
-  count: number;
+/** What a task id stands for: the provider, plus whatever the provider needs to ask its upstream again. */
+export interface TaskRef {
+  readonly provider: Provider;
 }
 
-export interface SmhTaskRef {
-  provider: 'SMH';
-  libraryId: string;
-  spaceId: string;
-  userId?: string;
-  parts: SmhTaskPart[];
+/**
+ * Writes and reads one provider's part of a task id. Ids already handed out must keep decoding, so a
+ * codec only ever adds optional fields, and its tag never changes.
+ */
+export interface TaskRefCodec<Ref extends TaskRef = TaskRef> {
+  /** The provider's tag in the id (`p`), unique among the providers of a gateway, e.g. `s`. */
+  readonly tag: string;
+  /** The reference as JSON fields (short names keep ids short); `p` is reserved. */
+  encode(ref: Ref): Record<string, unknown>;
+  /**
+   * The reference from the fields `encode` wrote, or undefined when they are not a valid reference.
+   * Ids come from callers: check every field (see {@link isTaskIdString}, {@link isTaskIdIndex}).
+   */
+  decode(fields: Readonly<Record<string, unknown>>): Ref | undefined;
 }
-
-/** One async item: DingTalk gives each its own task. */
-export interface DingTalkTaskPart {
-  taskId: string;
-  index: number;
-  source: string;
-  result?: string;
-}
-
-export interface DingTalkTaskRef {
-  provider: 'DINGTALK';
-  unionId: string;
-  parts: DingTalkTaskPart[];
-}
-
-export type TaskRef = SmhTaskRef | DingTalkTaskRef;
 
 const PREFIX = 'ct1_';
 /** Far above any id the gateway hands out (a 10,000-item DingTalk batch of folders stays below it). */
 const MAX_DECODED_BYTES = 1024 * 1024;
+const MAX_ID_LENGTH = 64 * 1024;
 
-type Wire =
-  | { p: 's'; l: string; s: string; u?: string; t: [string, number, number][] }
-  | { p: 'd'; u: string; t: [string, number, string, string?][] };
-
-export function encodeTaskId(ref: TaskRef): string {
-  const wire: Wire =
-    ref.provider === 'SMH'
-      ? {
-          p: 's',
-          l: ref.libraryId,
-          s: ref.spaceId,
-          u: ref.userId,
-          t: ref.parts.map((p) => [p.taskId, p.offset, p.count]),
-        }
-      : {
-          p: 'd',
-          u: ref.unionId,
-          t: ref.parts.map((p) =>
-            p.result === undefined ? [p.taskId, p.index, p.source] : [p.taskId, p.index, p.source, p.result],
-          ),
-        };
+/** The task id of `ref`, written by its provider's codec. */
+export function encodeTaskId<Ref extends TaskRef>(codec: TaskRefCodec<Ref>, ref: Ref): string {
+  const wire = { p: codec.tag, ...codec.encode(ref) };
   return PREFIX + deflateRawSync(JSON.stringify(wire)).toString('base64url');
 }
 
@@ -75,13 +48,12 @@ function malformed(): InputError {
   });
 }
 
-/** Ids go back into upstream URLs, so they must be usable ids (no '/', '.', '..', control characters). */
-const isString = (v: unknown): v is string => typeof v === 'string' && idProblem(v) === undefined;
-const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
-/** Decodes a task id, or throws InputError for anything that is not one of ours. */
-export function decodeTaskId(id: string): TaskRef {
-  if (!id.startsWith(PREFIX) || id.length > 64 * 1024) throw malformed();
+/**
+ * Decodes a task id with the codec its tag names, or throws InputError (BAD_USER_INPUT, field `id`) for
+ * anything that is not one of ours: a wrong prefix, a broken encoding, an unknown tag, a bad field.
+ */
+export function decodeTaskId(id: string, codecs: Iterable<TaskRefCodec>): TaskRef {
+  if (!id.startsWith(PREFIX) || id.length > MAX_ID_LENGTH) throw malformed();
   let wire: unknown;
   try {
     // Bounded: a crafted id must not inflate into megabytes.
@@ -92,26 +64,38 @@ export function decodeTaskId(id: string): TaskRef {
   } catch {
     throw malformed();
   }
-  if (typeof wire !== 'object' || wire === null) throw malformed();
-  const w = wire as Record<string, unknown>;
-  if (!Array.isArray(w.t) || w.t.length === 0) throw malformed();
-  // userId is a plain String in the API, so an empty one is legal and must survive the round trip.
-  if (w.p === 's' && isString(w.l) && isString(w.s) && (w.u === undefined || typeof w.u === 'string')) {
-    const parts = w.t.map((entry: unknown) => {
-      if (!Array.isArray(entry) || !isString(entry[0]) || !isIndex(entry[1]) || !isIndex(entry[2]))
-        throw malformed();
-      return { taskId: entry[0], offset: entry[1], count: entry[2] };
-    });
-    return { provider: 'SMH', libraryId: w.l, spaceId: w.s, userId: w.u, parts };
-  }
-  if (w.p === 'd' && isString(w.u)) {
-    const parts = w.t.map((entry: unknown) => {
-      if (!Array.isArray(entry) || !isString(entry[0]) || !isIndex(entry[1]) || !isString(entry[2]))
-        throw malformed();
-      if (entry[3] !== undefined && !isString(entry[3])) throw malformed();
-      return { taskId: entry[0], index: entry[1], source: entry[2], result: entry[3] as string | undefined };
-    });
-    return { provider: 'DINGTALK', unionId: w.u, parts };
+  if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) throw malformed();
+  const { p: tag, ...fields } = wire as Record<string, unknown>;
+  for (const codec of codecs) {
+    if (codec.tag !== tag) continue;
+    const ref = codec.decode(fields);
+    if (ref) return ref;
+    break;
   }
   throw malformed();
+}
+
+/** Ids go back into upstream URLs, so they must be usable ids (no '/', '.', '..', control characters). */
+export const isTaskIdString = (v: unknown): v is string =>
+  typeof v === 'string' && idProblem(v) === undefined;
+
+/** A position or count: a non-negative safe integer. */
+export const isTaskIdIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/**
+ * A non-empty list of entries, each an array read by `entry`; undefined when the list or any entry is
+ * not valid (`entry` returns undefined).
+ */
+export function decodeTaskIdEntries<T>(
+  list: unknown,
+  entry: (fields: readonly unknown[]) => T | undefined,
+): T[] | undefined {
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const entries: T[] = [];
+  for (const item of list) {
+    const decoded = Array.isArray(item) ? entry(item) : undefined;
+    if (decoded === undefined) return undefined;
+    entries.push(decoded);
+  }
+  return entries;
 }

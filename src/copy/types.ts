@@ -3,8 +3,13 @@
  * adapters translate their wire formats into them. Nothing here knows HTTP or GraphQL.
  */
 
-export type Provider = 'SMH' | 'DINGTALK';
+/**
+ * A provider's id, as the GraphQL `Provider` enum spells it (`SMH`, `DINGTALK`, …). The domain does not
+ * list them: each provider module brings its own id (and its enum value in its SDL file).
+ */
+export type Provider = string;
 
+/** The unified failure codes (the GraphQL `CopyErrorCode` enum). */
 export type CopyErrorCode =
   | 'CONFLICT'
   | 'NOT_FOUND'
@@ -21,6 +26,7 @@ export type CopyErrorCode =
   | 'IDEMPOTENCY_CONFLICT'
   | 'CANCELLED';
 
+/** What to do when the target name is taken (the GraphQL `ConflictStrategy` enum). */
 export type ConflictStrategy = 'FAIL' | 'RENAME' | 'OVERWRITE' | 'KEEP_EXISTING';
 
 /** What the upstream itself said about a failure. */
@@ -31,6 +37,7 @@ export interface UpstreamErrorInfo {
   requestId?: string;
 }
 
+/** Why something failed (the GraphQL `CopyError`). */
 export interface CopyErrorInfo {
   code: CopyErrorCode;
   message: string;
@@ -39,8 +46,10 @@ export interface CopyErrorInfo {
   upstream?: UpstreamErrorInfo;
 }
 
+/** Where one item stands (the GraphQL `CopyItemStatus` enum). */
 export type CopyItemStatus = 'SUCCEEDED' | 'FAILED' | 'PENDING' | 'UNKNOWN';
 
+/** The result for one requested item; `index` is its position in the request, from 0. */
 export interface CopyItemResult {
   index: number;
   status: CopyItemStatus;
@@ -51,6 +60,7 @@ export interface CopyItemResult {
   error?: CopyErrorInfo;
 }
 
+/** Counts of items by status; they add up to `total`. */
 export interface CopySummary {
   total: number;
   succeeded: number;
@@ -59,11 +69,13 @@ export interface CopySummary {
   unknown: number;
 }
 
+/** Where a task stands as a whole (the GraphQL `CopyTaskState` enum). */
 export type CopyTaskState = 'RUNNING' | 'SUCCEEDED' | 'PARTIALLY_FAILED' | 'FAILED' | 'CANCELLED';
 
 /** How a task's progress was measured: counted exactly, derived from coarser parts, or not known. */
 export type ProgressSource = 'EXACT' | 'DERIVED' | 'UNKNOWN';
 
+/** How far a task got (the GraphQL `CopyProgress`). */
 export interface CopyProgress {
   total: number;
   completed: number;
@@ -72,6 +84,7 @@ export interface CopyProgress {
   source: ProgressSource;
 }
 
+/** Asynchronous copy work upstream, covering one or more upstream tasks; `id` is a task id (task-id.ts). */
 export interface CopyTask {
   id: string;
   provider: Provider;
@@ -94,36 +107,16 @@ export type CopyOutcome =
   | { kind: 'accepted'; provider: Provider; items: CopyItemResult[]; task: CopyTask }
   | { kind: 'rejected'; provider: Provider; items: CopyItemResult[]; error: CopyErrorInfo };
 
-/** A batch copy request as the API takes it (optional fields may be null or absent). */
-export interface SmhCopyItemRequest {
-  from: string;
-  to: string;
-  fromSpaceId?: string | null;
-  conflictStrategy?: ConflictStrategy | null;
-}
-
-export interface SmhBatchCopyRequest {
-  libraryId: string;
-  spaceId?: string | null;
-  userId?: string | null;
-  items: SmhCopyItemRequest[];
-  conflictStrategy?: ConflictStrategy | null;
+/**
+ * What the copy service reads of any provider's batch copy input; the rest is the provider's own and
+ * only its adapter reads it. Optional fields may be null or absent, as GraphQL hands them over.
+ */
+export interface BatchCopyRequestBase {
+  /** Replaying a request with the same key returns the first answer instead of copying again. */
   idempotencyKey?: string | null;
+  /** Wait up to this many seconds (0 to 60) for asynchronous work to finish before answering. */
   waitSeconds?: number | null;
 }
 
-export interface DingTalkBatchCopyRequest {
-  spaceId: string;
-  unionId: string;
-  targetSpaceId: string;
-  targetFolderId: string;
-  dentryIds: string[];
-  conflictStrategy?: ConflictStrategy | null;
-  idempotencyKey?: string | null;
-  waitSeconds?: number | null;
-}
-
-export interface BatchCopyRequest {
-  smh?: SmhBatchCopyRequest | null;
-  dingtalk?: DingTalkBatchCopyRequest | null;
-}
+/** `BatchCopyInput` as the API takes it: one field per provider (its input field name), exactly one set. */
+export type BatchCopyRequest = Readonly<Record<string, BatchCopyRequestBase | null | undefined>>;

@@ -1,44 +1,8 @@
 import type { ExampleTab } from '../http/graphiql.js';
+import type { ProviderModule } from '../providers/module.js';
+import { providers } from '../providers/registry.js';
 
-/** Operations against the demo data the emulators are seeded with; GraphiQL opens with them. */
-const OUTCOME_FIELDS = `    __typename
-    ... on CopyOutcome {
-      provider
-      summary { total succeeded failed pending unknown }
-      items { index status source target result renamed error { code message retryable } }
-    }
-    ... on CopyAccepted { task { id state } }
-    ... on CopyRejected { error { code message upstream { httpStatus code requestId } } }`;
-
-export const SMH_EXAMPLE = `# Copy two files in the demo SMH library: bar/1.jpg exists, so RENAME gives "bar/1 (1).jpg".
-mutation SmhBatchCopy {
-  batchCopy(input: { smh: {
-    libraryId: "smhdemo"
-    conflictStrategy: RENAME
-    items: [
-      { from: "foo/1.jpg", to: "bar/1.jpg" }
-      { from: "foo/2.jpg", to: "bar/2.jpg", conflictStrategy: OVERWRITE }
-    ]
-  } }) {
-${OUTCOME_FIELDS}
-  }
-}`;
-
-export const DINGTALK_EXAMPLE = `# Copy three files and a non-empty folder in demo DingTalk storage. The folder runs asynchronously:
-# follow it with the copyTask query below (the gateway sends the ids in chunks of 3).
-mutation DingTalkBatchCopy {
-  batchCopy(input: { dingtalk: {
-    spaceId: "space-src"
-    unionId: "union-demo"
-    targetSpaceId: "space-dst"
-    targetFolderId: "f-target"
-    dentryIds: ["d-file-1", "d-file-2", "d-file-3", "d-folder-1"]
-    conflictStrategy: RENAME
-  } }) {
-${OUTCOME_FIELDS}
-  }
-}`;
-
+/** Follows a task by id; GraphiQL opens it in a tab after the providers' examples. */
 export const TASK_EXAMPLE = `# Paste the task id from a CopyAccepted answer.
 query CopyTask($id: ID!) {
   copyTask(id: $id) {
@@ -48,6 +12,7 @@ query CopyTask($id: ID!) {
   }
 }`;
 
+/** Follows a task live over WebSocket. */
 export const WATCH_EXAMPLE = `# Follow a task live (WebSocket): paste the task id from a CopyAccepted answer.
 subscription WatchCopyTask($id: ID!) {
   copyTaskUpdated(id: $id) {
@@ -56,9 +21,16 @@ subscription WatchCopyTask($id: ID!) {
   }
 }`;
 
-export const DEMO_EXAMPLES: ExampleTab[] = [
-  { query: SMH_EXAMPLE },
-  { query: DINGTALK_EXAMPLE },
+/** The operations every demo ends with, after each provider's own. */
+export const TASK_EXAMPLES: ExampleTab[] = [
   { query: TASK_EXAMPLE, variables: '{ "id": "" }' },
   { query: WATCH_EXAMPLE, variables: '{ "id": "" }' },
 ];
+
+/** What GraphiQL opens with in demo mode: each provider's examples, then the task ones. */
+export function demoExamples(modules: readonly ProviderModule[]): ExampleTab[] {
+  return [...modules.flatMap((m) => m.demo?.examples ?? []), ...TASK_EXAMPLES];
+}
+
+/** The demo's examples with every provider of the registry. */
+export const DEMO_EXAMPLES: ExampleTab[] = demoExamples(providers);

@@ -20,7 +20,10 @@ export type Scalars = {
   PositiveInt: { input: number; output: number; }
 };
 
-/** A batch copy request for exactly one provider. */
+/**
+ * A batch copy request for exactly one provider: one field per provider, each added by that provider's
+ * SDL file (`extend input BatchCopyInput`).
+ */
 export type BatchCopyInput =
   /** Copy within DingTalk storage. */
   { dingtalk: DingTalkBatchCopyInput; smh?: never; }
@@ -268,7 +271,10 @@ export type Node = {
   id: Scalars['ID']['output'];
 };
 
-/** The storage service that carried out (or refused) the work. */
+/**
+ * The storage service that carried out (or refused) the work. Each provider's SDL file adds its value
+ * (`extend enum Provider`).
+ */
 export type Provider =
   /** DingTalk storage (DingTalk Drive). */
   | 'DINGTALK'

@@ -1,6 +1,6 @@
 /**
  * Errors of the caller's input that graphql-js 16 finds only while executing: argument values built
- * from variables (`input: { smh: $s }` with `$s` null, an explicit null for a variable with a default
+ * from variables (`input: { <provider>: $p }` with `$p` null, an explicit null for a variable with a default
  * used where a value is required, `@include(if: $b)` with `$b` null). Execution reports them as field
  * errors without a code, as if the server had failed. {@link operationInputErrors} finds them before
  * execution with graphql-js's own coercion functions, so they are answered as request errors.
@@ -175,7 +175,7 @@ const VALUE_KINDS = new Set<string>([
   Kind.OBJECT,
 ]);
 
-/** Where a value node sits: `argument "input" of "batchCopy" at "input.smh.libraryId"`. */
+/** Where a value node sits: `argument "input" of "batchCopy" at "input.<provider>.<field>"`. */
 function placeOf(document: DocumentNode, path: readonly (string | number)[]): string | undefined {
   let node: unknown = document;
   let owner: string | undefined;
@@ -209,7 +209,7 @@ function placeOf(document: DocumentNode, path: readonly (string | number)[]): st
  * Validation errors about a literal value (an empty string for a `NonEmptyString`, a wrong scalar or
  * enum value) say what is wrong but not where: graphql-js reports the scalar's own message. This
  * prefixes each such message with the argument and the path inside it, e.g. `Invalid value for
- * argument "input" of "batchCopy" at "input.smh.libraryId": Value cannot be an empty string.` It
+ * argument "input" of "batchCopy" at "input.<provider>.<field>": Value cannot be an empty string.` It
  * changes the errors' messages in place, as Apollo Server's own suggestion filter does.
  */
 export function nameInvalidValues(document: DocumentNode, errors: readonly GraphQLError[]): void {

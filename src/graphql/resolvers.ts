@@ -1,8 +1,8 @@
-import { buildSchema, GraphQLScalarType } from 'graphql';
+import { GraphQLScalarType, Kind, parse } from 'graphql';
 import { DateTimeResolver, NonEmptyStringResolver, PositiveIntResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/resolvers.js';
 import { summarize } from '../copy/summary.js';
-import { loadTypeDefs } from './schema.js';
+import { commonTypeDefs } from './schema.js';
 import type { CopyOutcome, CopyTask } from '../copy/types.js';
 
 const UNION_MEMBER = {
@@ -12,12 +12,17 @@ const UNION_MEMBER = {
   rejected: 'CopyRejected',
 } as const satisfies Record<CopyOutcome['kind'], string>;
 
-const sdl = buildSchema(loadTypeDefs());
+/** The descriptions of the scalars the common SDL declares, by name. */
+const scalarDescriptions = new Map(
+  parse(commonTypeDefs()).definitions.flatMap((d) =>
+    d.kind === Kind.SCALAR_TYPE_DEFINITION ? [[d.name.value, d.description?.value] as const] : [],
+  ),
+);
 
 /** A graphql-scalars implementation described by the SDL's text, which is the documentation. */
 function scalar(implementation: GraphQLScalarType): GraphQLScalarType {
   const { specifiedByURL: _url, astNode: _ast, ...config } = implementation.toConfig();
-  return new GraphQLScalarType({ ...config, description: sdl.getType(config.name)?.description });
+  return new GraphQLScalarType({ ...config, description: scalarDescriptions.get(config.name) });
 }
 
 const outcomeFields = { summary: (outcome: CopyOutcome) => summarize(outcome.items) };

@@ -14,7 +14,6 @@ import type { RequestContext } from '../context.js';
 import type { CopyService } from '../copy/service.js';
 import { graphqlPolicy } from '../graphql/policy.js';
 import { resolvers } from '../graphql/resolvers.js';
-import { loadTypeDefs } from '../graphql/schema.js';
 import type { Logger } from '../log.js';
 import { apolloPolicyPlugin } from './apollo-policy.js';
 import { createCallerAuth } from './caller-auth.js';
@@ -33,6 +32,8 @@ export interface GraphqlRoutesOptions {
   copy: CopyService;
   /** HTML served on `GET /graphql` to browsers ({@link wantsGraphiql}); none: browsers get GraphQL. */
   landingPage?: string;
+  /** The schema's SDL: the common files and the SDL of the providers in use (graphql/schema.ts). */
+  typeDefs: string;
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
@@ -64,7 +65,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   // One policy (limits, introspection, error masking) for both transports.
   const policy = graphqlPolicy(config, logger);
   // One executable schema for both transports: Apollo over HTTP, graphql-ws over WebSocket.
-  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  const schema = makeExecutableSchema({ typeDefs: options.typeDefs, resolvers });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     // The policy's validation rules decide introspection, as they do over WebSocket.

@@ -11,7 +11,7 @@ export interface CallerInput {
   /** The authenticated caller's name, if callers authenticate. */
   caller?: string;
   /** Reads a header (HTTP) or a connection parameter (WebSocket) by lower-case name. */
-  credential(name: 'x-smh-access-token' | 'x-acs-dingtalk-access-token'): string | undefined;
+  credential(name: string): string | undefined;
   /** Where this transport's caller puts a credential, for messages (default: the header of that name). */
   credentialPlace?(name: string): string;
 }
@@ -39,10 +39,10 @@ export function createContextFactory(config: Config, copy: CopyService) {
       signal: deadline.signal,
       endOperation: deadline.end,
       budget: new UpstreamCallBudget(config.maxUpstreamCallsPerRequest),
-      callerTokens: {
-        smh: input.credential('x-smh-access-token'),
-        dingtalk: input.credential('x-acs-dingtalk-access-token'),
-      },
+      // Each provider's token from its own credential header, by provider id.
+      callerTokens: Object.fromEntries(
+        copy.providers.map((p) => [p.id, input.credential(p.credentialHeader)]),
+      ),
       credentialPlace: input.credentialPlace,
     };
   };

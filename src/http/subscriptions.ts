@@ -41,7 +41,7 @@ function coded(message: string, code: string, nodes?: GraphQLError['nodes']): Gr
  * graphql-transport-ws on the /graphql path, for subscriptions only: queries and mutations keep to
  * HTTP, where body limits, CSRF protection and status codes apply. Browsers cannot set headers on a
  * WebSocket, so the API key and upstream tokens may come in the connection_init payload
- * (`{ authorization, "x-smh-access-token", "x-acs-dingtalk-access-token" }`) or the upgrade's headers.
+ * (`{ authorization, "<each provider's credential header>": token }`) or the upgrade's headers.
  * Every subscribe message goes through the same steps as an HTTP request, each error with its code:
  * parse (`GRAPHQL_PARSE_FAILED`), validate (`GRAPHQL_VALIDATION_FAILED`), subscriptions only
  * (`BAD_REQUEST`), variables and arguments (`BAD_USER_INPUT`).

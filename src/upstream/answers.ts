@@ -1,12 +1,7 @@
-import {
-  providerName,
-  unknownOutcome,
-  UpstreamFailure,
-  upstreamError,
-  type Execution,
-} from '../copy/errors.js';
-import type { CopyErrorInfo, Provider } from '../copy/types.js';
+import { unknownOutcome, UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
+import type { CopyErrorInfo } from '../copy/types.js';
 import { retryAfterMs, type UpstreamResponse } from './http.js';
+import type { UpstreamIdentity } from './ports.js';
 
 /** The upstream's request id, from the body field or a response header. */
 export function requestIdOf(
@@ -31,14 +26,14 @@ export function requestIdOf(
  */
 export function jsonBody(
   response: UpstreamResponse,
-  provider: Provider,
+  upstream: UpstreamIdentity,
   ifSent: Execution,
   requestId?: string,
 ): unknown {
   if (!response.malformed) return response.json;
+  const { provider, displayName: name } = upstream;
   const status = response.status;
-  const name = providerName(provider);
-  const upstream = { httpStatus: status, requestId };
+  const said = { httpStatus: status, requestId };
   if ((status === 429 || status === 403) && /html/i.test(response.contentType + response.snippet)) {
     throw new UpstreamFailure(
       upstreamError(
@@ -46,7 +41,7 @@ export function jsonBody(
         'THROTTLED',
         `${name} answered ${status} with a throttling page; the request did not run. Retry later.`,
         true,
-        upstream,
+        said,
       ),
       'not-executed',
       retryAfterMs(response.headers),
@@ -54,7 +49,7 @@ export function jsonBody(
   }
   const execution: Execution = status >= 400 && status < 500 ? 'not-executed' : ifSent;
   const what = `a body that is not JSON (${response.contentType || 'no content type'})`;
-  throw shapeFailure(provider, status, what, execution, requestId);
+  throw shapeFailure(upstream, status, what, execution, requestId);
 }
 
 /** An answer the upstream documents (an error body, a wrong shape) as a typed failure, with Retry-After. */
@@ -67,16 +62,16 @@ export function failureOf(
 
 /** An answer whose body is not what the upstream documents: unreadable, or of the wrong shape. */
 export function shapeFailure(
-  provider: Provider,
+  upstream: UpstreamIdentity,
   status: number,
   what: string,
   execution: Execution,
   requestId?: string,
 ): UpstreamFailure {
-  const answered = `${providerName(provider)} answered ${status} with ${what}`;
+  const answered = `${upstream.displayName} answered ${status} with ${what}`;
   return new UpstreamFailure(
     upstreamError(
-      provider,
+      upstream.provider,
       'UPSTREAM_PROTOCOL_ERROR',
       execution === 'unknown' ? unknownOutcome(answered) : `${answered}.`,
       false,

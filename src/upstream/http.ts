@@ -1,10 +1,10 @@
 import CircuitBreaker from 'opossum';
 import { Pool } from 'undici';
-import { providerName, UpstreamFailure, upstreamError } from '../copy/errors.js';
+import { UpstreamFailure, upstreamError } from '../copy/errors.js';
 import type { Logger } from '../copy/ports.js';
 import type { CopyErrorInfo, Provider } from '../copy/types.js';
-import type { UpstreamMetrics, UpstreamOperation } from './ports.js';
-import { redactPath } from './redact.js';
+import type { UpstreamIdentity, UpstreamMetrics, UpstreamOperation } from './ports.js';
+import { pathRedactor } from './redact.js';
 import { BodyReadError, BodyTooLargeError, classifyTransportFailure } from './transport-failure.js';
 
 export interface UpstreamRequest {
@@ -66,7 +66,13 @@ class ServerErrorAnswer extends Error {
   }
 }
 
+/** How {@link UpstreamHttpClient} connects, times out, logs and reports. */
 export interface UpstreamHttpOptions {
+  /** The provider as messages name it; the provider id when unset. */
+  displayName?: string;
+  /** Query parameters whose values are secrets, replaced before a URL is logged (`access_token` always is). */
+  secretQueryParameters?: readonly string[];
+  /** Connect, headers and body timeout of one call, in milliseconds. */
   timeoutMs: number;
   breaker?: BreakerOptions;
   connections?: number;
@@ -103,8 +109,11 @@ export function retryAfterMs(
  * throws for an HTTP status: the provider adapter reads those. Transport failures become
  * UpstreamFailure, classified by whether the request can have reached the upstream.
  */
-export class UpstreamHttpClient {
+export class UpstreamHttpClient implements UpstreamIdentity {
+  /** The provider as messages name it. */
+  readonly displayName: string;
   readonly #pool: Pool;
+  readonly #redact: (pathWithQuery: string) => string;
   readonly #basePath: string;
   readonly #log: Logger;
   readonly #maxBodyBytes: number;
@@ -118,6 +127,8 @@ export class UpstreamHttpClient {
     options: UpstreamHttpOptions,
   ) {
     const url = new URL(baseUrl);
+    this.displayName = options.displayName ?? provider;
+    this.#redact = pathRedactor(options.secretQueryParameters ?? []);
     this.#basePath = url.pathname.replace(/\/+$/, '');
     this.#log = options.logger.child({ upstream: provider.toLowerCase() });
     this.#maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
@@ -161,7 +172,7 @@ export class UpstreamHttpClient {
     // Ids from the caller become path segments; a "." or ".." one would be resolved away by any server
     // or proxy on the way and address a different endpoint.
     if (request.path.split('/').some((segment) => segment === '.' || segment === '..')) {
-      const name = providerName(this.provider);
+      const name = this.displayName;
       throw new UpstreamFailure(
         upstreamError(
           this.provider,
@@ -184,7 +195,7 @@ export class UpstreamHttpClient {
       }
       if ((error as { code?: string })?.code === 'EOPENBREAKER') {
         this.#metrics?.upstreamCall(request.operation ?? 'other', 'circuit_open', undefined);
-        const name = providerName(this.provider);
+        const name = this.displayName;
         throw new CircuitOpenFailure(
           upstreamError(
             this.provider,
@@ -276,7 +287,7 @@ export class UpstreamHttpClient {
         {
           upstream: this.provider.toLowerCase(),
           method: request.method,
-          path: redactPath(path),
+          path: this.#redact(path),
           status: response.statusCode,
           ms: Math.round(performance.now() - started),
         },
@@ -291,7 +302,7 @@ export class UpstreamHttpClient {
         snippet: malformed ? text.slice(0, 80) : '',
       };
     } catch (error) {
-      const failure = classifyTransportFailure(this.provider, error, {
+      const failure = classifyTransportFailure(this, error, {
         deadline: request.signal,
         callTimeout,
         timeoutMs: this.#timeoutMs,
@@ -300,7 +311,7 @@ export class UpstreamHttpClient {
         {
           upstream: this.provider.toLowerCase(),
           method: request.method,
-          path: redactPath(path),
+          path: this.#redact(path),
           code: failure.code,
           execution: failure.execution,
           ms: Math.round(performance.now() - started),

@@ -1,4 +1,15 @@
-/** What the upstream HTTP client reports, declared here where it is consumed; metrics.ts implements it. */
+/**
+ * What the upstream layer is told and reports: which upstream it talks to, and the metrics port that
+ * metrics.ts implements (declared here, where it is consumed).
+ */
+import type { Provider } from '../copy/types.js';
+
+/** Which upstream a client or an answer belongs to, for errors and messages. */
+export interface UpstreamIdentity {
+  readonly provider: Provider;
+  /** The provider as people write it, e.g. `DingTalk`. */
+  readonly displayName: string;
+}
 
 /** What an upstream call is for, as metrics label it. */
 export type UpstreamOperation = 'batch_copy' | 'task_query' | 'token';

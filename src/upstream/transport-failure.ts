@@ -1,13 +1,9 @@
 import { errors as undiciErrors } from 'undici';
-import {
-  providerName,
-  unknownOutcome,
-  UpstreamFailure,
-  upstreamError,
-  type Execution,
-} from '../copy/errors.js';
-import type { CopyErrorCode, Provider } from '../copy/types.js';
+import { unknownOutcome, UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
+import type { CopyErrorCode } from '../copy/types.js';
+import type { UpstreamIdentity } from './ports.js';
 
+/** An answer's body was larger than the client accepts (it was dumped unread). */
 export class BodyTooLargeError extends Error {}
 
 /** A failure while reading the body of an answer whose status had already arrived. */
@@ -26,7 +22,7 @@ export class BodyReadError extends Error {
  * abort) may have reached the upstream, so its outcome is unknown.
  */
 export function classifyTransportFailure(
-  provider: Provider,
+  { provider, displayName: name }: UpstreamIdentity,
   error: unknown,
   {
     deadline,
@@ -34,7 +30,6 @@ export function classifyTransportFailure(
     timeoutMs,
   }: { deadline?: AbortSignal; callTimeout: Pick<AbortSignal, 'aborted'>; timeoutMs: number },
 ): UpstreamFailure {
-  const name = providerName(provider);
   const fail = (
     code: CopyErrorCode,
     message: string,

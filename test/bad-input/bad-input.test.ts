@@ -3,7 +3,7 @@
  * naming what was wrong, and neither emulator may have received a request for it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeTaskId } from '../../src/copy/task-id.js';
+import { decodeTaskId } from '../helpers/task-ids.js';
 import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
 import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';

@@ -5,7 +5,7 @@
  * checks that neither emulator received a request.
  */
 import { deflateRawSync } from 'node:zlib';
-import { encodeTaskId } from '../../src/copy/task-id.js';
+import { encodeTaskId } from '../helpers/task-ids.js';
 
 /** The gateway's environment for these cases: small batch limits so "too many items" is cheap. */
 export const MAX_ITEMS = 5;

@@ -4,7 +4,7 @@
  * and tree are the evidence of what reached the upstream.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeTaskId } from '../../src/copy/task-id.js';
+import { encodeTaskId } from '../helpers/task-ids.js';
 import {
   ManualClock,
   type FiredFault,

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { getIntrospectionQuery } from 'graphql';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encodeTaskId } from '../../src/copy/task-id.js';
+import { encodeTaskId } from '../helpers/task-ids.js';
 import { DEMO_EXAMPLES } from '../../src/demo/examples.js';
 import {
   DINGTALK_SEED,

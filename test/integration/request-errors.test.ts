@@ -9,7 +9,7 @@ import { createClient } from 'graphql-ws';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { encodeTaskId } from '../../src/copy/task-id.js';
+import { encodeTaskId } from '../helpers/task-ids.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** Sends raw HTTP/1.1 text and returns the whole answer (for requests undici will not send). */

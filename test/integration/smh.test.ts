@@ -3,7 +3,7 @@
  * emulator, all on 127.0.0.1. Every test gets a fresh seeded emulator on a manual clock.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeTaskId } from '../../src/copy/task-id.js';
+import { encodeTaskId } from '../helpers/task-ids.js';
 import {
   batchCopy,
   copyError,

@@ -7,7 +7,7 @@ import {
   DINGTALK_SEED,
   ManualClock,
 } from '../../src/emulators/dingtalk/index.js';
-import { encodeTaskId } from '../../src/copy/task-id.js';
+import { encodeTaskId } from '../helpers/task-ids.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 const API_KEY = 'subscriber-key-0123456789';

@@ -4,7 +4,7 @@ import { mergeChunks, sendChunks, type ChunkAnswer, type ChunkInput } from '../.
 import { chunk, mapBounded } from '../../src/providers/kit/concurrency.js';
 import { GatewayError, UpstreamFailure, upstreamError, type Execution } from '../../src/copy/errors.js';
 import { summarize } from '../../src/copy/summary.js';
-import type { DingTalkTaskPart } from '../../src/copy/task-id.js';
+import type { DingTalkTaskPart } from '../../src/providers/dingtalk/types.js';
 import type { CopyErrorCode, CopyOutcome } from '../../src/copy/types.js';
 import { fromWireResults } from '../../src/providers/dingtalk/translate.js';
 import type { DingTalkWireResultItem } from '../../src/providers/dingtalk/wire.js';

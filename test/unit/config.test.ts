@@ -47,8 +47,8 @@ describe('loadConfig', () => {
       DINGTALK_BASE_URL: 'http://[::1]:9200',
     });
     expect(config.demo).toBe(false);
-    expect(config.smh.baseUrl).toBe('http://127.0.0.1:9100');
-    expect(config.dingtalk.baseUrl).toBe('http://[::1]:9200');
+    expect(config.providers.SMH?.baseUrl).toBe('http://127.0.0.1:9100');
+    expect(config.providers.DINGTALK?.baseUrl).toBe('http://[::1]:9200');
   });
 
   it('reads API keys as key or name:key without echoing them in errors', () => {

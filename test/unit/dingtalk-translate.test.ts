@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/copy/errors.js';
-import type { DingTalkTaskRef } from '../../src/copy/task-id.js';
-import type { ConflictStrategy, DingTalkBatchCopyRequest } from '../../src/copy/types.js';
+import type { DingTalkBatchCopyRequest, DingTalkTaskRef } from '../../src/providers/dingtalk/types.js';
+import type { ConflictStrategy } from '../../src/copy/types.js';
 import {
   DEFAULT_STRATEGY,
   assembleTask,

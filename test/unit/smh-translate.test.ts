@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/copy/errors.js';
 import { summarize } from '../../src/copy/summary.js';
-import { decodeTaskId, type SmhTaskRef } from '../../src/copy/task-id.js';
-import type { CopyItemResult, SmhBatchCopyRequest } from '../../src/copy/types.js';
+import { decodeTaskId } from '../helpers/task-ids.js';
+import type { SmhBatchCopyRequest, SmhTaskRef } from '../../src/providers/smh/types.js';
+import type { CopyItemResult } from '../../src/copy/types.js';
 import { assembleTask } from '../../src/providers/smh/adapter.js';
 import {
   classifySmhError,

@@ -2,7 +2,7 @@ import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/copy/errors.js';
-import { decodeTaskId, encodeTaskId, type TaskRef } from '../../src/copy/task-id.js';
+import { decodeTaskId, encodeTaskId, type TaskRef } from '../helpers/task-ids.js';
 import { idProblem } from '../../src/copy/validate.js';
 
 // Ids the gateway would accept in a request (they go back into upstream URLs).

@@ -3,18 +3,23 @@ import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import type { CallContext } from '../../copy/call.js';
 import { chunk, mapBounded } from '../kit/concurrency.js';
 import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../kit/retry.js';
-import { encodeTaskId, type DingTalkTaskPart, type DingTalkTaskRef } from '../../copy/task-id.js';
-import type { CopyOutcome, CopyTask, DingTalkBatchCopyRequest } from '../../copy/types.js';
+import { encodeTaskId } from '../../copy/task-id.js';
+import type { CopyOutcome, CopyTask } from '../../copy/types.js';
 import type { TokenSource } from '../../credentials/token-source.js';
 import { withToken } from '../../credentials/with-token.js';
 import type { DingTalkClient } from './client.js';
 import { assembleTask, fromWireResults, toWireStrategy, validateDingTalkRequest } from './translate.js';
+import { dingTalkTaskRefs } from './task-ref.js';
+import type { DingTalkBatchCopyRequest, DingTalkTaskPart, DingTalkTaskRef } from './types.js';
 import type { DingTalkWireTask } from './wire.js';
 
+/** How the DingTalk adapter splits, bounds and retries a request. */
 export interface DingTalkLimits {
   /** dentryIds per upstream call (documented maximum: 3). */
   chunkSize: number;
+  /** dentryIds one request may hold. */
   maxItems: number;
+  /** Upstream calls of one request in flight at once. */
   concurrency: number;
   /** Policy for chunks refused by throttling (they did not run, so re-sending is safe). */
   retry: RetryPolicy;
@@ -23,6 +28,7 @@ export interface DingTalkLimits {
 /** Managed DingTalk tokens belong to the app, not to a library: one scope. */
 const APP_SCOPE = 'app';
 
+/** DingTalk's batch copy and task query for the copy service: chunks, tokens, retries, translation. */
 export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest, DingTalkTaskRef> {
   readonly provider = 'DINGTALK' as const;
 
@@ -67,13 +73,13 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
       return fromWireResults(results, payload, offset, request.targetFolderId);
     });
     return mergeChunks('DINGTALK', chunks, answers, (parts: DingTalkTaskPart[]) => ({
-      id: encodeTaskId({ provider: 'DINGTALK', unionId: request.unionId, parts }),
+      id: encodeTaskId(dingTalkTaskRefs, { provider: 'DINGTALK', unionId: request.unionId, parts }),
       upstreamTaskIds: [...new Set(parts.map((p) => p.taskId))],
     }));
   }
 
   #withToken<T>(call: CallContext, fn: (token: string) => Promise<T>): Promise<T> {
-    return withToken(this.tokens, APP_SCOPE, call.callerTokens.dingtalk, call, fn);
+    return withToken(this.tokens, APP_SCOPE, call.callerTokens[this.provider], call, fn);
   }
 
   /** One GET per distinct upstream task (DingTalk has no list query), de-duplicated across refs. */
@@ -113,7 +119,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
         if (!task) return null;
         tasks.set(part.taskId, task);
       }
-      return assembleTask(ref, encodeTaskId(ref), tasks, checkedAt);
+      return assembleTask(ref, encodeTaskId(dingTalkTaskRefs, ref), tasks, checkedAt);
     });
   }
 

@@ -42,11 +42,11 @@ export class DingTalkClient {
       log: scope.log,
       operation: 'batch_copy',
     });
-    const json = jsonBody(response, 'DINGTALK', 'unknown', requestId(response));
+    const json = jsonBody(response, this.http, 'unknown', requestId(response));
     if (response.status !== 200) throw this.#failure(response);
     const items = (json as { resultItems?: unknown } | undefined)?.resultItems;
     if (!Array.isArray(items))
-      throw shapeFailure('DINGTALK', 200, 'no resultItems list', 'unknown', requestId(response));
+      throw shapeFailure(this.http, 200, 'no resultItems list', 'unknown', requestId(response));
     return items as DingTalkWireResultItem[];
   }
 
@@ -61,12 +61,12 @@ export class DingTalkClient {
       log: scope.log,
       operation: 'task_query',
     });
-    const json = jsonBody(response, 'DINGTALK', 'not-executed', requestId(response));
+    const json = jsonBody(response, this.http, 'not-executed', requestId(response));
     if (response.status === 404) return null;
     if (response.status !== 200) throw this.#failure(response);
     const task = (json as { task?: unknown } | undefined)?.task;
     if (typeof task !== 'object' || task === null)
-      throw shapeFailure('DINGTALK', 200, 'no task object', 'not-executed');
+      throw shapeFailure(this.http, 200, 'no task object', 'not-executed');
     return task as DingTalkWireTask;
   }
 
@@ -82,11 +82,11 @@ export class DingTalkClient {
       signal,
       operation: 'token',
     });
-    const json = jsonBody(response, 'DINGTALK', 'not-executed') as
+    const json = jsonBody(response, this.http, 'not-executed') as
       { accessToken?: unknown; expireIn?: unknown } | undefined;
     if (response.status !== 200) throw this.#failure(response);
     if (typeof json?.accessToken !== 'string' || json.accessToken === '') {
-      throw shapeFailure('DINGTALK', 200, 'a token answer without accessToken', 'not-executed');
+      throw shapeFailure(this.http, 200, 'a token answer without accessToken', 'not-executed');
     }
     const expireIn = Number(json.expireIn);
     return {

@@ -5,7 +5,6 @@
 import { InputError, unknownOutcome, upstreamError, type Execution } from '../../copy/errors.js';
 import { combineTaskStates } from '../../copy/summary.js';
 import { idProblem } from '../../copy/validate.js';
-import type { DingTalkTaskPart, DingTalkTaskRef } from '../../copy/task-id.js';
 import type {
   ConflictStrategy,
   CopyErrorCode,
@@ -14,8 +13,8 @@ import type {
   CopySummary,
   CopyTask,
   CopyTaskState,
-  DingTalkBatchCopyRequest,
 } from '../../copy/types.js';
+import type { DingTalkBatchCopyRequest, DingTalkTaskPart, DingTalkTaskRef } from './types.js';
 import type { DingTalkWireResultItem, DingTalkWireStrategy, DingTalkWireTask } from './wire.js';
 
 const STRATEGY: Record<ConflictStrategy, DingTalkWireStrategy> = {

@@ -6,15 +6,8 @@ import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } fr
 import { combineTaskStates, summarize } from '../../copy/summary.js';
 import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import { withToken } from '../../credentials/with-token.js';
-import { encodeTaskId, type SmhTaskPart, type SmhTaskRef } from '../../copy/task-id.js';
-import type {
-  CopyItemResult,
-  CopyOutcome,
-  CopySummary,
-  CopyTask,
-  CopyTaskState,
-  SmhBatchCopyRequest,
-} from '../../copy/types.js';
+import { encodeTaskId } from '../../copy/task-id.js';
+import type { CopyItemResult, CopyOutcome, CopySummary, CopyTask, CopyTaskState } from '../../copy/types.js';
 import type { TokenSource } from '../../credentials/token-source.js';
 import type { SmhClient, SmhScope } from './client.js';
 import {
@@ -25,9 +18,13 @@ import {
   validateSmhRequest,
   wireTaskId,
 } from './translate.js';
+import { smhTaskRefs } from './task-ref.js';
+import type { SmhBatchCopyRequest, SmhTaskPart, SmhTaskRef } from './types.js';
 import type { SmhWireCopyItem, SmhWireTask } from './wire.js';
 
+/** How the SMH adapter splits, bounds and retries a request. */
 export interface SmhLimits {
+  /** Items per upstream call (the documented maximum is 1000). */
   chunkSize: number;
   maxItems: number;
   concurrency: number;
@@ -37,6 +34,7 @@ export interface SmhLimits {
 /** The task query takes a comma list in the path; no limit is documented, so stay well below any URL limit. */
 const MAX_TASK_IDS_PER_QUERY = 100;
 
+/** SMH's batch copy and task query for the copy service: chunks, tokens, retries, translation. */
 export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskRef> {
   readonly provider = 'SMH' as const;
 
@@ -87,13 +85,13 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       return { items, parts: [{ taskId: answer.taskId, offset, count: payload.length }] };
     });
     return mergeChunks('SMH', chunks, answers, (parts: SmhTaskPart[]) => ({
-      id: encodeTaskId({ provider: 'SMH', ...scope, parts }),
+      id: encodeTaskId(smhTaskRefs, { provider: 'SMH', ...scope, parts }),
       upstreamTaskIds: parts.map((p) => p.taskId),
     }));
   }
 
   #withToken<T>(libraryId: string, call: CallContext, fn: (token: string) => Promise<T>): Promise<T> {
-    return withToken(this.tokens, libraryId, call.callerTokens.smh, call, fn);
+    return withToken(this.tokens, libraryId, call.callerTokens[this.provider], call, fn);
   }
 
   async loadTasks(refs: readonly SmhTaskRef[], call: CallContext): Promise<Array<CopyTask | null | Error>> {
@@ -178,7 +176,7 @@ export function assembleTask(ref: SmhTaskRef, wire: readonly SmhWireTask[], chec
   });
   const state = combineTaskStates(states);
   return {
-    id: encodeTaskId(ref),
+    id: encodeTaskId(smhTaskRefs, ref),
     provider: 'SMH',
     state,
     done: state !== 'RUNNING',

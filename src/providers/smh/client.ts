@@ -39,24 +39,30 @@ export class SmhClient {
       operation: 'batch_copy',
     });
     // Whenever the upstream got the request, the copy may have run: a bad answer leaves it unknown.
-    const body = jsonBody(response, 'SMH', 'unknown', requestId(response));
+    const body = jsonBody(response, this.http, 'unknown', requestId(response));
     if (response.status === 202) {
       const task = body as { taskId?: unknown; id?: unknown } | undefined;
       const taskId = task?.taskId ?? task?.id;
       if (typeof taskId !== 'number' && typeof taskId !== 'string') {
-        throw shapeFailure('SMH', 202, 'no task id', 'unknown', requestId(response));
+        throw shapeFailure(this.http, 202, 'no task id', 'unknown', requestId(response));
       }
       return { kind: 'async', taskId: String(taskId) };
     }
     if (response.status === 200 || response.status === 207) {
       const results = (body as { result?: unknown } | undefined)?.result;
       if (!Array.isArray(results))
-        throw shapeFailure('SMH', response.status, 'no result list', 'unknown', requestId(response));
+        throw shapeFailure(this.http, response.status, 'no result list', 'unknown', requestId(response));
       return { kind: 'done', results: results as SmhWireResultItem[] };
     }
     // Any other 2xx is undocumented, but SMH took the request: the copy may have run.
     if (response.status >= 200 && response.status < 300) {
-      throw shapeFailure('SMH', response.status, 'an undocumented status', 'unknown', requestId(response));
+      throw shapeFailure(
+        this.http,
+        response.status,
+        'an undocumented status',
+        'unknown',
+        requestId(response),
+      );
     }
     throw this.#failure(response);
   }
@@ -70,10 +76,10 @@ export class SmhClient {
       log: scope.log,
       operation: 'task_query',
     });
-    const body = jsonBody(response, 'SMH', 'not-executed', requestId(response));
+    const body = jsonBody(response, this.http, 'not-executed', requestId(response));
     if (response.status !== 200) throw this.#failure(response);
     if (!Array.isArray(body))
-      throw shapeFailure('SMH', 200, 'a task answer that is not a list', 'not-executed');
+      throw shapeFailure(this.http, 200, 'a task answer that is not a list', 'not-executed');
     // A task whose status is unreadable is left out, as if SMH did not know it.
     return body.flatMap((t: unknown): SmhWireTask[] => {
       if (typeof t !== 'object' || t === null) return [];
@@ -94,11 +100,11 @@ export class SmhClient {
       signal: options.signal,
       operation: 'token',
     });
-    const body = jsonBody(response, 'SMH', 'not-executed') as
+    const body = jsonBody(response, this.http, 'not-executed') as
       { accessToken?: unknown; expiresIn?: unknown } | undefined;
     if (response.status !== 200) throw this.#failure(response);
     if (typeof body?.accessToken !== 'string' || body.accessToken === '') {
-      throw shapeFailure('SMH', 200, 'a token answer without accessToken', 'not-executed');
+      throw shapeFailure(this.http, 200, 'a token answer without accessToken', 'not-executed');
     }
     const expiresIn = typeof body.expiresIn === 'number' && body.expiresIn > 0 ? body.expiresIn : 1200;
     return { accessToken: body.accessToken, expiresIn };

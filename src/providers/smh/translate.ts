@@ -16,8 +16,8 @@ import type {
   CopyErrorInfo,
   CopyItemResult,
   CopyTaskState,
-  SmhBatchCopyRequest,
 } from '../../copy/types.js';
+import type { SmhBatchCopyRequest } from './types.js';
 import type {
   SmhWireCopyItem,
   SmhWireError,
