@@ -86,7 +86,10 @@ export type DingTalkBatchCopyInput = {
   waitSeconds?: number | null | undefined;
 };
 
-/** The storage service that carried out (or refused) the work. */
+/**
+ * The storage service that carried out (or refused) the work. Each provider's SDL file adds its value
+ * (`extend enum Provider`).
+ */
 export type Provider =
   /** DingTalk storage (DingTalk Drive). */
   | 'DINGTALK'
