@@ -1,13 +1,16 @@
 import type { ProviderAdapter } from '../copy/adapter.js';
-import { decodeTaskId, type TaskRef } from '../copy/task-id.js';
-import type { DingTalkBatchCopyRequest, SmhBatchCopyRequest } from '../copy/types.js';
+import { decodeTaskId, type TaskRef, type TaskRefCodec } from '../copy/task-id.js';
+import { dingTalkTaskRefs } from '../providers/dingtalk/task-ref.js';
+import type { DingTalkBatchCopyRequest } from '../providers/dingtalk/types.js';
+import { smhTaskRefs } from '../providers/smh/task-ref.js';
+import type { SmhBatchCopyRequest } from '../providers/smh/types.js';
 import type { JobProvider } from './executor.js';
 
 type Adapter<Request> = ProviderAdapter<Request, TaskRef>;
 
-function loader(adapter: Adapter<unknown>): JobProvider['loadTask'] {
+function loader(adapter: Adapter<unknown>, codec: TaskRefCodec): JobProvider['loadTask'] {
   return async (id, call) => {
-    const [task] = await adapter.loadTasks([decodeTaskId(id)], call);
+    const [task] = await adapter.loadTasks([decodeTaskId(id, [codec])], call);
     return task ?? null;
   };
 }
@@ -22,7 +25,7 @@ export function smhJobProvider(adapter: Adapter<SmhBatchCopyRequest>, chunkSize:
     slice: (request, start, end) => ({ ...of(request), items: of(request).items.slice(start, end) }),
     pick: (request, indices) => ({ ...of(request), items: indices.map((i) => of(request).items[i]!) }),
     batchCopy: (request, call) => adapter.batchCopy(of(request), call),
-    loadTask: loader(adapter as Adapter<unknown>),
+    loadTask: loader(adapter as Adapter<unknown>, smhTaskRefs as TaskRefCodec),
   };
 }
 
@@ -43,6 +46,6 @@ export function dingTalkJobProvider(
       dentryIds: indices.map((i) => of(request).dentryIds[i]!),
     }),
     batchCopy: (request, call) => adapter.batchCopy(of(request), call),
-    loadTask: loader(adapter as Adapter<unknown>),
+    loadTask: loader(adapter as Adapter<unknown>, dingTalkTaskRefs as TaskRefCodec),
   };
 }
