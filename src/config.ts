@@ -132,10 +132,11 @@ function readApiKeys(env: EnvReader): ApiKey[] {
 
 /** PORT, HOST's fallback aside, the log level and the HTTP surface. */
 function readServer(env: EnvReader) {
+  const port = env.integer('PORT', 4000, 0, 65_535);
   const logLevel = (env.text('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) env.problem('LOG_LEVEL', LOG_LEVELS.join('|'), logLevel);
   return {
-    port: env.integer('PORT', 4000, 0, 65_535),
+    port,
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
     metrics: env.flag('METRICS', true),
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),

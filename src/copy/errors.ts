@@ -1,4 +1,5 @@
-import type { CopyErrorCode, CopyErrorInfo, Provider, UpstreamErrorInfo } from './types.js';
+import { ErrorCode, type CopyErrorCode } from './error-codes.js';
+import type { CopyErrorInfo, Provider, UpstreamErrorInfo } from './types.js';
 
 /**
  * Failures that end a whole GraphQL operation (as opposed to per-item failures, which are data).
@@ -7,7 +8,7 @@ import type { CopyErrorCode, CopyErrorInfo, Provider, UpstreamErrorInfo } from '
 export class GatewayError extends Error {
   constructor(
     message: string,
-    readonly code: CopyErrorCode | 'BAD_USER_INPUT',
+    readonly code: CopyErrorCode | typeof ErrorCode.BAD_USER_INPUT,
     readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
@@ -18,7 +19,7 @@ export class GatewayError extends Error {
 /** Bad input found before anything was sent upstream. */
 export class InputError extends GatewayError {
   constructor(message: string, details: { field?: string; index?: number; reason?: string } = {}) {
-    super(message, 'BAD_USER_INPUT', details);
+    super(message, ErrorCode.BAD_USER_INPUT, details);
     this.name = 'InputError';
   }
 }

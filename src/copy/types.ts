@@ -2,6 +2,7 @@
  * The provider-neutral domain. Resolvers return these types (through codegen mappers); provider
  * adapters translate their wire formats into them. Nothing here knows HTTP or GraphQL.
  */
+import type { CopyErrorCode } from './error-codes.js';
 
 /**
  * A provider's id, as the GraphQL `Provider` enum spells it (`SMH`, `DINGTALK`, …). The domain does not
@@ -9,22 +10,7 @@
  */
 export type Provider = string;
 
-/** The unified failure codes (the GraphQL `CopyErrorCode` enum). */
-export type CopyErrorCode =
-  | 'CONFLICT'
-  | 'NOT_FOUND'
-  | 'PERMISSION_DENIED'
-  | 'QUOTA_EXCEEDED'
-  | 'INVALID_ARGUMENT'
-  | 'UNSUPPORTED'
-  | 'THROTTLED'
-  | 'UNAUTHENTICATED'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_ERROR'
-  | 'UPSTREAM_PROTOCOL_ERROR'
-  | 'IDEMPOTENCY_CONFLICT'
-  | 'CANCELLED';
+export type { CopyErrorCode } from './error-codes.js';
 
 /** What to do when the target name is taken (the GraphQL `ConflictStrategy` enum). */
 export type ConflictStrategy = 'FAIL' | 'RENAME' | 'OVERWRITE' | 'KEEP_EXISTING';

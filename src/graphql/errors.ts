@@ -1,3 +1,4 @@
+import { ErrorCode } from '../copy/error-codes.js';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../log.js';
@@ -51,7 +52,7 @@ export function createFormatError(log: Logger, options: FormatErrorOptions) {
     }
     const { http: _http, ...extensions } = formatted.extensions ?? {};
     const code = extensions.code;
-    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       return { ...formatted, message: clean(formatted.message), extensions };
     }
     if (requestLevelError(error)) {
@@ -59,12 +60,12 @@ export function createFormatError(log: Logger, options: FormatErrorOptions) {
     }
     log.error({ err: original }, 'unexpected error in a GraphQL operation');
     if (options.exposeInternal)
-      return { ...formatted, extensions: { ...extensions, code: 'INTERNAL_SERVER_ERROR' } };
+      return { ...formatted, extensions: { ...extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
     return {
       message: 'Internal server error',
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
 }

@@ -5,6 +5,7 @@
  * errors without a code, as if the server had failed. {@link operationInputErrors} finds them before
  * execution with graphql-js's own coercion functions, so they are answered as request errors.
  */
+import { ErrorCode } from '../copy/error-codes.js';
 import {
   GraphQLError,
   GraphQLIncludeDirective,
@@ -34,7 +35,7 @@ import {
 } from 'graphql';
 
 /** The code of every error of the caller's input. */
-export const BAD_USER_INPUT = 'BAD_USER_INPUT';
+export const BAD_USER_INPUT = ErrorCode.BAD_USER_INPUT;
 
 /**
  * A GraphQL request error caused by the caller's input: `extensions.code` `BAD_USER_INPUT` and, over

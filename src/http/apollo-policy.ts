@@ -1,3 +1,4 @@
+import { ErrorCode } from '../copy/error-codes.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { operationInputErrors } from '../graphql/input-errors.js';
@@ -10,7 +11,7 @@ import type { GraphQLPolicy } from '../graphql/policy.js';
 export function subscriptionOverHttp(path: string): GraphQLError {
   return new GraphQLError(
     `Subscriptions run over WebSocket (the graphql-transport-ws protocol, as the graphql-ws client speaks it) at ${path}; HTTP POST and GET carry queries and mutations only.`,
-    { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+    { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } },
   );
 }
 
@@ -53,7 +54,9 @@ export function apolloPolicyPlugin<TContext extends object>(
           response.http.headers.delete('allow');
           response.body = {
             kind: 'single',
-            singleResult: { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] },
+            singleResult: {
+              errors: [{ message: error.message, extensions: { code: ErrorCode.BAD_REQUEST } }],
+            },
           };
         },
       };

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { ErrorCode } from '../copy/error-codes.js';
 import { graphqlErrorBody } from './error-body.js';
 
 /** Options of {@link errorAnswers}. */
@@ -13,22 +14,24 @@ export interface ErrorAnswersOptions {
 }
 
 /** `extensions.code` of an HTTP-level error answer, by status. */
-const HTTP_ERROR_CODES: Record<number, string> = {
-  400: 'BAD_REQUEST',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  406: 'NOT_ACCEPTABLE',
-  408: 'REQUEST_TIMEOUT',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'RATE_LIMITED',
-  431: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
-  503: 'SERVICE_UNAVAILABLE',
+const HTTP_ERROR_CODES: Record<number, ErrorCode> = {
+  400: ErrorCode.BAD_REQUEST,
+  404: ErrorCode.NOT_FOUND,
+  405: ErrorCode.METHOD_NOT_ALLOWED,
+  406: ErrorCode.NOT_ACCEPTABLE,
+  408: ErrorCode.REQUEST_TIMEOUT,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  429: ErrorCode.RATE_LIMITED,
+  431: ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE,
+  503: ErrorCode.SERVICE_UNAVAILABLE,
 };
 
 /** The code {@link graphqlErrorBody} carries for an HTTP status. */
-export function httpErrorCode(status: number): string {
-  return HTTP_ERROR_CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
+export function httpErrorCode(status: number): ErrorCode {
+  return (
+    HTTP_ERROR_CODES[status] ?? (status >= 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_REQUEST)
+  );
 }
 
 /**

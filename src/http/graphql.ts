@@ -1,3 +1,4 @@
+import { ErrorCode } from '../copy/error-codes.js';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -125,7 +126,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
           .send(
             graphqlErrorBody(
               'Missing or unknown API key: send Authorization: Bearer <key>.',
-              'UNAUTHENTICATED',
+              ErrorCode.UNAUTHENTICATED,
             ),
           );
       }
@@ -164,7 +165,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       .send(
         graphqlErrorBody(
           'Batched requests (a JSON array of operations) are not supported: send one operation per request; connections are kept alive, so separate requests cost little.',
-          'BAD_REQUEST',
+          ErrorCode.BAD_REQUEST,
         ),
       );
   };

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../copy/error-codes.js';
 import type { FastifyRequest } from 'fastify';
 import {
   GraphQLError,
@@ -61,7 +62,10 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         const active = (ctx.extra.active ??= new Set());
         if (active.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [
-            coded(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection.`, 'BAD_REQUEST'),
+            coded(
+              `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection.`,
+              ErrorCode.BAD_REQUEST,
+            ),
           ];
         }
         let document: DocumentNode;
@@ -69,22 +73,24 @@ export function subscriptionHandler(options: SubscriptionOptions) {
           document = parse(payload.query, policy.parseOptions);
         } catch (error) {
           if (!(error instanceof GraphQLError)) throw error;
-          return [coded(error.message, 'GRAPHQL_PARSE_FAILED', error.nodes)];
+          return [coded(error.message, ErrorCode.GRAPHQL_PARSE_FAILED, error.nodes)];
         }
         const invalid = validate(schema, document, [...specifiedRules, ...policy.validationRules]);
         if (invalid.length > 0) {
           policy.describeValidationErrors(document, invalid);
-          return invalid.map((e) => coded(e.message, 'GRAPHQL_VALIDATION_FAILED', e.nodes));
+          return invalid.map((e) => coded(e.message, ErrorCode.GRAPHQL_VALIDATION_FAILED, e.nodes));
         }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
-          return [coded('Could not pick the operation to run: name one with operationName.', 'BAD_REQUEST')];
+          return [
+            coded('Could not pick the operation to run: name one with operationName.', ErrorCode.BAD_REQUEST),
+          ];
         }
         if (operation.operation !== 'subscription') {
           return [
             coded(
               'Only subscriptions run over WebSocket; send queries and mutations with HTTP POST.',
-              'BAD_REQUEST',
+              ErrorCode.BAD_REQUEST,
             ),
           ];
         }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, decideAccess, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('runs the demo when nothing is configured', () => {
@@ -68,5 +68,85 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ GATEWAY_API_KEYS: 'a:b:cccccccccccccccc' })).toThrow(/without ':'/);
     expect(() => loadConfig({ GATEWAY_API_KEYS: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
+  it('names every bad variable at once, each with what it expects', () => {
+    let thrown: unknown;
+    try {
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', SMH_BASE_URL: 'ftp://x.test', DINGTALK_APP_KEY: 'k' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const error = thrown as ConfigError;
+    expect(error.problems.map((p) => p.variable)).toEqual([
+      'PORT',
+      'LOG_LEVEL',
+      'SMH_BASE_URL',
+      'DINGTALK_APP_SECRET',
+    ]);
+    expect(error.variable).toBe('PORT');
+    expect(error.message).toBe(
+      'PORT: expected an integer from 0 to 65535, got "abc"; ' +
+        'LOG_LEVEL: expected fatal|error|warn|info|debug|trace|silent, got "loud"; ' +
+        'SMH_BASE_URL: expected an absolute http:// or https:// URL, got "ftp://x.test"; ' +
+        'DINGTALK_APP_SECRET: expected to be set together with its pair',
+    );
+  });
+
+  it('reads each provider through its module, by provider id', () => {
+    const config = loadConfig({
+      SMH_BASE_URL: 'http://127.0.0.1:9100',
+      SMH_CHUNK_SIZE: '10',
+      DINGTALK_APP_KEY: 'k',
+      DINGTALK_APP_SECRET: 's',
+      GATEWAY_API_KEYS: 'web:aaaaaaaaaaaaaaaa1',
+    });
+    expect(config.providers.SMH).toMatchObject({ managed: false, chunkSize: 10, libraries: [] });
+    // App credentials without a base URL: DingTalk's public API origin.
+    expect(config.providers.DINGTALK).toMatchObject({ managed: true, baseUrl: 'https://api.dingtalk.com' });
+    expect(config.managed).toBe(true);
+    expect(() =>
+      loadConfig({ SMH_LIBRARY_ID: 'lib', SMH_LIBRARY_SECRET: 's', DINGTALK_BASE_URL: 'http://127.0.0.1:1' }),
+    ).toThrow(/^SMH_BASE_URL: expected the media library's API origin when SMH credentials are configured/);
+  });
+});
+
+describe('decideAccess', () => {
+  const none = { managed: false };
+  const passThrough = { baseUrl: 'http://127.0.0.1:1', managed: false };
+  const managed = { baseUrl: 'http://127.0.0.1:1', managed: true };
+  const base = { production: false, demoRequested: false, apiKeys: 0, allowAnonymous: false };
+
+  it('runs the demo with nothing configured, in production only on request', () => {
+    expect(decideAccess({ ...base, providers: [none, none] })).toEqual({
+      demo: true,
+      managed: false,
+      allowAnonymous: true,
+    });
+    expect(decideAccess({ ...base, production: true, providers: [none] }).refusal).toBe('no-upstream');
+    expect(decideAccess({ ...base, production: true, demoRequested: true, providers: [none] }).refusal).toBe(
+      undefined,
+    );
+    expect(decideAccess({ ...base, providers: [passThrough, none] }).demo).toBe(false);
+  });
+
+  it('refuses managed credentials open to anyone, unless asked to or in the demo', () => {
+    expect(decideAccess({ ...base, providers: [managed] })).toEqual({
+      demo: false,
+      managed: true,
+      allowAnonymous: false,
+      refusal: 'no-api-keys',
+    });
+    expect(decideAccess({ ...base, apiKeys: 1, providers: [managed] }).refusal).toBe(undefined);
+    expect(decideAccess({ ...base, allowAnonymous: true, providers: [managed] }).refusal).toBe(undefined);
+    // Demo mode asks again with its emulators' settings: managed, and open on loopback.
+    expect(decideAccess({ ...base, demo: true, demoRequested: true, providers: [managed, managed] })).toEqual(
+      {
+        demo: true,
+        managed: true,
+        allowAnonymous: true,
+      },
+    );
   });
 });
