@@ -32,6 +32,10 @@ function children<T>(make: (...labels: string[]) => T): (...labels: string[]) =>
   };
 }
 
+/**
+ * The gateway's Prometheus metrics (HTTP answers, upstream calls, circuit state, copy outcomes and
+ * items, token fetches) in a Registry of its own.
+ */
 export class GatewayMetrics implements CopyMetrics {
   readonly registry = new Registry();
 

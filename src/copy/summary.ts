@@ -1,5 +1,6 @@
 import type { CopyItemResult, CopyOutcome, CopySummary, CopyTask, CopyTaskState, Provider } from './types.js';
 
+/** Counts items by status. */
 export function summarize(items: readonly CopyItemResult[]): CopySummary {
   const summary: CopySummary = { total: items.length, succeeded: 0, failed: 0, pending: 0, unknown: 0 };
   for (const item of items) {

@@ -10,6 +10,7 @@ import type { CopyErrorCode } from './error-codes.js';
  */
 export type Provider = string;
 
+/** The unified failure codes, listed in error-codes.ts. */
 export type { CopyErrorCode } from './error-codes.js';
 
 /** What to do when the target name is taken (the GraphQL `ConflictStrategy` enum). */

@@ -2,11 +2,13 @@ import { GatewayError, UpstreamFailure } from '../copy/errors.js';
 import type { CallContext } from '../copy/call.js';
 import type { TokenMetrics, TokenSource } from './token-source.js';
 
+/** A token from a token endpoint and how long it lives, in seconds. */
 export interface FetchedToken {
   token: string;
   expiresInSeconds: number;
 }
 
+/** How {@link ManagedTokens} fetches, names and counts one provider's tokens. */
 export interface ManagedTokenOptions {
   /** For messages only: "SMH" or "DingTalk". */
   providerName: string;

@@ -4,6 +4,7 @@ import type { IdempotencyPort, IdempotencyScope } from '../copy/ports.js';
 import type { CopyOutcome } from '../copy/types.js';
 import type { IdempotencyStore } from './store.js';
 
+/** How long idempotency records live and how long a replay waits, in milliseconds. */
 export interface IdempotencyOptions {
   /** How long a finished answer is replayed. */
   ttlMs: number;

@@ -6,6 +6,7 @@
 export type IdempotencyRecord =
   { state: 'running'; fingerprint: string } | { state: 'done'; fingerprint: string; answer: string };
 
+/** Idempotency records by key: claimed atomically, completed with the answer, released, read. */
 export interface IdempotencyStore {
   /** Claims `key` for a new run; returns the existing record instead when there is one. */
   claim(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyRecord | undefined>;
@@ -16,6 +17,7 @@ export interface IdempotencyStore {
   close(): Promise<void>;
 }
 
+/** Records of one instance, in memory, expired by `now` (Date.now unless a test gives its clock). */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #records = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
   #lastSweep = 0;

@@ -7,6 +7,7 @@ import type { UpstreamIdentity, UpstreamMetrics, UpstreamOperation } from './por
 import { pathRedactor } from './redact.js';
 import { BodyReadError, BodyTooLargeError, classifyTransportFailure } from './transport-failure.js';
 
+/** One call to an upstream: method, path below the base URL, query, headers and JSON body. */
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
   path: string;
@@ -20,6 +21,7 @@ export interface UpstreamRequest {
   operation?: UpstreamOperation;
 }
 
+/** An upstream's answer, read whole (bounded) and parsed as JSON when it is JSON. */
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -41,6 +43,7 @@ export interface BreakerOptions {
   resetTimeoutMs: number;
 }
 
+/** 50 % failures over at least 20 calls opens the circuit for 10 s. */
 export const DEFAULT_BREAKER: BreakerOptions = {
   errorThresholdPercent: 50,
   minRequests: 20,

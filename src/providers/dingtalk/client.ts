@@ -9,6 +9,7 @@ import type {
   DingTalkWireTask,
 } from './wire.js';
 
+/** Who a DingTalk call acts as (`unionId`, with `token`), and the caller's deadline and logger. */
 export interface DingTalkScope {
   unionId: string;
   token: string;

@@ -27,6 +27,7 @@ const STRATEGY: Record<ConflictStrategy, DingTalkWireStrategy> = {
 /** Never lose or silently rename data unless asked: DingTalk's own default is AUTO_RENAME. */
 export const DEFAULT_STRATEGY: ConflictStrategy = 'FAIL';
 
+/** The unified conflict strategy as DingTalk's `option.conflictStrategy` (FAIL when unset). */
 export function toWireStrategy(strategy: ConflictStrategy | null | undefined): DingTalkWireStrategy {
   return STRATEGY[strategy ?? DEFAULT_STRATEGY];
 }
@@ -69,7 +70,9 @@ export function classifyDingTalkError(
   if (status === 401 || c.startsWith('InvalidAuthentication') || c.startsWith('AuthenticationFailed')) {
     return { code: 'UNAUTHENTICATED', execution: 'not-executed' };
   }
-  // Both are refusals before any work began (dingtalk.md §7): safe to send again later.
+  // Both are refusals before any work began (throttling is checked before the call runs:
+  // https://open.dingtalk.com/document/development/how-to-process-api-throttling-on-the-dingtalk-server),
+  // so sending again later is safe.
   if (c === 'operationConcurrentControl' || QPS_LIMIT.test(c) || status === 429)
     return { code: 'THROTTLED', execution: 'not-executed' };
   // Server-fault codes also arrive without their 5xx status: as an item's errorCode or a task's failMessage.
@@ -92,6 +95,7 @@ export function classifyDingTalkError(
 /** DingTalk can make a re-send safe: KEEP_EXISTING returns the copy that is already there. */
 const RESEND_HINT = ', or send it again with conflictStrategy KEEP_EXISTING';
 
+/** A DingTalk error answer as a CopyError, with whether the work can have run. */
 export function dingTalkErrorInfo(
   status: number,
   body: { code?: string; message?: string; requestid?: string } | undefined,
@@ -174,7 +178,10 @@ function count(value: number | string | undefined): number {
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
 }
 
-/** One DingTalk task's state; SUCCESS with failures counts as partial (dingtalk.md §11.7). */
+/**
+ * One DingTalk task's state. The task API documents `failCount` beside the status, and a task can end
+ * `SUCCESS` with some entries failed: that counts as partial.
+ */
 export function wireTaskState(task: DingTalkWireTask): CopyTaskState {
   const failed = count(task.failCount);
   const succeeded = count(task.successCount);

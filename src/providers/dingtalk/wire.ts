@@ -1,8 +1,13 @@
-/** DingTalk storage's wire format for batch copy and task query (see shared/upstreams/dingtalk.md §2, §4). */
+/**
+ * DingTalk storage's wire format for batch copy
+ * (https://open.dingtalk.com/document/development/copy-files-or-folders-in-bulk) and task query
+ * (https://open.dingtalk.com/document/development/get-the-asynchronous-task-information-in-storage).
+ */
 
 export type DingTalkWireStrategy =
   'AUTO_RENAME' | 'OVERWRITE' | 'RETURN_DENTRY_IF_EXISTS' | 'RETURN_ERROR_IF_EXISTS';
 
+/** The batch copy body. */
 export interface DingTalkWireCopyRequest {
   targetSpaceId: string;
   targetFolderId: string;
@@ -10,6 +15,7 @@ export interface DingTalkWireCopyRequest {
   option: { conflictStrategy: DingTalkWireStrategy };
 }
 
+/** One item of the batch copy answer's `resultItems`. */
 export interface DingTalkWireResultItem {
   spaceId?: string;
   dentryId?: string;
@@ -22,8 +28,10 @@ export interface DingTalkWireResultItem {
   targetDentryId?: string;
 }
 
+/** A task's `status`. */
 export type DingTalkWireTaskStatus = 'INIT' | 'IN_PROGRESS' | 'SUCCESS' | 'FAIL';
 
+/** The task query answer's `task`. */
 export interface DingTalkWireTask {
   id?: string;
   status?: DingTalkWireTaskStatus | string;
@@ -35,6 +43,7 @@ export interface DingTalkWireTask {
   endTime?: string;
 }
 
+/** DingTalk's error body. */
 export interface DingTalkWireError {
   code?: string;
   message?: string;

@@ -4,6 +4,7 @@ import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/a
 import { smhErrorInfo, wireStatus } from './translate.js';
 import type { SmhWireCopyItem, SmhWireError, SmhWireResultItem, SmhWireTask } from './wire.js';
 
+/** Where an SMH call acts (library, space, optional user) with which token, and the caller's deadline and logger. */
 export interface SmhScope {
   libraryId: string;
   spaceId: string;
@@ -13,6 +14,7 @@ export interface SmhScope {
   log?: Logger;
 }
 
+/** SMH's answer to a batch copy: the items' results (200/207), or the id of the task it started (202). */
 export type SmhBatchAnswer =
   { kind: 'done'; results: SmhWireResultItem[] } | { kind: 'async'; taskId: string };
 

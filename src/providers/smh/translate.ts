@@ -35,6 +35,10 @@ const STRATEGY: Record<Exclude<ConflictStrategy, 'KEEP_EXISTING'>, SmhWireStrate
 /** The strategy when neither the item nor the request sets one: never lose or rename data silently. */
 export const DEFAULT_STRATEGY: ConflictStrategy = 'FAIL';
 
+/**
+ * The unified conflict strategy as SMH's `conflictResolutionStrategy`.
+ * @throws GatewayError UNSUPPORTED for KEEP_EXISTING, which SMH lacks.
+ */
 export function toWireStrategy(strategy: ConflictStrategy, index?: number): SmhWireStrategy {
   if (strategy === 'KEEP_EXISTING') {
     throw new GatewayError(
@@ -101,12 +105,14 @@ export function validateSmhRequest(request: SmhBatchCopyRequest, maxItems: numbe
   });
 }
 
+/** The request's items in SMH's wire format, each with an explicit strategy. */
 export function toWireItems(request: SmhBatchCopyRequest): SmhWireCopyItem[] {
   return request.items.map((item, index) => {
     const wire: SmhWireCopyItem = {
       copyFrom: item.from,
       to: item.to,
-      // Always explicit: the documented defaults disagree between sources (smh.md §10.5).
+      // Always explicit: the documented defaults disagree (older docs and SDKs rename files and ask for
+      // folders; the newest user guide says `ask`).
       conflictResolutionStrategy: toWireStrategy(
         item.conflictStrategy ?? request.conflictStrategy ?? DEFAULT_STRATEGY,
         index,
@@ -147,6 +153,7 @@ export function classifySmhError(
   return { code: 'INVALID_ARGUMENT', execution: 'not-executed' };
 }
 
+/** An SMH error answer as a CopyError, with whether the work can have run. */
 export function smhErrorInfo(
   status: number,
   body: SmhWireError | undefined,

@@ -1,7 +1,11 @@
-/** SMH's wire format for batch copy and task query (see shared/upstreams/smh.md §4–§5). */
+/**
+ * SMH's wire format for batch copy (https://www.tencentcloud.com/document/product/1283/75493) and task
+ * query (https://www.tencentcloud.com/document/product/1283/75479).
+ */
 
 export type SmhWireStrategy = 'ask' | 'rename' | 'overwrite';
 
+/** One item of the batch copy body. */
 export interface SmhWireCopyItem {
   copyFrom: string;
   to: string;
@@ -19,6 +23,7 @@ export interface SmhWireResultItem {
   message?: string;
 }
 
+/** One task of the task query's answer. */
 export interface SmhWireTask {
   taskId?: number | string;
   /** Older docs and SDKs name the id `id`. */
@@ -27,6 +32,7 @@ export interface SmhWireTask {
   result?: SmhWireResultItem[] | Record<string, unknown>;
 }
 
+/** SMH's error body. */
 export interface SmhWireError {
   code?: string;
   message?: string;
