@@ -6,6 +6,7 @@ import { graphiqlAssets, graphiqlPage, type ExampleTab } from './http/graphiql.j
 import { GRAPHQL_PATH, graphqlRoutes } from './http/graphql.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
+import { OneLinePerRequest } from './http/request-log.js';
 import type { Logger } from './log.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -31,6 +32,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { config, logger, copy } = deps;
   const app = Fastify({
     loggerInstance: logger,
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimitBytes,
     // In-flight requests finish on close while new ones get 503, in our error shape (errorAnswers).
     return503OnClosing: false,
