@@ -36,8 +36,16 @@ const PREFIX = 'ct1_';
 const MAX_DECODED_BYTES = 1024 * 1024;
 const MAX_ID_LENGTH = 64 * 1024;
 
-/** The task id of `ref`, written by its provider's codec. */
+/**
+ * The id each decoded ref came from, so that answering for a ref that was just decoded (a copyTask
+ * lookup) gives back the caller's id without compressing it again. Weak: it lives as long as the ref.
+ */
+const decodedFrom = new WeakMap<TaskRef, string>();
+
+/** The task id of `ref`, written by its provider's codec (or the id `ref` was decoded from). */
 export function encodeTaskId<Ref extends TaskRef>(codec: TaskRefCodec<Ref>, ref: Ref): string {
+  const known = decodedFrom.get(ref);
+  if (known !== undefined) return known;
   const wire = { p: codec.tag, ...codec.encode(ref) };
   return PREFIX + deflateRawSync(JSON.stringify(wire)).toString('base64url');
 }
@@ -69,7 +77,10 @@ export function decodeTaskId(id: string, codecs: Iterable<TaskRefCodec>): TaskRe
   for (const codec of codecs) {
     if (codec.tag !== tag) continue;
     const ref = codec.decode(fields);
-    if (ref) return ref;
+    if (ref) {
+      decodedFrom.set(ref, id);
+      return ref;
+    }
     break;
   }
   throw malformed();

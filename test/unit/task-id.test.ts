@@ -1,4 +1,4 @@
-import { deflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/copy/errors.js';
@@ -71,6 +71,19 @@ describe('task ids', () => {
         expect(encodeTaskId(ref)).toBe(encodeTaskId(structuredClone(ref)));
       }),
     );
+  });
+
+  it('answer for a decoded reference with the id it was decoded from, without compressing it again', () => {
+    const wire = { p: 's', l: 'library-library-library', s: 'library-library-library', t: [['16', 0, 3]] };
+    // Valid, but not what encodeTaskId would write (Huffman-only compression).
+    const id =
+      'ct1_' +
+      deflateRawSync(JSON.stringify(wire), { strategy: constants.Z_HUFFMAN_ONLY }).toString('base64url');
+    const ref = decodeTaskId(id);
+    expect(encodeTaskId(ref)).toBe(id);
+    // A reference built anew still gets the canonical id.
+    expect(encodeTaskId({ ...ref })).not.toBe(id);
+    expect(decodeTaskId(encodeTaskId({ ...ref }))).toEqual(ref);
   });
 
   it('stay decodable for the largest task the gateway can make with default limits (10 chunks)', () => {
