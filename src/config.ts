@@ -52,7 +52,17 @@ export interface Config {
   /** Circuit breaker per upstream origin. */
   breaker: { errorThresholdPercent: number; minRequests: number; resetTimeoutMs: number };
   /** Limits on a GraphQL document. */
-  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number; maxCost: number };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    maxCost: number;
+    /** Fragment definitions per document. */
+    maxFragments: number;
+    /** Selections (fields, fragment spreads, inline fragments) written in a document. */
+    maxSelections: number;
+  };
 }
 
 /** What {@link decideAccess} decides from. */
@@ -151,6 +161,8 @@ function readLimits(env: EnvReader): Config['limits'] {
     maxTokens: env.integer('GRAPHQL_MAX_TOKENS', 20_000, 100, 10_000_000),
     maxDirectives: env.integer('GRAPHQL_MAX_DIRECTIVES', 50, 1, 100_000),
     maxCost: env.integer('GRAPHQL_MAX_COST', 10_000, 10, 100_000_000),
+    maxFragments: env.integer('GRAPHQL_MAX_FRAGMENTS', 30, 1, 100_000),
+    maxSelections: env.integer('GRAPHQL_MAX_SELECTIONS', 500, 10, 1_000_000),
   };
 }
 

@@ -103,4 +103,18 @@ describe('gateway server', () => {
     const unknownField = await gateway.graphql('{ nope }');
     expect(unknownField.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
+
+  it('refuses a 48 KB document of 1,000 fragments as a validation error, over HTTP and WebSocket', async () => {
+    const times = (f: (i: number) => string) => Array.from({ length: 1000 }, (_, i) => f(i)).join(' ');
+    const query = `query { ${times((i) => `...F${i}`)} } ${times((i) => `fragment F${i} on Query { __typename }`)}`;
+    expect(query.length).toBeGreaterThan(45_000);
+    const { status, body } = await gateway.graphql(query);
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        message: 'The document has 1000 fragment definitions; at most 30 are allowed.',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
+    ]);
+  });
 });
