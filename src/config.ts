@@ -3,6 +3,7 @@
  * upstream calls, each provider through its module). Every bad variable is collected; one ConfigError
  * names them all with what each expects, so an operator can fix them from one log line.
  */
+import { readFileSync } from 'node:fs';
 import { EnvReader, type Env } from './env.js';
 import type { ProviderModule, ProviderSettings } from './providers/module.js';
 import { providers as registry } from './providers/registry.js';
@@ -38,6 +39,20 @@ export interface Config {
   /** Serve GET /metrics (Prometheus text) and collect the metrics behind it. */
   metrics: boolean;
   bodyLimitBytes: number;
+  /** Limits on connections and callers, so slow or flooding clients cannot exhaust the server. */
+  server: {
+    /** Time for a request head to arrive (Node's `headersTimeout`). */
+    headersTimeoutMs: number;
+    /** Time for a whole request, head and body, to arrive (Node's `requestTimeout`). */
+    requestTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open. */
+    keepAliveTimeoutMs: number;
+    /** Open connections at most (below the file-descriptor limit). */
+    maxConnections: number;
+    /** Requests per caller (API key name, or client IP without keys) per window; 0: no limit. */
+    rateLimitMax: number;
+    rateLimitWindowMs: number;
+  };
   apiKeys: ApiKey[];
   /** Callers need no API key even though the gateway spends managed credentials (see {@link decideAccess}). */
   allowAnonymous: boolean;
@@ -150,6 +165,55 @@ function readServer(env: EnvReader) {
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
     metrics: env.flag('METRICS', true),
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    server: readConnectionLimits(env),
+  };
+}
+
+/**
+ * The open-file limit of this process (Linux: /proc/self/limits), or undefined where it cannot be
+ * read. Node raises the soft limit to the hard one at start, so this is what sockets may use.
+ */
+function openFileLimit(): number | undefined {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Connection and caller limits. The connection cap defaults to 10,000, or less when the open-file
+ * limit is low: half of it, or all but 1,024 descriptors (for upstream sockets, Redis and files),
+ * whichever is more.
+ */
+function readConnectionLimits(env: EnvReader): Config['server'] {
+  const files = openFileLimit();
+  const fallbackConnections =
+    files === undefined
+      ? 10_000
+      : Math.max(16, Math.min(10_000, Math.max(Math.floor(files / 2), files - 1024)));
+  const headersTimeoutMs = env.integer('HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = env.integer(
+    'REQUEST_TIMEOUT_MS',
+    Math.max(30_000, headersTimeoutMs),
+    100,
+    3_600_000,
+  );
+  if (requestTimeoutMs < headersTimeoutMs) {
+    env.problem(
+      'REQUEST_TIMEOUT_MS',
+      `at least HEADERS_TIMEOUT_MS (${headersTimeoutMs})`,
+      String(requestTimeoutMs),
+    );
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs: Math.max(requestTimeoutMs, headersTimeoutMs),
+    keepAliveTimeoutMs: env.integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    maxConnections: env.integer('MAX_CONNECTIONS', fallbackConnections, 1, 1_000_000),
+    rateLimitMax: env.integer('RATE_LIMIT_MAX', 5000, 0, 100_000_000),
+    rateLimitWindowMs: env.integer('RATE_LIMIT_WINDOW_MS', 1000, 100, 3_600_000),
   };
 }
 

@@ -4,6 +4,7 @@ import type { CopyService } from './copy/service.js';
 import { clientErrorAnswer, errorAnswers } from './http/error-answers.js';
 import { graphiqlAssets, graphiqlPage, type ExampleTab } from './http/graphiql.js';
 import { GRAPHQL_PATH, graphqlRoutes } from './http/graphql.js';
+import { limitConnections } from './http/connection-limits.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
 import { OneLinePerRequest } from './http/request-log.js';
@@ -40,7 +41,16 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     // `/graphql/` is the same endpoint as `/graphql` (clients differ in how they write a base URL).
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler: clientErrorAnswer,
+    // Slow clients: a request head must arrive within headersTimeout, the whole request within
+    // requestTimeout (each answered 408); Node checks them every connectionsCheckingInterval.
+    http: {
+      headersTimeout: config.server.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.server.headersTimeoutMs / 4)),
+    },
+    requestTimeout: config.server.requestTimeoutMs,
+    keepAliveTimeout: config.server.keepAliveTimeoutMs,
   });
+  limitConnections(app.server, { maxConnections: config.server.maxConnections, logger });
   await app.register(errorAnswers, { bodyLimitBytes: config.bodyLimitBytes, graphqlPath: GRAPHQL_PATH });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(healthRoutes);

@@ -20,6 +20,7 @@ import { apolloPolicyPlugin } from './apollo-policy.js';
 import { createCallerAuth } from './caller-auth.js';
 import { graphqlErrorBody } from './error-body.js';
 import { wantsGraphiql } from './graphiql.js';
+import { limitCallerRate } from './rate-limit.js';
 import { createContextFactory } from './request-context.js';
 import { subscriptionHandler } from './subscriptions.js';
 
@@ -135,6 +136,13 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       request.log = reply.log = request.log.child({ caller });
     });
   }
+
+  // After the key check (so it counts per caller), before any route of this scope.
+  await limitCallerRate(app, {
+    max: config.server.rateLimitMax,
+    windowMs: config.server.rateLimitWindowMs,
+    redisUrl: config.redisUrl,
+  });
 
   const graphqlHandler = fastifyApolloHandler(apollo, { context });
   const { landingPage } = options;
