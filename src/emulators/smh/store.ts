@@ -7,6 +7,7 @@ import {
   lookup,
   newDir,
   setChild,
+  splitExtension,
   type DirKind,
   type DirNode,
   type NodeKind,
@@ -47,7 +48,7 @@ export interface PutFileOptions {
   /** Default `etag-<n>`. */
   etag?: string;
   content?: string | Uint8Array;
-  /** Default `application/octet-stream`. */
+  /** Default: by the name's extension (see {@link contentTypeOf}). */
   contentType?: string;
 }
 
@@ -145,7 +146,7 @@ export class SmhStore {
       version: existing ? existing.version + 1 : 1,
       etag,
       crc64: content ? crc64(content) : crc64(Buffer.from(etag), size),
-      contentType: opts.contentType ?? 'application/octet-stream',
+      contentType: opts.contentType ?? contentTypeOf(name),
       ...stamp,
       ...(existing && { inode: existing.inode, creationTime: existing.creationTime }),
     };
@@ -208,6 +209,21 @@ export class SmhStore {
     }
     return dir;
   }
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain',
+  '.json': 'application/json',
+};
+
+/** The content type of a file created without one: by extension, else `application/octet-stream`. */
+export function contentTypeOf(name: string): string {
+  return CONTENT_TYPES[splitExtension(name).ext.toLowerCase()] ?? 'application/octet-stream';
 }
 
 function info(name: string, node: TreeNode): NodeInfo {
