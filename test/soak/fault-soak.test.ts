@@ -20,7 +20,9 @@ import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gatew
  */
 const OPS = Number(process.env.SOAK_OPS ?? 20_000);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 48);
-const TIME_LIMIT_MS = Number(process.env.SOAK_TIME_LIMIT_MS ?? 150_000);
+// The time limit follows the operation count (7.5 ms per operation, at least a minute): a larger run gets
+// a proportionally longer limit. The post-run checks read the emulators' indexes, so they stay linear.
+const TIME_LIMIT_MS = Number(process.env.SOAK_TIME_LIMIT_MS ?? Math.max(60_000, OPS * 7.5));
 
 const SMH_BATCH = '/api/v1/batch/';
 const SMH_TASK = '/api/v1/task/';
@@ -215,6 +217,7 @@ describe('fault soak', () => {
       const smhExecuted = smh.stats.executedItems;
       const dtExecuted = dingtalk.stats.executedCopies;
       const rssAfter = process.memoryUsage().rss;
+      const verifyStarted = Date.now();
 
       const figures = {
         operations: next,
@@ -245,6 +248,12 @@ describe('fault soak', () => {
       const missingDt = dtSucceeded.filter((id) => !dingtalk.state.getDentry(id));
       expect(missingSmh).toEqual([]);
       expect(missingDt).toEqual([]);
+      // Each reported copy ran exactly once, by the emulators' per-target records (one lookup each).
+      const notOnceSmh = smhSucceeded.filter((path) => smh.stats.copiesTo('-', path).length !== 1);
+      const unrecordedDt = dtSucceeded.filter((id) => dingtalk.stats.copyTo(id) === undefined);
+      expect(notOnceSmh.slice(0, 5)).toEqual([]);
+      expect(unrecordedDt.slice(0, 5)).toEqual([]);
+      console.warn(`fault soak verification took ${Date.now() - verifyStarted} ms`);
       // Bounded memory: the emulators' trees grow with every copy, so allow generous room.
       expect(rssAfter - rssBefore).toBeLessThan(768 * 2 ** 20);
     },

@@ -7,11 +7,12 @@ import { batchCopy, isDingTalkConflictStrategy, type DingTalkConflictStrategy } 
 import type { DingTalkState } from './state.js';
 import type { DingTalkStats, RouteName } from './stats.js';
 
+/** What the API routes act on: state, counters and the copy limits. */
 export interface HandlerContext {
   state: DingTalkState;
   stats: DingTalkStats;
   maxDentryIds: number;
-  /** Reject copies into a folder that a running task is still filling (opt-in reading of §7). */
+  /** Reject copies into a folder that a running task is still filling with `operationConcurrentControl` (opt-in). */
   concurrencyControl: boolean;
 }
 
@@ -142,7 +143,7 @@ function handleGetTask(ctx: HandlerContext, req: RouteContext): Reply {
   authenticate(ctx.state, req);
   requireUnionId(req);
   const task = ctx.state.tasks.get(taskId);
-  // §11.8: the real API documents no code for this; `taskNotExist` is our invention.
+  // The real API documents no code for an unknown task; `taskNotExist` is the emulator's invention.
   if (!task) throw new EmulatorError(404, 'taskNotExist', `task ${taskId} does not exist`);
   return { status: 200, body: { task } };
 }

@@ -18,8 +18,10 @@ export const DINGTALK_CONFLICT_STRATEGIES = [
   'RETURN_DENTRY_IF_EXISTS',
   'RETURN_ERROR_IF_EXISTS',
 ] as const;
+/** One of {@link DINGTALK_CONFLICT_STRATEGIES}. */
 export type DingTalkConflictStrategy = (typeof DINGTALK_CONFLICT_STRATEGIES)[number];
 
+/** True for a known `option.conflictStrategy` value. */
 export function isDingTalkConflictStrategy(value: unknown): value is DingTalkConflictStrategy {
   return typeof value === 'string' && (DINGTALK_CONFLICT_STRATEGIES as readonly string[]).includes(value);
 }
@@ -60,6 +62,7 @@ export interface SubItemPlan {
   failCode?: string;
 }
 
+/** The work of one async folder copy: the root already created and the entries below it to copy. */
 export interface AsyncCopyPlan {
   sourceSpaceId: string;
   sourceRootId: string;
@@ -121,6 +124,7 @@ export function checkCopyTargets(store: DentryStore, req: DingTalkCopyRequest): 
   }
 }
 
+/** Runs one batch copy; throws EmulatorError for a request refused before any work. */
 export function batchCopy(
   store: DentryStore,
   req: DingTalkCopyRequest,
@@ -200,7 +204,8 @@ function copyOne(
         name = store.freeName(req.targetSpaceId, req.targetFolderId, source.name, source.type);
         break;
       case 'OVERWRITE':
-        // §11.5 reading: a file onto a file is a new version of the same dentry; anything else replaces.
+        // The docs do not say what OVERWRITE does to ids; the emulator's reading: a file onto a file is a new
+        // version of the same dentry, anything else is replaced by a new dentry.
         if (existing.type === 'FILE' && source.type === 'FILE') {
           store.overwrite(existing.id, { size: source.size, now: req.now, modifierId: req.unionId });
           return done(existing.id, true);
@@ -244,6 +249,7 @@ export interface CopyProgress {
   failed: Map<string, string>;
 }
 
+/** The progress of a plan that has created only its root so far. */
 export function newCopyProgress(plan: AsyncCopyPlan): CopyProgress {
   return { copied: new Map([[plan.sourceRootId, plan.targetRootId]]), failed: new Map() };
 }

@@ -6,6 +6,7 @@
  */
 import { optionalNumber, type FaultKind, type FaultPresets } from '../kit/index.js';
 
+/** Builders of the DingTalk faults, by preset name. */
 export const dingTalkFaults = {
   /** 400: another operation on the same source or target is running; rejected before any work. */
   concurrentControl: (): FaultKind => ({
@@ -52,13 +53,14 @@ export const dingTalkFaults = {
     code: 'spaceQuotaInsufficient',
     message: 'space quota insufficient',
   }),
-  /** The IP-level throttle page: HTML, not a JSON error (§5). */
+  /** The IP-level throttle page: HTML, not a JSON error. */
   html: (status = 503): FaultKind => ({ kind: 'html', status }),
   latency: (ms = 1000): FaultKind => ({ kind: 'latency', ms }),
   reset: (): FaultKind => ({ kind: 'reset' }),
   truncated: (): FaultKind => ({ kind: 'truncated' }),
 } as const;
 
+/** A preset name of {@link dingTalkFaults}. */
 export type DingTalkFaultPreset = keyof typeof dingTalkFaults;
 
 /**

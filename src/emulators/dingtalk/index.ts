@@ -21,6 +21,7 @@ import { seedDemo } from './seed.js';
 import { DingTalkState } from './state.js';
 import { DingTalkStats, type RouteName } from './stats.js';
 
+/** How to start a DingTalk emulator. */
 export interface DingTalkEmulatorOptions {
   /** Default 127.0.0.1. */
   host?: string;
@@ -41,6 +42,7 @@ export interface DingTalkEmulatorOptions {
   concurrencyControl?: boolean;
 }
 
+/** A running DingTalk emulator and its test-facing state. */
 export interface DingTalkEmulator {
   url: string;
   port: number;
@@ -54,6 +56,7 @@ export interface DingTalkEmulator {
   close(): Promise<void>;
 }
 
+/** Starts a DingTalk emulator and resolves once it listens. */
 export async function startDingTalkEmulator(opts: DingTalkEmulatorOptions = {}): Promise<DingTalkEmulator> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? Math.random;

@@ -15,6 +15,7 @@ import {
 import { TaskManager, type TaskView } from './tasks.js';
 import { TokenStore, type IssuedToken } from './tokens.js';
 
+/** Clock, task duration, token lifetime (seconds) and random source of the state. */
 export interface DingTalkStateOptions {
   clock: Clock;
   taskDurationMs: number;
@@ -22,6 +23,7 @@ export interface DingTalkStateOptions {
   random: () => number;
 }
 
+/** Everything the emulator knows, with the test-facing API. */
 export class DingTalkState {
   readonly store = new DentryStore();
   readonly tokens: TokenStore;

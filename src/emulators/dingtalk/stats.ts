@@ -12,6 +12,7 @@ export interface DingTalkCopyRecord extends DingTalkCopiedItem {
   requestId: string;
 }
 
+/** One batch copy request as the emulator ran it. */
 export interface CopyRequestStat {
   requestId: string;
   unionId: string;
@@ -29,6 +30,7 @@ export interface CopyRequestStat {
   requestError?: string;
 }
 
+/** The counters and records as JSON (`GET /__admin/stats`). */
 export interface DingTalkStatsSnapshot {
   requestsByRoute: Partial<Record<RouteName, number>>;
   tokenRequests: number;

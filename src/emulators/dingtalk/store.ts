@@ -6,6 +6,7 @@
 
 import { EmulatorError } from '../kit/errors.js';
 
+/** A dentry is a file or a folder. */
 export type DentryType = 'FILE' | 'FOLDER';
 
 /** The parent id of entries that sit directly in a space's root. */
@@ -34,6 +35,7 @@ export interface RequestFailureRule {
   times?: number;
 }
 
+/** A storage space. */
 export interface Space {
   id: string;
   name: string;
@@ -41,6 +43,7 @@ export interface Space {
   quota?: number;
 }
 
+/** A file or folder of a space. */
 export interface Dentry {
   id: string;
   spaceId: string;
@@ -61,10 +64,12 @@ export interface Dentry {
   uuid: string;
 }
 
+/** A dentry with its children, for tree dumps. */
 export interface TreeNode extends Dentry {
   children?: TreeNode[];
 }
 
+/** What a new dentry is made of. */
 export interface CreateDentryInput {
   spaceId: string;
   parentId?: string;
@@ -85,6 +90,7 @@ function storeError(code: string, message: string): EmulatorError {
   return new EmulatorError(code.endsWith('NotExist') ? 404 : 400, code, message);
 }
 
+/** The spaces and dentries, with per-folder name indexes, copy permissions and copy failure rules. */
 export class DentryStore {
   readonly #spaces = new Map<string, Space>();
   readonly #dentries = new Map<string, Dentry>();
@@ -232,7 +238,7 @@ export class DentryStore {
   }
 
   /**
-   * §11.3 reading: `name(1).ext`, then `(2)`, … (first free n); the suffix goes before the last extension
+   * AUTO_RENAME names are undocumented; the emulator's reading: `name(1).ext`, then `(2)`, … (first free n); the suffix goes before the last extension
    * for files and at the end for folders. A leading dot (".env") is not treated as an extension.
    */
   freeName(spaceId: string, parentId: string, name: string, type: DentryType): string {

@@ -9,6 +9,7 @@ import type { Clock } from '../kit/clock.js';
 import { copySubItem, newCopyProgress, type AsyncCopyPlan, type CopyProgress } from './copy.js';
 import type { DentryStore } from './store.js';
 
+/** DingTalk task states. */
 export type TaskStatus = 'INIT' | 'IN_PROGRESS' | 'SUCCESS' | 'FAIL';
 
 /** The `task` object of `GET /v1.0/storage/tasks/{taskId}`. */
@@ -34,11 +35,12 @@ interface TaskRecord {
   firstError?: string;
 }
 
-/** §11.14 reading: full ISO 8601 UTC with seconds and no fraction, like the SDK example. */
+/** ISO 8601 UTC with seconds and no fraction (`2022-01-01T10:00:00Z`), like the SDK's examples. */
 export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** The async copy tasks, caught up with the clock whenever someone looks. */
 export class TaskManager {
   readonly #tasks = new Map<string, TaskRecord>();
   /** Tasks that have not ended yet. */
@@ -112,7 +114,8 @@ export class TaskManager {
       beginTime: isoSeconds(task.beganAt),
     };
     if (ended) {
-      // §11.7 reading: FAIL as soon as anything failed, with the first error code as the message.
+      // The docs do not say when a task is FAIL; the emulator's reading: as soon as any entry failed, with
+      // the first error code as the message.
       if (task.firstError !== undefined) view.failMessage = task.firstError;
       view.endTime = isoSeconds(task.beganAt + this.durationMs);
     }

@@ -1,14 +1,17 @@
 /**
- * Internal-app access tokens (§6): one token per app key; fetching again while it is valid returns the
+ * Internal-app access tokens (https://open.dingtalk.com/document/orgapp/obtain-the-access_token-of-an-internal-app):
+ * one token per app key; fetching again while it is valid returns the
  * same token and extends it, and after expiry a new one is minted. Time comes from the emulator Clock.
  */
 import type { Clock } from '../kit/clock.js';
 
+/** The token endpoint's answer: the token and its lifetime in seconds. */
 export interface IssuedToken {
   accessToken: string;
   expireIn: number;
 }
 
+/** The result of checking a token: its app key, or why it is refused. */
 export type TokenCheck = { ok: true; appKey: string } | { ok: false; reason: 'unknown' | 'expired' };
 
 interface TokenRecord {
@@ -17,6 +20,7 @@ interface TokenRecord {
   expiresAt: number;
 }
 
+/** Apps, their secrets and their current tokens. */
 export class TokenStore {
   readonly #apps = new Map<string, string>();
   readonly #byApp = new Map<string, TokenRecord>();

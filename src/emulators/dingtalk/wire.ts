@@ -4,6 +4,7 @@
  * The contract test records the official SDK's requests; the project's own client can be held to them.
  */
 
+/** One request as the emulator received it. */
 export interface RecordedRequest {
   method: string;
   /** Path without the query string, as sent (not decoded). */
@@ -15,6 +16,7 @@ export interface RecordedRequest {
   requestId: string;
 }
 
+/** The parts of a request two clients must agree on. */
 export interface WireRequest {
   method: string;
   path: string;
@@ -26,6 +28,7 @@ export interface WireRequest {
   body: unknown;
 }
 
+/** The comparable parts of a recorded request. */
 export function toWire(r: RecordedRequest): WireRequest {
   let body: unknown = undefined;
   if (r.rawBody !== '') {

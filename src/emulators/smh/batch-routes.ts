@@ -80,6 +80,7 @@ function queryTasks(core: SmhCore, ctx: RouteContext): Reply {
   return { status: 200, body: core.tasks.query(libraryId, spaceId, parts.map(Number)) };
 }
 
+/** `POST /api/v1/batch/:libraryId/:spaceId?copy` and `GET /api/v1/task/:libraryId/:spaceId/:taskIdList`. */
 export function batchRoutes(core: SmhCore): Route[] {
   return [
     {

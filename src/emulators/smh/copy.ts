@@ -19,6 +19,7 @@ import {
   type NodeKind,
 } from './tree.js';
 
+/** One validated item of a batch copy body (paths as segments). */
 export interface CopyItem {
   copyFrom: string[];
   to: string[];
@@ -33,6 +34,7 @@ export type SmhItemResult =
   | { status: 204; copyFrom: string[]; to: string[] }
   | { status: number; code: string; message: string; copyFrom: string[]; to: string[] };
 
+/** What one batch did: the per-item results and how much it wrote. */
 export interface BatchOutcome {
   results: SmhItemResult[];
   /** Items that changed the tree. */
@@ -86,7 +88,8 @@ function parseItem(raw: unknown, i: number): CopyItem {
     }
     if (spaceId.length > 0) item.copyFromSpaceId = spaceId;
   }
-  // Cross-library copy only exists in older docs (smh.md §10.10); refusing it beats silently ignoring it.
+  // Cross-library copy appears only in older Markdown docs, not on the current API page; refusing it beats
+  // silently ignoring it.
   if (r.copyFromLibraryId !== undefined) {
     throw new EmulatorError(400, 'ParamInvalid', `item ${i}: copyFromLibraryId is not supported`);
   }
@@ -106,6 +109,7 @@ function parsePath(value: unknown, i: number, field: string, invalidCode: string
   return segments;
 }
 
+/** Where a batch runs and with whose rights. */
 export interface CopyContext {
   store: SmhStore;
   libraryId: string;
@@ -127,6 +131,7 @@ export interface CopiedItem {
   path: string[];
 }
 
+/** Runs the items in order against the store. */
 export function executeBatch(ctx: CopyContext, items: readonly CopyItem[]): BatchOutcome {
   const outcome: BatchOutcome = { results: [], executed: 0, nodesCopied: 0 };
   for (const item of items) {

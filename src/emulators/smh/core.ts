@@ -5,8 +5,10 @@ import type { SmhStore } from './store.js';
 import type { TaskStore } from './tasks.js';
 import type { TokenStore } from './tokens.js';
 
+/** Item count above which a batch runs as a task, or `always`/`never`. */
 export type AsyncThreshold = number | 'always' | 'never';
 
+/** Limits and timings of one SMH emulator. */
 export interface SmhConfig {
   /** Batches with more items than this run as background tasks. */
   asyncThreshold: AsyncThreshold;

@@ -41,6 +41,7 @@ export type { BatchRecord, SmhCopyRecord, SmhStats, SmhStatsSnapshot } from './s
 export type { NodeInfo, PutFileOptions, SmhStore, TreeDump } from './store.js';
 export type { TaskView } from './tasks.js';
 
+/** How to start an SMH emulator. */
 export interface SmhEmulatorOptions {
   /** Default 127.0.0.1. */
   host?: string;
@@ -63,6 +64,7 @@ export interface SmhEmulatorOptions {
   firstTaskId?: number;
 }
 
+/** A token issued directly, without a token request. */
 export interface IssueTokenOptions {
   libraryId: string;
   /** One space id or a comma list; omitted: all spaces for admin, else only `-`. */
@@ -73,6 +75,7 @@ export interface IssueTokenOptions {
   period?: number;
 }
 
+/** A running SMH emulator and its test-facing state. */
 export interface SmhEmulator {
   url: string;
   port: number;
@@ -89,6 +92,7 @@ export interface SmhEmulator {
   close(): Promise<void>;
 }
 
+/** Starts an SMH emulator and resolves once it listens. */
 export async function startSmhEmulator(opts: SmhEmulatorOptions = {}): Promise<SmhEmulator> {
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? Math.random;

@@ -14,12 +14,14 @@ export interface ItemFaultRule {
   times?: number;
 }
 
+/** The failed result one item gets. */
 export interface ItemFailure {
   status: number;
   code: string;
   message: string;
 }
 
+/** Holds item fault rules and picks the one that fires for an item. */
 export class ItemFaultInjector {
   #rules: ItemFaultRule[] = [];
   #fired = 0;
@@ -53,6 +55,7 @@ export class ItemFaultInjector {
   }
 }
 
+/** True when untrusted JSON is a valid {@link ItemFaultRule}. */
 export function isItemFaultRule(value: unknown): value is ItemFaultRule {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;

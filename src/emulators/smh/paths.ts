@@ -5,13 +5,16 @@
  */
 export type PathInput = string | readonly string[];
 
+/** The non-empty segments of a path. */
 export function toSegments(path: PathInput): string[] {
   const parts = typeof path === 'string' ? path.split('/') : [...path];
   return parts.filter((s) => s.length > 0);
 }
 
+/** True when a segment is `.`, `..` or holds `/` or NUL. */
 export function hasInvalidSegment(segments: readonly string[]): boolean {
   return segments.some((s) => s === '.' || s === '..' || s.includes('/') || s.includes('\0'));
 }
 
+/** Longest file or directory name SMH accepts, in characters. */
 export const MAX_NAME_LENGTH = 255;

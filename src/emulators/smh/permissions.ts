@@ -1,11 +1,13 @@
 import { coversSpace, type TokenRecord } from './tokens.js';
 import type { NodeKind } from './tree.js';
 
+/** SMH `conflictResolutionStrategy` values. */
 export type Strategy = 'ask' | 'rename' | 'overwrite';
 
 /** What a token may do, captured at request time so a background task keeps the caller's rights. */
 export type Grantee = Pick<TokenRecord, 'grants' | 'spaceIds'>;
 
+/** Why a token may not copy an item. */
 export interface Denial {
   status: 403;
   code: 'NoPermission' | 'AccessTokenNotMatchSpace';

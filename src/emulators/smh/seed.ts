@@ -1,8 +1,12 @@
 import type { SmhStore } from './store.js';
 
+/** Library id of the demo library. */
 export const DEMO_LIBRARY_ID = 'smhdemo';
+/** Secret of the demo library (for token requests). */
 export const DEMO_LIBRARY_SECRET = 'smhdemo-secret';
+/** The demo library's single-tenant space. */
 export const DEMO_SPACE_ID = '-';
+/** A second space of the demo library. */
 export const DEMO_SECOND_SPACE_ID = 'space-b';
 /** The source space of the cross-space item in the API page's example request. */
 export const DEMO_EXAMPLE_SPACE_ID = 'spaceNJsnjdiq';

@@ -23,6 +23,7 @@ export interface SmhCopyRecord {
   path: string[];
 }
 
+/** The counters and records as JSON (`GET /__admin/stats`). */
 export interface SmhStatsSnapshot {
   requests: Record<string, number>;
   requestsTotal: number;
@@ -36,6 +37,7 @@ export interface SmhStatsSnapshot {
   copies: SmhCopyRecord[];
 }
 
+/** Request and fault counters, and the records of what ran. */
 export class SmhStats {
   requests: Record<string, number> = {};
   requestsTotal = 0;

@@ -15,6 +15,7 @@ import {
   type TreeNode,
 } from './tree.js';
 
+/** A space and its tree. */
 export interface Space {
   id: string;
   root: DirNode;
@@ -22,6 +23,7 @@ export interface Space {
   keepsHistory: boolean;
 }
 
+/** A library, its secret and its spaces. */
 export interface Library {
   id: string;
   secret: string;

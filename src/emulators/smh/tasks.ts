@@ -4,6 +4,7 @@ import type { SmhItemResult } from './copy.js';
 /** How long a finished task stays queryable: 30 days. */
 export const TASK_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
+/** What a finished task reports: its status and per-item results. */
 export interface TaskOutcome {
   status: number;
   result: SmhItemResult[];

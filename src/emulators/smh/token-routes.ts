@@ -81,6 +81,7 @@ function revokeUsers(core: SmhCore, ctx: RouteContext): Reply {
   return { status: 204 };
 }
 
+/** Token create (GET or POST), renew, delete and delete-by-user routes. */
 export function tokenRoutes(core: SmhCore): Route[] {
   const generate = '/api/v1/token';
   const one = '/api/v1/token/:libraryId/:accessToken';

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../kit/clock.js';
 
+/** Token lifetime when none is asked for: one day. */
 export const DEFAULT_PERIOD_SECONDS = 86_400;
-/** The iOS SDK's range; the older Markdown doc's 1200 floor is the losing reading (smh.md §10.11). */
+/**
+ * The token period range of the official iOS SDK (300 s to 10 years); an older Markdown doc gives a 1200 s
+ * floor, which the newer sources do not.
+ */
 export const MIN_PERIOD_SECONDS = 300;
+/** Longest token lifetime: ten years. */
 export const MAX_PERIOD_SECONDS = 315_360_000;
 
+/** An issued access token. */
 export interface TokenRecord {
   readonly token: string;
   readonly libraryId: string;
@@ -19,6 +25,7 @@ export interface TokenRecord {
   expiresAt: number;
 }
 
+/** What a token is issued for. */
 export interface IssueOptions {
   libraryId: string;
   spaceIds?: readonly string[];
@@ -29,6 +36,7 @@ export interface IssueOptions {
   period?: number;
 }
 
+/** The lifetime in seconds a requested `period` gets. */
 export function clampPeriod(period: number | undefined): number {
   if (period === undefined || !Number.isFinite(period)) return DEFAULT_PERIOD_SECONDS;
   return Math.min(MAX_PERIOD_SECONDS, Math.max(MIN_PERIOD_SECONDS, Math.floor(period)));
@@ -111,6 +119,7 @@ export class TokenStore {
   }
 }
 
+/** True when the token may act on `spaceId`. */
 export function coversSpace(record: Pick<TokenRecord, 'spaceIds'>, spaceId: string): boolean {
   return record.spaceIds === null || record.spaceIds.includes(spaceId);
 }

@@ -2,6 +2,7 @@
  * The in-memory tree of one space and the automatic rename rule. Pure data operations: no clock, no I/O.
  */
 export type DirKind = 'directory' | 'album';
+/** A tree node is a directory, an album or a file. */
 export type NodeKind = DirKind | 'file';
 
 /** What every node carries: its own id and times (milliseconds since the epoch, on the emulator clock). */
@@ -14,6 +15,7 @@ export interface NodeStamp {
   modificationTime: number;
 }
 
+/** A file with its content facts. */
 export interface FileNode extends NodeStamp {
   kind: 'file';
   /** Bytes. */
@@ -28,16 +30,19 @@ export interface FileNode extends NodeStamp {
   contentType: string;
 }
 
+/** A directory or album with its children by name. */
 export interface DirNode extends NodeStamp {
   kind: DirKind;
   children: Map<string, TreeNode>;
 }
 
+/** A node of a space's tree. */
 export type TreeNode = FileNode | DirNode;
 
 /** Makes the stamp of a node created now. */
 export type Stamper = () => NodeStamp;
 
+/** An empty directory (or album) with the given stamp. */
 export function newDir(stamp: NodeStamp, kind: DirKind = 'directory'): DirNode {
   return { kind, children: new Map(), ...stamp };
 }
@@ -48,10 +53,12 @@ export function setChild(parent: DirNode, name: string, node: TreeNode, now: num
   parent.modificationTime = now;
 }
 
+/** True for directories and albums. */
 export function isDir(node: TreeNode): node is DirNode {
   return node.kind !== 'file';
 }
 
+/** The node at `segments` below `root`, if any. */
 export function lookup(root: DirNode, segments: readonly string[]): TreeNode | undefined {
   let node: TreeNode = root;
   for (const name of segments) {
@@ -63,6 +70,7 @@ export function lookup(root: DirNode, segments: readonly string[]): TreeNode | u
   return node;
 }
 
+/** The folder that would hold a path, or why there is none. */
 export type ParentLookup =
   { ok: true; parent: DirNode; name: string } | { ok: false; reason: 'empty' | 'missing' };
 
