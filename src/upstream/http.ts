@@ -1,11 +1,75 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import CircuitBreaker from 'opossum';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { UpstreamFailure, upstreamError } from '../copy/errors.js';
 import type { Logger } from '../copy/ports.js';
 import type { CopyErrorInfo, Provider } from '../copy/types.js';
 import type { UpstreamIdentity, UpstreamMetrics, UpstreamOperation } from './ports.js';
 import { pathRedactor } from './redact.js';
 import { BodyReadError, BodyTooLargeError, classifyTransportFailure } from './transport-failure.js';
+import { USER_AGENT } from './user-agent.js';
+
+/** Where a request's options carry the callback told when undici hands the request to a socket. */
+const ON_DISPATCH = Symbol('onDispatch');
+
+type TrackedOptions = Dispatcher.DispatchOptions & { [ON_DISPATCH]?: () => void };
+
+/**
+ * Passes every callback on, and reports `onRequestStart`: undici calls it when the request leaves its
+ * queue for a connection, just before the first byte is written. A request that never got there was
+ * never sent, whatever ended it (its time ran out while every connection was busy, say).
+ * `onRequestStart` is the new name of `onConnect` in undici 7's handler API.
+ * https://github.com/nodejs/undici/blob/main/docs/docs/api/Dispatcher.md#dispatchercomposeinterceptors-interceptor
+ */
+class DispatchTracker implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly handler: Dispatcher.DispatchHandler,
+    private readonly onDispatch: () => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.onDispatch();
+    this.handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    socket: Duplex,
+  ): void {
+    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
+    this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.handler.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.handler.onResponseError?.(controller, error);
+  }
+}
+
+/** An interceptor that wraps each tracked request's handler in a {@link DispatchTracker}. */
+const trackDispatch: Dispatcher.DispatcherComposeInterceptor =
+  (dispatch) => (options: TrackedOptions, handler) => {
+    const onDispatch = options[ON_DISPATCH];
+    return dispatch(options, onDispatch ? new DispatchTracker(handler, onDispatch) : handler);
+  };
 
 /** One call to an upstream: method, path below the base URL, query, headers and JSON body. */
 export interface UpstreamRequest {
@@ -117,6 +181,7 @@ export class UpstreamHttpClient implements UpstreamIdentity {
   readonly displayName: string;
   readonly #pool: Pool;
   readonly #redact: (pathWithQuery: string) => string;
+  readonly #dispatcher: Dispatcher;
   readonly #basePath: string;
   readonly #log: Logger;
   readonly #maxBodyBytes: number;
@@ -144,6 +209,7 @@ export class UpstreamHttpClient implements UpstreamIdentity {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
+    this.#dispatcher = this.#pool.compose(trackDispatch);
     const breaker = options.breaker ?? DEFAULT_BREAKER;
     this.#breaker = new CircuitBreaker((request: UpstreamRequest) => this.#sendCounted(request), {
       timeout: false, // the pool's own timeouts apply
@@ -257,18 +323,26 @@ export class UpstreamHttpClient implements UpstreamIdentity {
     const onDeadline = () => controller.abort(deadline?.reason);
     deadline?.addEventListener('abort', onDeadline, { once: true });
     const signal = controller.signal;
+    let dispatched = false;
     try {
-      const response = await this.#pool.request({
+      const options: Dispatcher.RequestOptions & TrackedOptions = {
         method: request.method,
         path,
         headers: {
           accept: 'application/json',
+          'user-agent': USER_AGENT,
           ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
           ...request.headers,
         },
         body,
         signal,
-      });
+        // undici hands a request that was aborted while queued to a connection too, and only then
+        // drops it unwritten: it counts as sent only when it is still live at that moment.
+        [ON_DISPATCH]: () => {
+          if (!signal.aborted) dispatched = true;
+        },
+      };
+      const response = await this.#dispatcher.request(options);
       let text: string;
       try {
         text = await this.#readText(response.body);
@@ -309,6 +383,7 @@ export class UpstreamHttpClient implements UpstreamIdentity {
         deadline: request.signal,
         callTimeout,
         timeoutMs: this.#timeoutMs,
+        dispatched,
       });
       this.#logFor(request).warn(
         {

@@ -18,8 +18,10 @@ export class BodyReadError extends Error {
 
 /**
  * Turns a transport failure into a typed failure; never includes the URL (it may hold a token).
- * Only a failure to connect proves the request never left; anything later (a reset, a timeout, an
- * abort) may have reached the upstream, so its outcome is unknown.
+ * A request that undici never handed to a connection (`dispatched` false: still queued behind busy
+ * connections, or still connecting) was never sent, whatever ended it; a failure to connect proves
+ * the same. Anything after the hand-over (a reset, a timeout, an abort) may have reached the
+ * upstream, so its outcome is unknown.
  */
 export function classifyTransportFailure(
   { provider, displayName: name }: UpstreamIdentity,
@@ -28,7 +30,14 @@ export function classifyTransportFailure(
     deadline,
     callTimeout,
     timeoutMs,
-  }: { deadline?: AbortSignal; callTimeout: Pick<AbortSignal, 'aborted'>; timeoutMs: number },
+    dispatched = true,
+  }: {
+    deadline?: AbortSignal;
+    callTimeout: Pick<AbortSignal, 'aborted'>;
+    timeoutMs: number;
+    /** Whether undici handed the request to a connection (it may have been written); default true. */
+    dispatched?: boolean;
+  },
 ): UpstreamFailure {
   const fail = (
     code: CopyErrorCode,
@@ -66,6 +75,25 @@ export function classifyTransportFailure(
     }
     error = error.cause;
   }
+  const code = (error as { code?: string } | undefined)?.code ?? '';
+  if (!dispatched) {
+    // Waiting for a connection is not the upstream's fault, so a timeout here is the gateway's own.
+    if (deadline?.aborted || callTimeout.aborted) {
+      const when = deadline?.aborted ? 'the operation deadline' : `${timeoutMs} ms`;
+      return fail(
+        'UPSTREAM_TIMEOUT',
+        `No connection to ${name} was free within ${when}; the request was not sent. Retry later.`,
+        'not-executed',
+      );
+    }
+    const connectTimeout =
+      error instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT';
+    return fail(
+      'UPSTREAM_UNAVAILABLE',
+      `${name} could not be reached${connectTimeout ? ' in time' : ''}; the request was not sent.`,
+      'not-executed',
+    );
+  }
   // Our own signals aborted the request: undici rejects with the abort reason, not an AbortError.
   if (deadline?.aborted) {
     return fail('UPSTREAM_TIMEOUT', `${name} did not answer before the operation deadline.`, 'unknown');
@@ -73,7 +101,6 @@ export function classifyTransportFailure(
   if (callTimeout.aborted) {
     return fail('UPSTREAM_TIMEOUT', `${name} did not answer within ${timeoutMs} ms.`, 'unknown');
   }
-  const code = (error as { code?: string } | undefined)?.code ?? '';
   if (error instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return fail(
       'UPSTREAM_UNAVAILABLE',
