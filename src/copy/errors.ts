@@ -30,6 +30,26 @@ export class InputError extends GatewayError {
  */
 export type Execution = 'not-executed' | 'unknown';
 
+/**
+ * Unified codes that mean the upstream itself failed while it handled the request (a 5xx, SMH's item
+ * status 500, DingTalk's `systemError` or `operationTimeout`): it may have done the work first.
+ */
+const SERVER_FAULTS: ReadonlySet<CopyErrorCode> = new Set(['UPSTREAM_ERROR', 'UPSTREAM_TIMEOUT']);
+
+/**
+ * The one rule, for every provider, on what an upstream's answer says about the work: a server fault
+ * leaves it unknown (the item is UNKNOWN), any other refusal means it did not run (the item is FAILED).
+ * Each provider maps its own codes to a unified code; this decides what the code means for the item.
+ */
+export function answerExecution(code: CopyErrorCode): Execution {
+  return SERVER_FAULTS.has(code) ? 'unknown' : 'not-executed';
+}
+
+/** The status of an item whose upstream answer was a failure: UNKNOWN when the work may have run. */
+export function failedItemStatus(execution: Execution): 'FAILED' | 'UNKNOWN' {
+  return execution === 'unknown' ? 'UNKNOWN' : 'FAILED';
+}
+
 /** A failed upstream call, already classified. */
 export class UpstreamFailure extends GatewayError {
   constructor(

@@ -1,5 +1,5 @@
 import { unknownOutcome, UpstreamFailure, upstreamError, type Execution } from '../copy/errors.js';
-import type { CopyErrorInfo } from '../copy/types.js';
+import type { CopyErrorCode, CopyErrorInfo } from '../copy/types.js';
 import { retryAfterMs, type UpstreamResponse } from './http.js';
 import type { UpstreamIdentity } from './ports.js';
 
@@ -20,35 +20,44 @@ export function requestIdOf(
 }
 
 /**
+ * What a provider's answer that is not JSON means, by its HTTP status: a unified code, or undefined
+ * when the status has no meaning of its own there (the answer is then an UPSTREAM_PROTOCOL_ERROR).
+ * Each provider has its own rules (DingTalk's IP limit answers 403 with an HTML page; at SMH a 403
+ * page is a refusal), so each passes its own.
+ */
+export type PageRule = (status: number) => CopyErrorCode | undefined;
+
+/**
  * The JSON body of an answer, or an UpstreamFailure when it is not readable JSON. A write answered
- * 2xx or 5xx with garbage may have run (`ifSent` says what to assume); a 4xx did not. An HTML page
- * with 403/429 is a recognisable throttle page (DingTalk's IP limit answers with one).
+ * 2xx or 5xx with garbage may have run (`ifSent` says what to assume); a 4xx did not, and the
+ * provider's `pageRule` says what its status means.
  */
 export function jsonBody(
   response: UpstreamResponse,
   upstream: UpstreamIdentity,
   ifSent: Execution,
   requestId?: string,
+  pageRule?: PageRule,
 ): unknown {
   if (!response.malformed) return response.json;
   const { provider, displayName: name } = upstream;
   const status = response.status;
   const said = { httpStatus: status, requestId };
-  if ((status === 429 || status === 403) && /html/i.test(response.contentType + response.snippet)) {
+  const refused = status >= 400 && status < 500;
+  const code = refused ? pageRule?.(status) : undefined;
+  const what = `a body that is not JSON (${response.contentType || 'no content type'})`;
+  if (code) {
+    const message =
+      code === 'THROTTLED'
+        ? `${name} answered ${status} with a throttling page; the request did not run. Retry later.`
+        : `${name} answered ${status} with ${what}: the request was refused and did not run.`;
     throw new UpstreamFailure(
-      upstreamError(
-        provider,
-        'THROTTLED',
-        `${name} answered ${status} with a throttling page; the request did not run. Retry later.`,
-        true,
-        said,
-      ),
+      upstreamError(provider, code, message, code === 'THROTTLED', said),
       'not-executed',
       retryAfterMs(response.headers),
     );
   }
-  const execution: Execution = status >= 400 && status < 500 ? 'not-executed' : ifSent;
-  const what = `a body that is not JSON (${response.contentType || 'no content type'})`;
+  const execution: Execution = refused ? 'not-executed' : ifSent;
   throw shapeFailure(upstream, status, what, execution, requestId);
 }
 

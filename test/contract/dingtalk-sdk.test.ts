@@ -297,7 +297,7 @@ describe('wire format the SDK sends (recorded by the emulator)', () => {
 
     await withOwnClient(async (client) => {
       const scope = { unionId: SEED.unionId, token };
-      const items = await client.batchCopy(SEED.sourceSpaceId, scope, {
+      const { items } = await client.batchCopy(SEED.sourceSpaceId, scope, {
         targetSpaceId: SEED.targetSpaceId,
         targetFolderId: SEED.targetFolderId,
         dentryIds: ['d-file-2'],

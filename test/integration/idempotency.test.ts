@@ -87,7 +87,7 @@ describe.each([
     const key = `k4-${run}`;
     const bad = await gateway.graphql<Answer>(MUTATION, {
       key,
-      from: '/abs.jpg',
+      from: '//abs.jpg',
       to: `foo/idem-${run}-4.jpg`,
     });
     expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -133,7 +133,7 @@ describe('input validation', () => {
   it.each([
     ['', 'is empty'],
     ['   ', 'is empty'],
-    ['/foo/1.jpg', 'is absolute'],
+    ['//foo/1.jpg', 'starts with "//"'],
     ['foo/../etc', 'contains "." or ".." segments'],
     ['./foo', 'contains "." or ".." segments'],
     ['..', 'contains "." or ".." segments'],
@@ -336,10 +336,20 @@ describe('result items', () => {
         upstream: { provider: 'SMH', httpStatus: 409, code: 'SameNameDirectoryOrFileExists' },
       },
     });
-    const internal = fromWireItem({ status: 500, code: 'InternalServerError' }, 0, { from: 'a', to: 'b' });
-    expect(internal.status).toBe('FAILED');
-    expect(internal.error?.code).toBe('UPSTREAM_ERROR');
-    expect(internal.error?.message).toBe('SMH could not copy this item (500).');
+  });
+
+  it('turn an item SMH answered with a server fault (5xx) into UNKNOWN, as DingTalk items are', () => {
+    for (const status of [500, 502, 503, '500']) {
+      const internal = fromWireItem({ status, code: 'InternalServerError' } as never, 0, {
+        from: 'a',
+        to: 'b',
+      });
+      expect(internal.status).toBe('UNKNOWN');
+      expect(internal.error?.code).toBe('UPSTREAM_ERROR');
+      expect(internal.error?.message).toBe(
+        `SMH could not copy this item (${status} InternalServerError); the copy may or may not have happened: check the target before sending it again.`,
+      );
+    }
   });
 
   it('mark an item SMH did not report (or reported unreadably) as UNKNOWN, never as done', () => {
@@ -413,18 +423,30 @@ describe('result items', () => {
           const items = fromWireResults(wire, requested, offset);
           expect(items).toHaveLength(requested.length);
           items.forEach((item, i) => {
-            const sent = Array.isArray(wire) ? (wire[i] as { status?: unknown } | undefined) : undefined;
+            const sent = Array.isArray(wire)
+              ? (wire[i] as { status?: unknown; copyFrom?: unknown; to?: unknown } | undefined)
+              : undefined;
             const status = sent && typeof sent === 'object' ? sent.status : undefined;
+            const echo = (value: unknown, asked: string | undefined) =>
+              value === undefined || (Array.isArray(value) ? value.join('/') : value) === asked;
+            const matches =
+              sent && typeof sent === 'object'
+                ? echo(sent.copyFrom, requested[i]?.from) && echo(sent.to, requested[i]?.to)
+                : true;
             expect(item.index).toBe(offset + i);
             expect(item.source).toBe(requested[i]?.from);
             expect(item.target).toBe(requested[i]?.to);
-            if (status === 200 || status === 204) {
+            if (typeof status === 'number' && !matches) {
+              // A result that names another item is never given to this one.
+              expect(item.status).toBe('UNKNOWN');
+              expect(item.error?.code).toBe('UPSTREAM_PROTOCOL_ERROR');
+            } else if (status === 200 || status === 204) {
               expect(item.status).toBe('SUCCEEDED');
               expect(item.error).toBeUndefined();
               expect(typeof item.result).toBe('string');
               expect(item.renamed).toBe(item.result !== item.target);
             } else if (typeof status === 'number') {
-              expect(item.status).toBe('FAILED');
+              expect(item.status).toBe(status >= 500 ? 'UNKNOWN' : 'FAILED');
               expect(item.error?.upstream?.httpStatus).toBe(status);
               expect(item.renamed).toBe(false);
             } else {
@@ -536,7 +558,7 @@ describe('tasks', () => {
     expect(task.items.every((i) => i.error?.code === 'PERMISSION_DENIED')).toBe(true);
   });
 
-  it('turn a task that failed as a whole (500, no result) into FAILED items, not missing ones', () => {
+  it('turn a task that failed as a whole (500, no result) into UNKNOWN items, not missing ones', () => {
     const task = assembleTask(
       ref,
       [
@@ -549,11 +571,26 @@ describe('tasks', () => {
     expect(task.items.map((i) => [i.index, i.status, i.error?.code ?? null])).toEqual([
       [0, 'SUCCEEDED', null],
       [1, 'SUCCEEDED', null],
-      [2, 'FAILED', 'UPSTREAM_ERROR'],
-      [3, 'FAILED', 'UPSTREAM_ERROR'],
+      [2, 'UNKNOWN', 'UPSTREAM_ERROR'],
+      [3, 'UNKNOWN', 'UPSTREAM_ERROR'],
     ]);
     expect(task.items[2]?.error?.upstream).toEqual({ provider: 'SMH', httpStatus: 500 });
-    expect(task.summary).toEqual({ total: 4, succeeded: 2, failed: 2, pending: 0, unknown: 0 });
+    expect(task.summary).toEqual({ total: 4, succeeded: 2, failed: 0, pending: 0, unknown: 2 });
+  });
+
+  it('turn a task refused as a whole (403, no result) into FAILED items with the refusal code', () => {
+    const task = assembleTask(
+      ref,
+      [
+        { taskId: 16, status: 200, result: [done(204), done(204)] },
+        { taskId: 17, status: 403 },
+      ],
+      checkedAt,
+    );
+    expect(task.items.slice(2).map((i) => [i.status, i.error?.code])).toEqual([
+      ['FAILED', 'PERMISSION_DENIED'],
+      ['FAILED', 'PERMISSION_DENIED'],
+    ]);
   });
 
   it('report exactly one item per index of a part, even when SMH reports fewer or more (property)', () => {

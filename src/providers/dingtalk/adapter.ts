@@ -57,7 +57,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
         dentryIds: payload,
         option: { conflictStrategy },
       };
-      const results = await this.#withToken(call, (token) =>
+      const answer = await this.#withToken(call, (token) =>
         withRetry(
           () =>
             this.client.batchCopy(
@@ -70,7 +70,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
           call,
         ),
       );
-      return fromWireResults(results, payload, offset, request.targetFolderId);
+      return fromWireResults(answer.items, payload, offset, request.targetFolderId, answer.requestId);
     });
     return mergeChunks('DINGTALK', chunks, answers, (parts: DingTalkTaskPart[]) => ({
       id: encodeTaskId(dingTalkTaskRefs, { provider: 'DINGTALK', unionId: request.unionId, parts }),

@@ -1,7 +1,7 @@
 import type { Logger } from '../../copy/ports.js';
 import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
 import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
-import { dingTalkErrorInfo } from './translate.js';
+import { dingTalkErrorInfo, dingTalkPageCode } from './translate.js';
 import type {
   DingTalkWireCopyRequest,
   DingTalkWireError,
@@ -32,7 +32,7 @@ export class DingTalkClient {
     spaceId: string,
     scope: DingTalkScope,
     body: DingTalkWireCopyRequest,
-  ): Promise<DingTalkWireResultItem[]> {
+  ): Promise<{ items: DingTalkWireResultItem[]; requestId?: string }> {
     const response = await this.http.send({
       method: 'POST',
       path: `/v1.0/storage/spaces/${seg(spaceId)}/dentries/batchCopy`,
@@ -43,12 +43,12 @@ export class DingTalkClient {
       log: scope.log,
       operation: 'batch_copy',
     });
-    const json = jsonBody(response, this.http, 'unknown', requestId(response));
+    const json = jsonBody(response, this.http, 'unknown', requestId(response), dingTalkPageCode);
     if (response.status !== 200) throw this.#failure(response);
     const items = (json as { resultItems?: unknown } | undefined)?.resultItems;
     if (!Array.isArray(items))
       throw shapeFailure(this.http, 200, 'no resultItems list', 'unknown', requestId(response));
-    return items as DingTalkWireResultItem[];
+    return { items: items as DingTalkWireResultItem[], requestId: requestId(response) };
   }
 
   /** The task, or null when DingTalk no longer knows it (404). */
@@ -62,7 +62,7 @@ export class DingTalkClient {
       log: scope.log,
       operation: 'task_query',
     });
-    const json = jsonBody(response, this.http, 'not-executed', requestId(response));
+    const json = jsonBody(response, this.http, 'not-executed', requestId(response), dingTalkPageCode);
     if (response.status === 404) return null;
     if (response.status !== 200) throw this.#failure(response);
     const task = (json as { task?: unknown } | undefined)?.task;
@@ -83,7 +83,7 @@ export class DingTalkClient {
       signal,
       operation: 'token',
     });
-    const json = jsonBody(response, this.http, 'not-executed') as
+    const json = jsonBody(response, this.http, 'not-executed', undefined, dingTalkPageCode) as
       { accessToken?: unknown; expireIn?: unknown } | undefined;
     if (response.status !== 200) throw this.#failure(response);
     if (typeof json?.accessToken !== 'string' || json.accessToken === '') {

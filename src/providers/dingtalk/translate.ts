@@ -2,7 +2,14 @@
  * Pure translation between the domain and DingTalk storage's wire format, both directions. No I/O:
  * the DingTalk unit tests live against this module.
  */
-import { InputError, unknownOutcome, upstreamError, type Execution } from '../../copy/errors.js';
+import {
+  answerExecution,
+  failedItemStatus,
+  InputError,
+  unknownOutcome,
+  upstreamError,
+  type Execution,
+} from '../../copy/errors.js';
 import { combineTaskStates } from '../../copy/summary.js';
 import { idProblem } from '../../copy/validate.js';
 import type {
@@ -66,30 +73,38 @@ export function classifyDingTalkError(
   status: number,
   code: string | undefined,
 ): { code: CopyErrorCode; execution: Execution } {
-  const c = code ?? '';
+  const unified = dingTalkCode(status, code ?? '');
+  return { code: unified, execution: answerExecution(unified) };
+}
+
+function dingTalkCode(status: number, c: string): CopyErrorCode {
   if (status === 401 || c.startsWith('InvalidAuthentication') || c.startsWith('AuthenticationFailed')) {
-    return { code: 'UNAUTHENTICATED', execution: 'not-executed' };
+    return 'UNAUTHENTICATED';
   }
   // Both are refusals before any work began (throttling is checked before the call runs:
   // https://open.dingtalk.com/document/development/how-to-process-api-throttling-on-the-dingtalk-server),
   // so sending again later is safe.
-  if (c === 'operationConcurrentControl' || QPS_LIMIT.test(c) || status === 429)
-    return { code: 'THROTTLED', execution: 'not-executed' };
+  if (c === 'operationConcurrentControl' || QPS_LIMIT.test(c) || status === 429) return 'THROTTLED';
   // Server-fault codes also arrive without their 5xx status: as an item's errorCode or a task's failMessage.
-  if (status === 503 || c === 'operationTimeout') return { code: 'UPSTREAM_TIMEOUT', execution: 'unknown' };
-  if (status >= 500 || c === 'systemError' || c === 'unknownError') {
-    return { code: 'UPSTREAM_ERROR', execution: 'unknown' };
-  }
+  if (status === 503 || c === 'operationTimeout') return 'UPSTREAM_TIMEOUT';
+  if (status >= 500 || c === 'systemError' || c === 'unknownError') return 'UPSTREAM_ERROR';
   if (c.endsWith('QuotaInsufficient') || c === 'Forbidden.AccessDenied.ApiCountLimitForOrg') {
-    return { code: 'QUOTA_EXCEEDED', execution: 'not-executed' };
+    return 'QUOTA_EXCEEDED';
   }
-  if (c === 'permissionDenied' || status === 403)
-    return { code: 'PERMISSION_DENIED', execution: 'not-executed' };
+  if (c === 'permissionDenied' || status === 403) return 'PERMISSION_DENIED';
   if (c === 'dentryNotExist' || c === 'spaceNotExist' || c === 'taskNotExist' || status === 404) {
-    return { code: 'NOT_FOUND', execution: 'not-executed' };
+    return 'NOT_FOUND';
   }
-  if (c === 'dentryAlreadyExist') return { code: 'CONFLICT', execution: 'not-executed' };
-  return { code: 'INVALID_ARGUMENT', execution: 'not-executed' };
+  if (c === 'dentryAlreadyExist') return 'CONFLICT';
+  return 'INVALID_ARGUMENT';
+}
+
+/**
+ * What an answer that is not JSON means at DingTalk: its IP-level limit answers 403 (or 429) with an
+ * HTML page instead of a JSON error, and the request did not run.
+ */
+export function dingTalkPageCode(status: number): CopyErrorCode | undefined {
+  return status === 403 || status === 429 ? 'THROTTLED' : undefined;
 }
 
 /** DingTalk can make a re-send safe: KEEP_EXISTING returns the copy that is already there. */
@@ -129,6 +144,7 @@ export function fromWireResults(
   dentryIds: readonly string[],
   offset: number,
   targetFolderId: string,
+  requestId?: string,
 ): { items: CopyItemResult[]; parts: DingTalkTaskPart[] } {
   const list = (Array.isArray(results) ? results : []).filter(
     (r): r is DingTalkWireResultItem => typeof r === 'object' && r !== null,
@@ -146,7 +162,9 @@ export function fromWireResults(
     const unreadable = (what: string): CopyItemResult => ({
       ...base,
       status: 'UNKNOWN',
-      error: upstreamError('DINGTALK', 'UPSTREAM_PROTOCOL_ERROR', unknownOutcomeMessage(what), false),
+      error: upstreamError('DINGTALK', 'UPSTREAM_PROTOCOL_ERROR', unknownOutcomeMessage(what), false, {
+        requestId,
+      }),
     });
     if (!wire) return unreadable('DingTalk reported no result for this item');
     const result = typeof wire.targetDentryId === 'string' ? wire.targetDentryId : undefined;
@@ -165,8 +183,11 @@ export function fromWireResults(
       const { code, execution } = classifyDingTalkError(400, wire.errorCode);
       const what = `DingTalk could not copy this item (${wire.errorCode ?? 'no error code'})`;
       const message = execution === 'unknown' ? unknownOutcomeMessage(what) : `${what}.`;
-      const error = upstreamError('DINGTALK', code, message, code === 'THROTTLED', { code: wire.errorCode });
-      return { ...base, status: execution === 'unknown' ? 'UNKNOWN' : 'FAILED', error };
+      const error = upstreamError('DINGTALK', code, message, code === 'THROTTLED', {
+        code: wire.errorCode,
+        requestId,
+      });
+      return { ...base, status: failedItemStatus(execution), error };
     }
     return unreadable('DingTalk reported this item in an unknown shape');
   });

@@ -1,5 +1,5 @@
 import type { ProviderAdapter } from '../../copy/adapter.js';
-import { upstreamError } from '../../copy/errors.js';
+import { failedItemStatus, unknownOutcome, upstreamError } from '../../copy/errors.js';
 import type { CallContext } from '../../copy/call.js';
 import { chunk, mapBounded } from '../kit/concurrency.js';
 import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../kit/retry.js';
@@ -11,8 +11,10 @@ import type { CopyItemResult, CopyOutcome, CopySummary, CopyTask, CopyTaskState 
 import type { TokenSource } from '../../credentials/token-source.js';
 import type { SmhClient, SmhScope } from './client.js';
 import {
+  classifySmhError,
   fromTaskResults,
   fromWireResults,
+  normalizeSmhRequest,
   taskState,
   toWireItems,
   validateSmhRequest,
@@ -44,8 +46,9 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
     private readonly limits: SmhLimits,
   ) {}
 
-  async batchCopy(request: SmhBatchCopyRequest, call: CallContext): Promise<CopyOutcome> {
-    validateSmhRequest(request, this.limits.maxItems);
+  async batchCopy(input: SmhBatchCopyRequest, call: CallContext): Promise<CopyOutcome> {
+    validateSmhRequest(input, this.limits.maxItems);
+    const request = normalizeSmhRequest(input);
     const scope = {
       libraryId: request.libraryId,
       spaceId: request.spaceId ?? '-',
@@ -74,7 +77,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       );
       const requested = request.items.slice(offset, offset + payload.length);
       if (answer.kind === 'done')
-        return { items: fromWireResults(answer.results, requested, offset), parts: [] };
+        return { items: fromWireResults(answer.results, requested, offset, answer.requestId), parts: [] };
       const items = requested.map((item, k): CopyItemResult => ({
         index: offset + k,
         status: 'PENDING',
@@ -187,22 +190,24 @@ export function assembleTask(ref: SmhTaskRef, wire: readonly SmhWireTask[], chec
   };
 }
 
-/** An item of a finished task that SMH gave no result for; the batch answer fills in its source. */
+/**
+ * An item of a finished task that SMH gave no result for; the batch answer fills in its source. The
+ * task's own status decides: success, a refusal (FAILED), or a server fault (UNKNOWN: the task may
+ * have copied it before it failed).
+ */
 function unreportedItem(index: number, taskStatus: number): CopyItemResult {
   if (taskStatus === 200 || taskStatus === 204) {
     return { index, status: 'SUCCEEDED', source: '', renamed: false };
   }
+  const { code, execution } = classifySmhError(taskStatus, undefined);
+  const what = `SMH reported the task as failed (${taskStatus}) without a result for this item`;
   return {
     index,
-    status: 'FAILED',
+    status: failedItemStatus(execution),
     source: '',
     renamed: false,
-    error: upstreamError(
-      'SMH',
-      'UPSTREAM_ERROR',
-      `SMH reported the task as failed (${taskStatus}) without a result for this item.`,
-      false,
-      { httpStatus: taskStatus },
-    ),
+    error: upstreamError('SMH', code, execution === 'unknown' ? unknownOutcome(what) : `${what}.`, false, {
+      httpStatus: taskStatus,
+    }),
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../../copy/ports.js';
 import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
 import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
-import { smhErrorInfo, wireStatus } from './translate.js';
+import { smhErrorInfo, smhPageCode, wireStatus } from './translate.js';
 import type { SmhWireCopyItem, SmhWireError, SmhWireResultItem, SmhWireTask } from './wire.js';
 
 /** Where an SMH call acts (library, space, optional user) with which token, and the caller's deadline and logger. */
@@ -14,9 +14,9 @@ export interface SmhScope {
   log?: Logger;
 }
 
-/** SMH's answer to a batch copy: the items' results (200/207), or the id of the task it started (202). */
+/** SMH's answer to a batch copy: the items' results (200/207) with SMH's request id for the answer (item errors quote it), or the id of the task it started (202). */
 export type SmhBatchAnswer =
-  { kind: 'done'; results: SmhWireResultItem[] } | { kind: 'async'; taskId: string };
+  { kind: 'done'; results: SmhWireResultItem[]; requestId?: string } | { kind: 'async'; taskId: string };
 
 const seg = encodeURIComponent;
 const requestId = (response: UpstreamResponse) =>
@@ -41,7 +41,7 @@ export class SmhClient {
       operation: 'batch_copy',
     });
     // Whenever the upstream got the request, the copy may have run: a bad answer leaves it unknown.
-    const body = jsonBody(response, this.http, 'unknown', requestId(response));
+    const body = jsonBody(response, this.http, 'unknown', requestId(response), smhPageCode);
     if (response.status === 202) {
       const task = body as { taskId?: unknown; id?: unknown } | undefined;
       const taskId = task?.taskId ?? task?.id;
@@ -54,7 +54,7 @@ export class SmhClient {
       const results = (body as { result?: unknown } | undefined)?.result;
       if (!Array.isArray(results))
         throw shapeFailure(this.http, response.status, 'no result list', 'unknown', requestId(response));
-      return { kind: 'done', results: results as SmhWireResultItem[] };
+      return { kind: 'done', results: results as SmhWireResultItem[], requestId: requestId(response) };
     }
     // Any other 2xx is undocumented, but SMH took the request: the copy may have run.
     if (response.status >= 200 && response.status < 300) {
@@ -78,7 +78,7 @@ export class SmhClient {
       log: scope.log,
       operation: 'task_query',
     });
-    const body = jsonBody(response, this.http, 'not-executed', requestId(response));
+    const body = jsonBody(response, this.http, 'not-executed', requestId(response), smhPageCode);
     if (response.status !== 200) throw this.#failure(response);
     if (!Array.isArray(body))
       throw shapeFailure(this.http, 200, 'a task answer that is not a list', 'not-executed');
@@ -102,7 +102,7 @@ export class SmhClient {
       signal: options.signal,
       operation: 'token',
     });
-    const body = jsonBody(response, this.http, 'not-executed') as
+    const body = jsonBody(response, this.http, 'not-executed', undefined, smhPageCode) as
       { accessToken?: unknown; expiresIn?: unknown } | undefined;
     if (response.status !== 200) throw this.#failure(response);
     if (typeof body?.accessToken !== 'string' || body.accessToken === '') {

@@ -3,6 +3,8 @@
  * bulk of the SMH unit tests live against this module.
  */
 import {
+  answerExecution,
+  failedItemStatus,
   GatewayError,
   InputError,
   unknownOutcome,
@@ -52,10 +54,20 @@ export function toWireStrategy(strategy: ConflictStrategy, index?: number): SmhW
 
 const MAX_NAME_LENGTH = 255;
 
-/** Why a path is unusable, or undefined when it is fine. */
-export function pathProblem(path: string): string | undefined {
+/**
+ * A path as SMH takes it: relative to the space root. One leading slash (`/foo/1.jpg`, as the SMH SDKs'
+ * own docs write paths) names the same path and is dropped.
+ */
+export function smhPath(path: string): string {
+  return path.startsWith('/') ? path.slice(1) : path;
+}
+
+/** Why a path is unusable, or undefined when it is fine (one leading slash is fine: see {@link smhPath}). */
+export function pathProblem(raw: string): string | undefined {
+  const path = smhPath(raw);
   if (path.trim() === '') return 'is empty';
-  if (path.startsWith('/')) return 'is absolute; paths are relative to the space root (e.g. "foo/1.jpg")';
+  if (path.startsWith('/'))
+    return 'starts with "//"; paths are relative to the space root (e.g. "foo/1.jpg")';
   if (CONTROL_CHARS.test(path)) return 'contains a control character';
   const segments = path.split('/');
   if (segments.some((s) => s === '')) return 'has an empty segment ("//" or a trailing "/")';
@@ -105,12 +117,21 @@ export function validateSmhRequest(request: SmhBatchCopyRequest, maxItems: numbe
   });
 }
 
+/** The request with its paths as SMH takes them ({@link smhPath}); the answer reports these paths. */
+export function normalizeSmhRequest(request: SmhBatchCopyRequest): SmhBatchCopyRequest {
+  return {
+    ...request,
+    items: request.items.map((item) => ({ ...item, from: smhPath(item.from), to: smhPath(item.to) })),
+  };
+}
+
 /** The request's items in SMH's wire format, each with an explicit strategy. */
 export function toWireItems(request: SmhBatchCopyRequest): SmhWireCopyItem[] {
+  const destination = request.spaceId ?? '-';
   return request.items.map((item, index) => {
     const wire: SmhWireCopyItem = {
-      copyFrom: item.from,
-      to: item.to,
+      copyFrom: smhPath(item.from),
+      to: smhPath(item.to),
       // Always explicit: the documented defaults disagree (older docs and SDKs rename files and ask for
       // folders; the newest user guide says `ask`).
       conflictResolutionStrategy: toWireStrategy(
@@ -118,7 +139,8 @@ export function toWireItems(request: SmhBatchCopyRequest): SmhWireCopyItem[] {
         index,
       ),
     };
-    if (item.fromSpaceId) wire.copyFromSpaceId = item.fromSpaceId;
+    // Only for a copy across spaces: the API page says to leave it out within one space.
+    if (item.fromSpaceId && item.fromSpaceId !== destination) wire.copyFromSpaceId = item.fromSpaceId;
     return wire;
   });
 }
@@ -136,21 +158,41 @@ export function classifySmhError(
   status: number,
   code: string | undefined,
 ): { code: CopyErrorCode; execution: Execution } {
-  const c = code ?? '';
-  if (status >= 500) return { code: 'UPSTREAM_ERROR', execution: 'unknown' };
-  if (status === 429 || c === 'RateLimitExceeded') return { code: 'THROTTLED', execution: 'not-executed' };
-  if (c === 'InvalidAccessToken' || c === 'EmptyAccessToken')
-    return { code: 'UNAUTHENTICATED', execution: 'not-executed' };
-  if (c === 'NoPermission' || c.startsWith('AccessTokenNotMatch') || status === 451) {
-    return { code: 'PERMISSION_DENIED', execution: 'not-executed' };
-  }
-  if (c.endsWith('NotFound') || status === 404) return { code: 'NOT_FOUND', execution: 'not-executed' };
-  if (c === 'QuotaLimitReached') return { code: 'QUOTA_EXCEEDED', execution: 'not-executed' };
-  if (status === 409 || c === 'SameNameDirectoryOrFileExists' || c === 'OverwriteFileNotAllowed') {
-    return { code: 'CONFLICT', execution: 'not-executed' };
-  }
-  if (status === 403) return { code: 'PERMISSION_DENIED', execution: 'not-executed' };
-  return { code: 'INVALID_ARGUMENT', execution: 'not-executed' };
+  const unified = smhCode(status, code ?? '');
+  return { code: unified, execution: answerExecution(unified) };
+}
+
+/**
+ * SMH's token errors: the token is invalid or expired, missing, or was issued before the library's
+ * tokens were revoked (`AccessTokenVersionNotMatch`, 403). A managed token is replaced and the call
+ * sent once more; a caller's own token is the caller's to renew. SMH's error codes:
+ * https://www.tencentcloud.com/document/product/1283/75500
+ */
+const TOKEN_ERRORS = new Set(['InvalidAccessToken', 'EmptyAccessToken', 'AccessTokenVersionNotMatch']);
+
+function smhCode(status: number, c: string): CopyErrorCode {
+  if (status >= 500) return 'UPSTREAM_ERROR';
+  if (status === 429 || c === 'RateLimitExceeded') return 'THROTTLED';
+  if (TOKEN_ERRORS.has(c)) return 'UNAUTHENTICATED';
+  if (c === 'NoPermission' || c.startsWith('AccessTokenNotMatch') || status === 451)
+    return 'PERMISSION_DENIED';
+  if (c.endsWith('NotFound') || status === 404) return 'NOT_FOUND';
+  if (c === 'QuotaLimitReached') return 'QUOTA_EXCEEDED';
+  if (status === 409 || c === 'SameNameDirectoryOrFileExists' || c === 'OverwriteFileNotAllowed')
+    return 'CONFLICT';
+  if (status === 403) return 'PERMISSION_DENIED';
+  return 'INVALID_ARGUMENT';
+}
+
+/**
+ * What an answer that is not JSON means at SMH, by its status: 429 is throttling (it did not run);
+ * a 403 page (a proxy's or firewall's refusal) is a refusal, never throttling, and is not retried.
+ * Other statuses have no SMH-specific meaning (undefined).
+ */
+export function smhPageCode(status: number): CopyErrorCode | undefined {
+  if (status === 429) return 'THROTTLED';
+  if (status === 403) return 'PERMISSION_DENIED';
+  return undefined;
 }
 
 /** An SMH error answer as a CopyError, with whether the work can have run. */
@@ -185,6 +227,7 @@ export function fromWireItem(
   wire: SmhWireResultItem | undefined,
   index: number,
   requested?: { from: string; to: string },
+  requestId?: string,
 ): CopyItemResult {
   // A task's results come without our request at hand: its items name their own paths.
   const to = requested?.to ?? joinPath(wire?.to);
@@ -195,17 +238,16 @@ export function fromWireItem(
     renamed: false,
   };
   const status = wireStatus(wire?.status);
-  if (!wire || status === undefined) {
-    return {
-      ...base,
-      status: 'UNKNOWN',
-      error: upstreamError(
-        'SMH',
-        'UPSTREAM_PROTOCOL_ERROR',
-        unknownOutcome('SMH did not report a result for this item'),
-        false,
-      ),
-    };
+  const unknown = (what: string): CopyItemResult => ({
+    ...base,
+    status: 'UNKNOWN',
+    error: upstreamError('SMH', 'UPSTREAM_PROTOCOL_ERROR', unknownOutcome(what), false, { requestId }),
+  });
+  if (!wire || status === undefined) return unknown('SMH did not report a result for this item');
+  if (requested && !echoes(wire, requested)) {
+    return unknown(
+      `SMH's result at this position names another item (${joinPath(wire.copyFrom) ?? '?'} → ${joinPath(wire.to) ?? '?'})`,
+    );
   }
   if (status === 200 || status === 204) {
     const finalPath = joinPath(wire.path) ?? to;
@@ -216,19 +258,30 @@ export function fromWireItem(
       renamed: finalPath !== undefined && finalPath !== to,
     };
   }
-  // The upstream itself reports this item as not copied, whatever the status: it is a plain failure.
-  const { code } = classifySmhError(status, wire.code);
+  const { code, execution } = classifySmhError(status, wire.code);
+  const what = wire.message ?? `SMH could not copy this item (${status}${wire.code ? ` ${wire.code}` : ''})`;
   const error = upstreamError(
     'SMH',
     code,
-    wire.message ?? `SMH could not copy this item (${status}).`,
+    execution === 'unknown' ? unknownOutcome(what) : what,
     code === 'THROTTLED',
-    {
-      httpStatus: status,
-      code: wire.code,
-    },
+    { httpStatus: status, code: wire.code, requestId },
   );
-  return { ...base, status: 'FAILED', error };
+  return { ...base, status: failedItemStatus(execution), error };
+}
+
+/**
+ * Whether a result names the item asked for at its position. Every SMH result echoes `copyFrom` and
+ * `to`; an echo that names another item means the results are not in request order, and a result
+ * must never be given to the wrong item. A result without an echo is taken by position.
+ */
+function echoes(wire: SmhWireResultItem, requested: { from: string; to: string }): boolean {
+  const from = joinPath(wire.copyFrom);
+  const to = joinPath(wire.to);
+  return (
+    (from === undefined || smhPath(from) === smhPath(requested.from)) &&
+    (to === undefined || smhPath(to) === smhPath(requested.to))
+  );
 }
 
 /** The items of one upstream call, in request order, whatever the upstream sent back. */
@@ -236,15 +289,16 @@ export function fromWireResults(
   results: unknown,
   requested: readonly { from: string; to: string }[],
   offset: number,
+  requestId?: string,
 ): CopyItemResult[] {
   const list = Array.isArray(results) ? (results as SmhWireResultItem[]) : [];
-  return requested.map((item, i) => fromWireItem(list[i], offset + i, item));
+  return requested.map((item, i) => fromWireItem(list[i], offset + i, item, requestId));
 }
 
 /** The items of a finished task, numbered from `offset` (where the task's chunk started in the request). */
-export function fromTaskResults(results: unknown, offset: number): CopyItemResult[] {
+export function fromTaskResults(results: unknown, offset: number, requestId?: string): CopyItemResult[] {
   const list = Array.isArray(results) ? (results as SmhWireResultItem[]) : [];
-  return list.map((wire, i) => fromWireItem(wire, offset + i));
+  return list.map((wire, i) => fromWireItem(wire, offset + i, undefined, requestId));
 }
 
 /** A task's id, which older answers call `id`. */
