@@ -77,10 +77,11 @@ const input = (message: RegExp, field: string, index?: number): Expected => ({
 const coercion = (message: RegExp): Expected => ({ code: 'BAD_USER_INPUT', message });
 
 const pathCases = (field: 'from' | 'to'): BadInputCase[] => [
+  // One leading slash names the same path; two do not.
   smhPath(
-    `absolute ${field}`,
-    { [field]: '/foo/1.jpg' },
-    input(new RegExp(`items\\[0\\]\\.${field} is absolute`), `items.0.${field}`, 0),
+    `"//" at the start of ${field}`,
+    { [field]: '//foo/1.jpg' },
+    input(new RegExp(`items\\[0\\]\\.${field} starts with "//"`), `items.0.${field}`, 0),
   ),
   smhPath(
     `".." in ${field}`,
