@@ -25,6 +25,14 @@ export type CopyErrorCode =
   | 'INVALID_ARGUMENT'
   /** The source, the target folder, the space or the library does not exist. */
   | 'NOT_FOUND'
+  /**
+   * The copy ran in part and stopped: some of the entries under a copied folder were created, others not
+   * (a DingTalk folder copy whose task ended with failures). The item is FAILED, but the target is not
+   * untouched: `result` names the copy's root when the upstream named it. Not retryable: sending it again
+   * would copy the folder a second time (or, with FAIL, conflict with the partial copy). Check the target,
+   * remove or complete the partial copy, then decide.
+   */
+  | 'PARTIALLY_COPIED'
   /** The caller's credential may not do this. */
   | 'PERMISSION_DENIED'
   /** A storage quota is exhausted. */

@@ -8,6 +8,8 @@ export interface CallContext {
   log: Logger;
   /** Aborts when the operation's deadline passes. */
   signal: AbortSignal;
+  /** When `signal` aborts, in milliseconds since the epoch (unset: no known deadline). */
+  deadline?: number;
   budget: CallBudget;
   /** Upstream tokens the caller sent, by provider id (pass-through mode). */
   callerTokens: Readonly<Record<string, string | undefined>>;

@@ -7,6 +7,7 @@
 /**
  * The unified failure codes, whichever upstream a failure came from: the values of the GraphQL enum
  * `CopyErrorCode` (a test checks they match the SDL), and `CANCELLED` for cancelled background jobs.
+ * `PARTIALLY_COPIED`: a copy that ran in part (a DingTalk folder copy whose task ended with failures).
  */
 export const COPY_ERROR_CODES = [
   'CONFLICT',
@@ -23,6 +24,7 @@ export const COPY_ERROR_CODES = [
   'UPSTREAM_PROTOCOL_ERROR',
   'IDEMPOTENCY_CONFLICT',
   'CANCELLED',
+  'PARTIALLY_COPIED',
 ] as const;
 
 /** A unified failure code (the GraphQL `CopyErrorCode` enum). */

@@ -30,6 +30,11 @@ export interface CopyErrorInfo {
   message: string;
   /** True only when re-sending cannot duplicate work (the upstream did not run it). */
   retryable: boolean;
+  /**
+   * Seconds the upstream asked to wait before the request is sent again (its `Retry-After`), when it
+   * said so on a failure that did not run.
+   */
+  retryAfterSeconds?: number;
   upstream?: UpstreamErrorInfo;
 }
 

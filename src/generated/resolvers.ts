@@ -64,6 +64,12 @@ export type CopyError = {
   code: CopyErrorCode;
   /** A human-readable explanation. */
   message: Scalars['String']['output'];
+  /**
+   * Seconds the upstream asked to wait before the request is sent again (its `Retry-After`), when it said
+   * so; set on retryable failures only. The gateway never sends before then: when the wait would outlast
+   * the operation's deadline it answers THROTTLED at once with this hint.
+   */
+  retryAfterSeconds?: Maybe<Scalars['Int']['output']>;
   /** True when sending the same request again may succeed and cannot duplicate work. */
   retryable: Scalars['Boolean']['output'];
   /** What the upstream said, when the failure came from it. */
@@ -80,6 +86,14 @@ export type CopyErrorCode =
   | 'INVALID_ARGUMENT'
   /** The source, the target folder, the space or the library does not exist. */
   | 'NOT_FOUND'
+  /**
+   * The copy ran in part and stopped: some of the entries under a copied folder were created, others not
+   * (a DingTalk folder copy whose task ended with failures). The item is FAILED, but the target is not
+   * untouched: `result` names the copy's root when the upstream named it. Not retryable: sending it again
+   * would copy the folder a second time (or, with FAIL, conflict with the partial copy). Check the target,
+   * remove or complete the partial copy, then decide.
+   */
+  | 'PARTIALLY_COPIED'
   /** The caller's credential may not do this. */
   | 'PERMISSION_DENIED'
   /** A storage quota is exhausted. */
@@ -527,6 +541,7 @@ export type CopyAcceptedResolvers<ContextType = RequestContext, ParentType exten
 export type CopyErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CopyError'] = ResolversParentTypes['CopyError']> = {
   code?: Resolver<ResolversTypes['CopyErrorCode'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   retryable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   upstream?: Resolver<Maybe<ResolversTypes['UpstreamError']>, ParentType, ContextType>;
 };

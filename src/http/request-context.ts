@@ -38,6 +38,7 @@ export function createContextFactory(config: Config, copy: CopyService) {
       log: input.log,
       signal: deadline.signal,
       endOperation: deadline.end,
+      deadline: Date.now() + config.operationTimeoutMs,
       budget: new UpstreamCallBudget(config.maxUpstreamCallsPerRequest),
       // Each provider's token from its own credential header, by provider id.
       callerTokens: Object.fromEntries(

@@ -51,22 +51,30 @@ export function jsonBody(
       code === 'THROTTLED'
         ? `${name} answered ${status} with a throttling page; the request did not run. Retry later.`
         : `${name} answered ${status} with ${what}: the request was refused and did not run.`;
-    throw new UpstreamFailure(
-      upstreamError(provider, code, message, code === 'THROTTLED', said),
-      'not-executed',
-      retryAfterMs(response.headers),
-    );
+    throw failureOf(response, {
+      error: upstreamError(provider, code, message, code === 'THROTTLED', said),
+      execution: 'not-executed',
+    });
   }
   const execution: Execution = refused ? 'not-executed' : ifSent;
   throw shapeFailure(upstream, status, what, execution, requestId);
 }
 
-/** An answer the upstream documents (an error body, a wrong shape) as a typed failure, with Retry-After. */
+/**
+ * An answer the upstream documents (an error body, a wrong shape) as a typed failure, with its
+ * Retry-After: kept for the retry policy and, on a failure that may be sent again, given to the caller
+ * as `retryAfterSeconds`.
+ */
 export function failureOf(
   response: UpstreamResponse,
   classified: { error: CopyErrorInfo; execution: Execution },
 ): UpstreamFailure {
-  return new UpstreamFailure(classified.error, classified.execution, retryAfterMs(response.headers));
+  const waitMs = retryAfterMs(response.headers);
+  const error =
+    waitMs !== undefined && classified.error.retryable
+      ? { ...classified.error, retryAfterSeconds: Math.ceil(waitMs / 1000) }
+      : classified.error;
+  return new UpstreamFailure(error, classified.execution, waitMs);
 }
 
 /** An answer whose body is not what the upstream documents: unreadable, or of the wrong shape. */

@@ -159,7 +159,10 @@ function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
 }
 
-/** Milliseconds from a Retry-After header (seconds or an HTTP date), bounded to one minute. */
+/** The longest Retry-After taken as given (a day); longer ones are read as a day. */
+const MAX_RETRY_AFTER_MS = 86_400_000;
+
+/** Milliseconds from a Retry-After header (seconds or an HTTP date), bounded to a day. */
 export function retryAfterMs(
   headers: Record<string, string | string[] | undefined>,
   now = Date.now(),
@@ -168,7 +171,7 @@ export function retryAfterMs(
   if (!raw) return undefined;
   const seconds = Number(raw);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(raw) - now;
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 60_000) : undefined;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
 }
 
 /**

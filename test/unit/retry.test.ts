@@ -58,11 +58,48 @@ describe('withRetry', () => {
     expect(budget.remaining).toBe(0);
   });
 
-  it('waits what Retry-After asks, bounded', () => {
+  it('waits what Retry-After asks, in full', () => {
     expect(backoffDelay(0, DEFAULT_RETRY, 1500)).toBe(1500);
-    expect(backoffDelay(0, DEFAULT_RETRY, 3_600_000)).toBe(DEFAULT_RETRY.maxDelayMs * 10);
+    expect(backoffDelay(0, DEFAULT_RETRY, 120_000)).toBe(120_000);
+    expect(backoffDelay(3, DEFAULT_RETRY, 3_600_000)).toBe(3_600_000);
     // Without Retry-After: exponential with full jitter, capped.
     expect(backoffDelay(5, { ...fast, random: () => 1 })).toBe(2);
     expect(backoffDelay(1, { ...DEFAULT_RETRY, random: () => 0.5 })).toBe(100);
+  });
+
+  it('never re-sends before Retry-After: a wait past the deadline ends at once with the failure', async () => {
+    const asked = (ms: number) =>
+      new UpstreamFailure(upstreamError('SMH', 'THROTTLED', 'slow down', true), 'not-executed', ms);
+    let calls = 0;
+    const started = Date.now();
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw asked(120_000);
+        },
+        isSafeToRetryWrite,
+        DEFAULT_RETRY,
+        { deadline: Date.now() + 30_000 },
+      ),
+    ).rejects.toMatchObject({ code: 'THROTTLED', retryAfterMs: 120_000 });
+    expect(calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+
+    // A wait that ends before the deadline is waited in full, never less.
+    calls = 0;
+    const waited = Date.now();
+    const result = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw asked(300);
+        return Date.now() - waited;
+      },
+      isSafeToRetryWrite,
+      DEFAULT_RETRY,
+      { deadline: Date.now() + 30_000 },
+    );
+    expect(calls).toBe(2);
+    expect(result).toBeGreaterThanOrEqual(295);
   });
 });

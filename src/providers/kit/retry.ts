@@ -8,7 +8,7 @@ export interface RetryPolicy {
   retries: number;
   /** Backoff before the first retry's cap doubles, in milliseconds. */
   baseDelayMs: number;
-  /** The largest backoff, in milliseconds (a Retry-After may ask for up to ten times this). */
+  /** The largest backoff of our own, in milliseconds (an upstream's Retry-After is always waited in full). */
   maxDelayMs: number;
   /** Source of jitter in [0, 1); Math.random when unset (tests fix it). */
   random?: () => number;
@@ -45,9 +45,12 @@ export function isSafeToRetryRead(error: unknown): error is UpstreamFailure {
   );
 }
 
-/** Exponential backoff with full jitter, or the upstream's Retry-After when it gave one. */
+/**
+ * Exponential backoff with full jitter, or the upstream's Retry-After when it gave one: never less, so
+ * nothing is re-sent before the upstream said it may be.
+ */
 export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs * 10);
+  if (retryAfterMs !== undefined) return retryAfterMs;
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.round((policy.random ?? Math.random)() * cap);
 }
@@ -71,22 +74,24 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /**
  * Runs `attempt` until it succeeds, fails with an error `retryable` rejects, or retries run out.
  * Each retry is an upstream call too, so it spends one from the operation's budget; with none left
- * the last failure stands.
+ * the last failure stands. When the wait before the next attempt (the upstream's Retry-After) would
+ * end after the operation's `deadline`, the failure stands at once: waiting could not lead to an answer.
  */
 export async function withRetry<T>(
   attempt: () => Promise<T>,
   retryable: (error: unknown) => boolean,
   policy: RetryPolicy = DEFAULT_RETRY,
-  call: { signal?: AbortSignal; budget?: CallBudget } = {},
+  call: { signal?: AbortSignal; budget?: CallBudget; deadline?: number } = {},
 ): Promise<T> {
-  const { signal, budget } = call;
+  const { signal, budget, deadline } = call;
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (error) {
       if (n >= policy.retries || !retryable(error) || signal?.aborted) throw error;
-      if (budget && !budget.tryReserve(1)) throw error;
       const wait = backoffDelay(n, policy, error instanceof UpstreamFailure ? error.retryAfterMs : undefined);
+      if (deadline !== undefined && Date.now() + wait >= deadline) throw error;
+      if (budget && !budget.tryReserve(1)) throw error;
       try {
         await sleep(wait, signal);
       } catch {
