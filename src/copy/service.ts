@@ -183,7 +183,13 @@ export class CopyService {
               done: false,
             };
           }
-          const seen = JSON.stringify([task.state, task.summary, task.items.map((i) => i.status)]);
+          // Upstream sub-entry counts move while the items stay PENDING: they count as a change too.
+          const seen = JSON.stringify([
+            task.state,
+            task.summary,
+            task.entries,
+            task.items.map((i) => i.status),
+          ]);
           if (task.done) stop.abort();
           if (seen !== last) {
             last = seen;

@@ -76,6 +76,17 @@ export interface CopyProgress {
   source: ProgressSource;
 }
 
+/**
+ * An upstream's own counts of the entries its tasks copy, below the requested items (DingTalk counts
+ * every entry under a copied folder as a sub-task). Not the request's items: `summary` counts those.
+ */
+export interface UpstreamEntryCounts {
+  /** Entries to copy, as far as the upstream knows yet. */
+  total: number;
+  succeeded: number;
+  failed: number;
+}
+
 /** Asynchronous copy work upstream, covering one or more upstream tasks; `id` is a task id (task-id.ts). */
 export interface CopyTask {
   id: string;
@@ -83,7 +94,10 @@ export interface CopyTask {
   state: CopyTaskState;
   done: boolean;
   items: CopyItemResult[];
+  /** Counts of the task's items (the request's items it covers), never of upstream sub-entries. */
   summary: CopySummary;
+  /** The upstream's sub-entry counts, when it reports them (DingTalk). */
+  entries?: UpstreamEntryCounts;
   upstreamTaskIds: string[];
   checkedAt: Date;
   /** Set where the provider measured it; otherwise the API derives it from the items. */

@@ -228,7 +228,10 @@ export type CopyTask = Node & {
   provider: Provider;
   /** Where the task stands as a whole. */
   state: CopyTaskState;
-  /** Counts by status. For DingTalk, counts of the upstream tasks' sub-tasks (every entry below the copied folders). */
+  /**
+   * Counts of this task's items by status, as `batchCopy` counts them: one per requested item the task
+   * covers, never the upstream's sub-entries (every entry below a copied DingTalk folder).
+   */
   summary: CopySummary;
   /** The upstream's own task ids. */
   upstreamTaskIds: Array<Scalars['String']['output']>;

@@ -410,7 +410,9 @@ describe('asynchronous copies and copyTask', () => {
     const running = (await r.tasks(id)).a as TaskOut;
     expect(running).toMatchObject({ id, state: 'RUNNING', done: false, upstreamTaskIds: ['task-1'] });
     expect(running.items.map((i) => i.status)).toEqual(['PENDING']);
-    expect(running.summary).toEqual({ total: 3, succeeded: 0, failed: 0, pending: 3, unknown: 0 });
+    // summary counts the request's items (one folder), never DingTalk's sub-entries (three below it).
+    expect(running.summary).toEqual({ total: 1, succeeded: 0, failed: 0, pending: 1, unknown: 0 });
+    expect(outcome.summary.total).toBe(running.summary.total);
 
     r.clock.advance(TASK_MS);
     const done = (await r.tasks(id)).a as TaskOut;
@@ -424,43 +426,55 @@ describe('asynchronous copies and copyTask', () => {
       renamed: false,
       error: null,
     });
-    expect(done.summary).toEqual({ total: 3, succeeded: 3, failed: 0, pending: 0, unknown: 0 });
+    expect(done.summary).toEqual({ total: 1, succeeded: 1, failed: 0, pending: 0, unknown: 0 });
     expect(Number.isNaN(Date.parse(done.checkedAt))).toBe(false);
     // The whole tree was copied under the root the batch answer named.
     const tree = r.emu.state.tree(SEED.targetSpaceId, root ?? '');
     expect(tree.map((n) => n.name).sort()).toEqual(['archive', 'plan.docx']);
   });
 
-  it('a task whose entries partly fail ends PARTIALLY_FAILED', async () => {
+  it('a folder copy whose entries partly fail is FAILED PARTIALLY_COPIED with its result, task PARTIALLY_FAILED', async () => {
     const r = await rig();
     r.emu.state.failOnCopy('d-file-5', 'permissionDenied');
-    const id = must(await r.copy({ dentryIds: [SEED.folderId] })).task?.id ?? '';
+    const accepted = must(await r.copy({ dentryIds: [SEED.folderId], conflictStrategy: 'RENAME' }));
+    const root = accepted.items[0]?.result;
     r.clock.advance(TASK_MS);
-    const task = (await r.tasks(id)).a as TaskOut;
+    const task = (await r.tasks(accepted.task?.id ?? '')).a as TaskOut;
     expect(task).toMatchObject({ state: 'PARTIALLY_FAILED', done: true });
-    expect(task.summary).toEqual({ total: 3, succeeded: 2, failed: 1, pending: 0, unknown: 0 });
-    expect(task.items[0]?.status).toBe('FAILED');
+    expect(task.summary).toEqual({ total: 1, succeeded: 0, failed: 1, pending: 0, unknown: 0 });
+    expect(task.items[0]).toMatchObject({ status: 'FAILED', result: root });
     expect(task.items[0]?.error).toMatchObject({
-      code: 'PERMISSION_DENIED',
+      code: 'PARTIALLY_COPIED',
       retryable: false,
       upstream: { provider: 'DINGTALK', code: 'permissionDenied' },
     });
+    expect(task.items[0]?.error?.message).toContain('2 of 3 entries copied');
+    // What ran stays: the root and the two entries that were copied.
+    expect(
+      r.emu.state
+        .tree(SEED.targetSpaceId, root ?? '')
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(['archive', 'plan.docx']);
   });
 
-  it('a task whose entries all fail ends FAILED, with the upstream failMessage classified', async () => {
+  it('a folder copy whose entries all fail still left its root: PARTIALLY_COPIED, never "not run"', async () => {
     const r = await rig();
     r.emu.state.failOnCopy('d-file-4');
     r.emu.state.failOnCopy('d-folder-3');
-    const id = must(await r.copy({ dentryIds: [SEED.folderId] })).task?.id ?? '';
+    const accepted = must(await r.copy({ dentryIds: [SEED.folderId] }));
+    const root = accepted.items[0]?.result;
     r.clock.advance(TASK_MS);
-    const task = (await r.tasks(id)).a as TaskOut;
-    expect(task).toMatchObject({ state: 'FAILED', done: true });
-    expect(task.summary).toEqual({ total: 3, succeeded: 0, failed: 3, pending: 0, unknown: 0 });
-    // The emulator's hook fails with systemError: a server fault, not a bad argument.
+    const task = (await r.tasks(accepted.task?.id ?? '')).a as TaskOut;
+    expect(task).toMatchObject({ state: 'PARTIALLY_FAILED', done: true });
+    expect(task.summary).toEqual({ total: 1, succeeded: 0, failed: 1, pending: 0, unknown: 0 });
+    expect(task.items[0]).toMatchObject({ status: 'FAILED', result: root });
     expect(task.items[0]?.error).toMatchObject({
-      code: 'UPSTREAM_ERROR',
+      code: 'PARTIALLY_COPIED',
+      retryable: false,
       upstream: { code: 'systemError' },
     });
+    expect(r.emu.state.tree(SEED.targetSpaceId, root ?? '')).toEqual([]);
   });
 
   it('several async items share one CopyTask; copyTask makes one GET per distinct upstream task', async () => {
@@ -492,7 +506,8 @@ describe('asynchronous copies and copyTask', () => {
     expect(r.taskCalls() - before).toBe(3);
     expect(a).toEqual(b);
     expect(a?.state).toBe('RUNNING');
-    expect(a?.summary.total).toBe(3 + 1 + 3);
+    // The task's three items (0, 2, 4), not the entries below the folders.
+    expect(a?.summary).toEqual({ total: 3, succeeded: 0, failed: 0, pending: 3, unknown: 0 });
 
     r.clock.advance(TASK_MS);
     const done = (await r.tasks(task.id)).a as TaskOut;
@@ -520,7 +535,7 @@ describe('asynchronous copies and copyTask', () => {
       [0, 'a', 'PENDING'],
       [1, 'b', 'PENDING'],
     ]);
-    expect(task.summary.total).toBe(3);
+    expect(task.summary.total).toBe(2);
   });
 
   it('an upstream task DingTalk does not know is null; a malformed id is BAD_USER_INPUT', async () => {

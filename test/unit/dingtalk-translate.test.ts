@@ -351,7 +351,7 @@ describe('assembleTask', () => {
     ],
   };
 
-  it('combines several upstream tasks; counts each distinct task once', () => {
+  it('combines several upstream tasks; counts its items in summary, sub-entries (each task once) apart', () => {
     const tasks = new Map<string, DingTalkWireTask>([
       ['task-1', { id: 'task-1', status: 'SUCCESS', totalCount: 3, successCount: 3, failCount: 0 }],
       [
@@ -370,7 +370,9 @@ describe('assembleTask', () => {
         { index: 3, source: 'd4', result: 'r4', renamed: false, status: 'PENDING' },
         { index: 5, source: 'd6', result: undefined, renamed: false, status: 'PENDING' },
       ],
-      summary: { total: 13, succeeded: 7, failed: 1, pending: 5, unknown: 0 },
+      // The request's items, as batchCopy counts them: never DingTalk's sub-entries.
+      summary: { total: 3, succeeded: 1, failed: 0, pending: 2, unknown: 0 },
+      entries: { total: 13, succeeded: 7, failed: 1 },
       upstreamTaskIds: ['task-1', 'task-2'],
       checkedAt,
     });
@@ -395,17 +397,26 @@ describe('assembleTask', () => {
     );
     expect(mixed.state).toBe('PARTIALLY_FAILED');
     expect(mixed.done).toBe(true);
-    expect(mixed.items.map((i) => i.status)).toEqual(['SUCCEEDED', 'FAILED', 'FAILED']);
-    expect(mixed.items[1]?.error).toMatchObject({
+    expect(mixed.items.map((i) => [i.status, i.error?.code ?? null])).toEqual([
+      ['SUCCEEDED', null],
+      // DingTalk named this copy's root (r4) when it accepted it: the root exists although no sub-entry was copied.
+      ['FAILED', 'PARTIALLY_COPIED'],
+      ['FAILED', 'PERMISSION_DENIED'],
+    ]);
+    expect(mixed.items[2]?.error).toMatchObject({
       code: 'PERMISSION_DENIED',
       retryable: false,
       upstream: { provider: 'DINGTALK', code: 'permissionDenied' },
     });
-    expect(mixed.items[1]?.error?.message).toContain('task-2');
+    expect(mixed.items[2]?.error?.message).toContain('task-2');
     expect(mixed.summary).toEqual({ total: 3, succeeded: 1, failed: 2, pending: 0, unknown: 0 });
 
+    const unnamed: DingTalkTaskRef = {
+      ...ref,
+      parts: ref.parts.map(({ result: _result, ...part }) => part),
+    };
     const all = assembleTask(
-      ref,
+      unnamed,
       'id',
       new Map([
         ['task-1', failed],
@@ -414,6 +425,68 @@ describe('assembleTask', () => {
       checkedAt,
     );
     expect(all.state).toBe('FAILED');
+    expect(all.items.map((i) => i.error?.code)).toEqual([
+      'PERMISSION_DENIED',
+      'PERMISSION_DENIED',
+      'PERMISSION_DENIED',
+    ]);
+  });
+
+  it('reports a folder copy that ran in part as FAILED PARTIALLY_COPIED with its result, never as not run', () => {
+    const partial: DingTalkTaskRef = {
+      provider: 'DINGTALK',
+      unionId: 'u',
+      parts: [{ taskId: 't', index: 2, source: 'd-folder', result: 'new-root' }],
+    };
+    for (const wire of [
+      { status: 'FAIL', totalCount: 3, successCount: 2, failCount: 1, failMessage: 'permissionDenied' },
+      // SUCCESS with failures is partial too.
+      { status: 'SUCCESS', totalCount: 3, successCount: 2, failCount: 1 },
+      // A server fault on some entries after others were copied: partial, not unknown.
+      { status: 'FAIL', totalCount: 3, successCount: 1, failCount: 2, failMessage: 'systemError' },
+    ] as DingTalkWireTask[]) {
+      const task = assembleTask(partial, 'id', new Map([['t', wire]]), checkedAt);
+      expect(task.state).toBe('PARTIALLY_FAILED');
+      expect(task.items).toEqual([
+        {
+          index: 2,
+          source: 'd-folder',
+          result: 'new-root',
+          renamed: false,
+          status: 'FAILED',
+          error: {
+            code: 'PARTIALLY_COPIED',
+            message: expect.stringContaining('the copy exists in part under the new entry new-root'),
+            retryable: false,
+            upstream: { provider: 'DINGTALK', code: wire.failMessage },
+          },
+        },
+      ]);
+      expect(task.summary).toEqual({ total: 1, succeeded: 0, failed: 1, pending: 0, unknown: 0 });
+    }
+    // Without a named root, copied sub-entries still make it partial.
+    const { parts } = partial;
+    const noRoot = { ...partial, parts: [{ ...parts[0], result: undefined }] } as DingTalkTaskRef;
+    const task = assembleTask(
+      noRoot,
+      'id',
+      new Map([['t', { status: 'FAIL', totalCount: 3, successCount: 1, failCount: 2 } as DingTalkWireTask]]),
+      checkedAt,
+    );
+    expect(task.items[0]?.error?.code).toBe('PARTIALLY_COPIED');
+    expect(task.items[0]?.result).toBeUndefined();
+  });
+
+  it('reports a task that failed with a server fault and nothing known to exist as UNKNOWN', () => {
+    const task = assembleTask(
+      { provider: 'DINGTALK', unionId: 'u', parts: [{ taskId: 't', index: 0, source: 's' }] },
+      'id',
+      new Map([
+        ['t', { status: 'FAIL', totalCount: 3, successCount: 0, failCount: 3, failMessage: 'systemError' }],
+      ]) as ReadonlyMap<string, DingTalkWireTask>,
+      checkedAt,
+    );
+    expect(task.items.map((i) => [i.status, i.error?.code])).toEqual([['UNKNOWN', 'UPSTREAM_ERROR']]);
   });
 
   it('never reports negative or fractional counts from odd wire values', () => {
@@ -425,7 +498,8 @@ describe('assembleTask', () => {
       ]),
       checkedAt,
     );
-    expect(task.summary).toEqual({ total: 1, succeeded: 0, failed: 1, pending: 0, unknown: 0 });
+    expect(task.summary).toEqual({ total: 1, succeeded: 0, failed: 0, pending: 1, unknown: 0 });
+    expect(task.entries).toEqual({ total: 1, succeeded: 0, failed: 1 });
   });
 });
 

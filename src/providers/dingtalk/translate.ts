@@ -10,16 +10,16 @@ import {
   upstreamError,
   type Execution,
 } from '../../copy/errors.js';
-import { combineTaskStates } from '../../copy/summary.js';
+import { combineTaskStates, summarize } from '../../copy/summary.js';
 import { idProblem } from '../../copy/validate.js';
 import type {
   ConflictStrategy,
   CopyErrorCode,
   CopyErrorInfo,
   CopyItemResult,
-  CopySummary,
   CopyTask,
   CopyTaskState,
+  UpstreamEntryCounts,
 } from '../../copy/types.js';
 import type { DingTalkBatchCopyRequest, DingTalkTaskPart, DingTalkTaskRef } from './types.js';
 import type { DingTalkWireResultItem, DingTalkWireStrategy, DingTalkWireTask } from './wire.js';
@@ -211,49 +211,78 @@ export function wireTaskState(task: DingTalkWireTask): CopyTaskState {
   return 'RUNNING';
 }
 
-/** One CopyTask from the DingTalk tasks its async items run in (one per distinct task id). */
+/**
+ * The item a finished DingTalk task leaves for one asynchronously copied entry. Work that ran in part
+ * is never reported as not run: when some sub-entries were copied, or DingTalk named the copy's root
+ * when it accepted the request (the root then exists before the task runs), the item is FAILED with
+ * PARTIALLY_COPIED and its `result`, not retryable (sending it again would copy the folder twice).
+ * Otherwise the task's `failMessage` decides, under the one rule for server faults (UNKNOWN).
+ */
+export function finishedTaskItem(part: DingTalkTaskPart, task: DingTalkWireTask): CopyItemResult {
+  const base = { index: part.index, source: part.source, result: part.result, renamed: false };
+  const state = wireTaskState(task);
+  if (state === 'RUNNING') return { ...base, status: 'PENDING' };
+  if (state === 'SUCCEEDED') return { ...base, status: 'SUCCEEDED' };
+  const succeeded = count(task.successCount);
+  const upstream = { code: task.failMessage };
+  const counts = `${succeeded} of ${count(task.totalCount)} entries copied, ${count(task.failCount)} failed`;
+  const why = task.failMessage ? ` (${task.failMessage})` : '';
+  if (succeeded > 0 || part.result !== undefined) {
+    const where = part.result === undefined ? '' : ` under the new entry ${part.result}`;
+    const message = `DingTalk's copy task ${part.taskId} ended ${task.status} with ${counts}${why}: the copy exists in part${where}. Check the target before sending it again.`;
+    return {
+      ...base,
+      status: 'FAILED',
+      error: upstreamError('DINGTALK', 'PARTIALLY_COPIED', message, false, upstream),
+    };
+  }
+  const { code, execution } = classifyDingTalkError(400, task.failMessage);
+  const what = `DingTalk's copy task ${part.taskId} ended ${task.status} with ${counts}${why}`;
+  const message = execution === 'unknown' ? unknownOutcomeMessage(what) : `${what}.`;
+  return {
+    ...base,
+    status: failedItemStatus(execution),
+    error: upstreamError('DINGTALK', code, message, false, upstream),
+  };
+}
+
+/** The state an item gives its task: a partial copy is a partial failure, whatever the task says. */
+function itemState(item: CopyItemResult): CopyTaskState {
+  if (item.status === 'PENDING') return 'RUNNING';
+  if (item.status === 'SUCCEEDED') return 'SUCCEEDED';
+  return item.error?.code === 'PARTIALLY_COPIED' ? 'PARTIALLY_FAILED' : 'FAILED';
+}
+
+/**
+ * One CopyTask from the DingTalk tasks its async items run in (one per distinct task id). `summary`
+ * counts the task's items; DingTalk's sub-task counts (every entry below the copied folders) are kept
+ * apart in `entries`.
+ */
 export function assembleTask(
   ref: DingTalkTaskRef,
   id: string,
   tasks: ReadonlyMap<string, DingTalkWireTask>,
   checkedAt: Date,
 ): CopyTask {
-  const summary: CopySummary = { total: 0, succeeded: 0, failed: 0, pending: 0, unknown: 0 };
-  const states: CopyTaskState[] = [];
+  const entries: UpstreamEntryCounts = { total: 0, succeeded: 0, failed: 0 };
   for (const taskId of new Set(ref.parts.map((p) => p.taskId))) {
     const task = tasks.get(taskId) as DingTalkWireTask;
-    const state = wireTaskState(task);
-    states.push(state);
-    const total = count(task.totalCount);
     const succeeded = count(task.successCount);
     const failed = count(task.failCount);
-    summary.total += Math.max(total, succeeded + failed);
-    summary.succeeded += succeeded;
-    summary.failed += failed;
-    summary.pending += state === 'RUNNING' ? Math.max(0, total - succeeded - failed) : 0;
+    entries.total += Math.max(count(task.totalCount), succeeded + failed);
+    entries.succeeded += succeeded;
+    entries.failed += failed;
   }
-  const items = ref.parts.map((part): CopyItemResult => {
-    const task = tasks.get(part.taskId) as DingTalkWireTask;
-    const state = wireTaskState(task);
-    const base = { index: part.index, source: part.source, result: part.result, renamed: false };
-    if (state === 'RUNNING') return { ...base, status: 'PENDING' };
-    if (state === 'SUCCEEDED') return { ...base, status: 'SUCCEEDED' };
-    const { code } = classifyDingTalkError(400, task.failMessage);
-    const message = `DingTalk's copy task ${part.taskId} ended ${task.status} with ${count(task.failCount)} of ${count(task.totalCount)} entries failed${task.failMessage ? ` (${task.failMessage})` : ''}.`;
-    return {
-      ...base,
-      status: 'FAILED',
-      error: upstreamError('DINGTALK', code, message, false, { code: task.failMessage }),
-    };
-  });
-  const state = combineTaskStates(states);
+  const items = ref.parts.map((part) => finishedTaskItem(part, tasks.get(part.taskId) as DingTalkWireTask));
+  const state = combineTaskStates(items.map(itemState));
   return {
     id,
     provider: 'DINGTALK',
     state,
     done: state !== 'RUNNING',
     items,
-    summary,
+    summary: summarize(items),
+    entries,
     upstreamTaskIds: [...new Set(ref.parts.map((p) => p.taskId))],
     checkedAt,
   };
