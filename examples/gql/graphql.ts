@@ -43,7 +43,10 @@ export type CopyErrorCode =
   | 'UNAUTHENTICATED'
   /** The provider cannot do what was asked (e.g. KEEP_EXISTING on SMH). */
   | 'UNSUPPORTED'
-  /** The upstream reported an internal error. */
+  /**
+   * The upstream reported an error of its own (a 5xx), or refused several items together with a code
+   * about one of them without saying which: the outcome of the items concerned is unknown.
+   */
   | 'UPSTREAM_ERROR'
   /** The upstream answered with something the gateway cannot read. */
   | 'UPSTREAM_PROTOCOL_ERROR'

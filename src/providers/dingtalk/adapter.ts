@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from '../../copy/adapter.js';
 import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import type { CallContext } from '../../copy/call.js';
+import { UpstreamFailure } from '../../copy/errors.js';
 import { chunk, mapBounded } from '../kit/concurrency.js';
 import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../kit/retry.js';
 import { encodeTaskId } from '../../copy/task-id.js';
@@ -8,7 +9,13 @@ import type { CopyOutcome, CopyTask } from '../../copy/types.js';
 import type { TokenSource } from '../../credentials/token-source.js';
 import { withToken } from '../../credentials/with-token.js';
 import type { DingTalkClient } from './client.js';
-import { assembleTask, fromWireResults, toWireStrategy, validateDingTalkRequest } from './translate.js';
+import {
+  assembleTask,
+  fromWireResults,
+  toWireStrategy,
+  unattributedRefusal,
+  validateDingTalkRequest,
+} from './translate.js';
 import { dingTalkTaskRefs } from './task-ref.js';
 import type { DingTalkBatchCopyRequest, DingTalkTaskPart, DingTalkTaskRef } from './types.js';
 import type { DingTalkWireTask } from './wire.js';
@@ -57,19 +64,29 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
         dentryIds: payload,
         option: { conflictStrategy },
       };
-      const answer = await this.#withToken(call, (token) =>
-        withRetry(
-          () =>
-            this.client.batchCopy(
-              request.spaceId,
-              { unionId: request.unionId, token, signal: call.signal, log: call.log },
-              body,
-            ),
-          isSafeToRetryWrite,
-          this.limits.retry,
-          call,
-        ),
-      );
+      let answer: Awaited<ReturnType<DingTalkClient['batchCopy']>>;
+      try {
+        answer = await this.#withToken(call, (token) =>
+          withRetry(
+            () =>
+              this.client.batchCopy(
+                request.spaceId,
+                { unionId: request.unionId, token, signal: call.signal, log: call.log },
+                body,
+              ),
+            isSafeToRetryWrite,
+            this.limits.retry,
+            call,
+          ),
+        );
+      } catch (error) {
+        const items =
+          error instanceof UpstreamFailure
+            ? unattributedRefusal(error.error, payload, offset, request.targetFolderId)
+            : undefined;
+        if (items) return { items, parts: [] };
+        throw error;
+      }
       return fromWireResults(answer.items, payload, offset, request.targetFolderId, answer.requestId);
     });
     return mergeChunks('DINGTALK', chunks, answers, (parts: DingTalkTaskPart[]) => ({

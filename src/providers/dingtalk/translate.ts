@@ -194,6 +194,43 @@ export function fromWireResults(
   return { items, parts };
 }
 
+/**
+ * Request-level codes that are about one entry of the request (DingTalk documents both at request level
+ * for batch copy: "name clash", "the operator may not copy the item") without saying which one.
+ */
+const ENTRY_CODES: ReadonlySet<string> = new Set(['dentryAlreadyExist', 'permissionDenied']);
+
+/**
+ * The items of a chunk DingTalk refused as a whole with a code about one entry, when the chunk holds
+ * several: no entry is reported CONFLICT or PERMISSION_DENIED without evidence about that entry, and
+ * DingTalk does not say whether the chunk's other entries ran before the refusal, so each is UNKNOWN
+ * (with the upstream's code and request id kept). Re-sending them one at a time to find out is not
+ * safe: an entry that did run would be copied again under RENAME or OVERWRITE, and under FAIL its
+ * CONFLICT could not be told from a name taken before. Undefined when the code is not such a code or
+ * the chunk holds one entry (the code then applies to that entry, as it is).
+ */
+export function unattributedRefusal(
+  error: CopyErrorInfo,
+  dentryIds: readonly string[],
+  offset: number,
+  targetFolderId: string,
+): CopyItemResult[] | undefined {
+  const upstreamCode = error.upstream?.code;
+  if (dentryIds.length < 2 || upstreamCode === undefined || !ENTRY_CODES.has(upstreamCode)) return undefined;
+  const what = `DingTalk refused the ${dentryIds.length} entries sent together with ${upstreamCode} (${error.upstream?.httpStatus ?? 'no status'}) without saying which entry it was about`;
+  const itemError = upstreamError('DINGTALK', 'UPSTREAM_ERROR', unknownOutcomeMessage(what), false, {
+    ...error.upstream,
+  });
+  return dentryIds.map((dentryId, i) => ({
+    index: offset + i,
+    status: 'UNKNOWN',
+    source: dentryId,
+    target: targetFolderId,
+    renamed: false,
+    error: itemError,
+  }));
+}
+
 function count(value: number | string | undefined): number {
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
