@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_LIBRARY_ID } from '../../src/emulators/smh/index.js';
-import { startSmhRig, type SmhRig } from '../helpers/smh-rig.js';
+import { startSmhRig, until, type SmhRig } from '../helpers/smh-rig.js';
 
 const COPY = `mutation($key: String) { batchCopy(input: { smh: { libraryId: "${DEMO_LIBRARY_ID}", idempotencyKey: $key,
   items: [{ from: "foo/1.jpg", to: "foo/mid-0.jpg" }, { from: "foo/2.jpg", to: "foo/mid-1.jpg" }] } }) {
@@ -25,7 +25,8 @@ describe('a credential lost in the middle of a chunked batch', () => {
     // The first chunk is slow; while it runs, the token starts being refused and the token endpoint fails.
     rig.emu.faults.add({ kind: 'latency', ms: 400, pathIncludes: '/api/v1/batch/', times: 1 });
     const pending = rig.gw.graphql<Answer>(COPY, { key: 'mid-batch-1' });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Once the first chunk reached the emulator (and took its latency fault), later calls meet the new faults.
+    await until(() => rig.batchRequests() === 1);
     rig.emu.faults.add({
       kind: 'status',
       status: 403,
