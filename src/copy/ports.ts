@@ -28,11 +28,14 @@ export interface CopyMetrics {
   copyOutcome(outcome: CopyOutcome): void;
 }
 
-/** Whose key an idempotency record is, and for which provider. */
+/**
+ * Whose key an idempotency record is. The provider is not part of it: a key names one request of one
+ * caller, whichever provider it went to, so the same key sent for another provider is a different
+ * request (the provider is in the fingerprint) and fails with IDEMPOTENCY_CONFLICT.
+ */
 export interface IdempotencyScope {
   /** The caller: an API key's name, a digest of its upstream token, or `anonymous`. */
   caller: string;
-  provider: string;
   /** The caller's idempotencyKey. */
   key: string;
 }
@@ -44,7 +47,7 @@ export interface IdempotencyScope {
 export interface IdempotencyPort {
   /**
    * Runs `execute` unless this scope already has a run, whose answer is returned instead. `request` is
-   * what must match for a replay (its fingerprint is compared).
+   * what must match for a replay (its fingerprint is compared): the whole request, provider included.
    */
   run(scope: IdempotencyScope, request: unknown, execute: () => Promise<CopyOutcome>): Promise<CopyOutcome>;
   close(): Promise<void>;

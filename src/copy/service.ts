@@ -106,10 +106,11 @@ export class CopyService {
         });
       }
       // The key is scoped to the caller (its API key's name or, without API keys, its upstream token,
-      // so one caller never gets another's answer); the fingerprint leaves out what does not change the work.
+      // so one caller never gets another's answer), not to the provider: the fingerprint covers the
+      // whole request, provider included, and leaves out only what does not change the work.
       const { idempotencyKey: _key, waitSeconds: _wait, ...work } = request;
       outcome = await this.idempotency.run(
-        { caller: callerScope(call, provider), provider, key },
+        { caller: callerScope(call, provider), key },
         { provider, work },
         run,
       );

@@ -53,7 +53,7 @@ export class IdempotencyGuard implements IdempotencyPort {
     request: unknown,
     execute: () => Promise<CopyOutcome>,
   ): Promise<CopyOutcome> {
-    const key = sha256(`${scope.caller}\u0000${scope.provider}\u0000${scope.key}`);
+    const key = sha256(`${scope.caller}\u0000${scope.key}`);
     const fingerprint = sha256(canonical(request));
     let existing: Awaited<ReturnType<IdempotencyStore['claim']>>;
     try {
