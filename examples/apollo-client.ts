@@ -67,7 +67,9 @@ export function createGatewayClient(url: string, apiKey?: string): ApolloClient 
 /** Starts the copy; answers the outcome's typename, its summary and, when accepted, the task id. */
 export async function startCopy(client: ApolloClient, input: DingTalkBatchCopyInput) {
   const { data } = await client.mutate({ mutation: CopyDentries, variables: { input } });
-  const outcome = data!.batchCopy;
+  // batchCopy is null only next to a GraphQL error, which Apollo Client's default errorPolicy throws.
+  const outcome = data?.batchCopy;
+  if (!outcome) throw new Error('batchCopy answered null');
   if (outcome.__typename === 'CopyRejected')
     throw new Error(`${outcome.error.code}: ${outcome.error.message}`);
   return {

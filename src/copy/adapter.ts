@@ -15,6 +15,11 @@ export interface ProviderAdapter<Request = unknown, Ref extends TaskRef = TaskRe
    * become its items' errors; a failure of the whole request is a `rejected` outcome or a GatewayError.
    */
   batchCopy(request: Request, call: CallContext): Promise<CopyOutcome>;
+  /**
+   * The items `request` names, in order (for an answer that refuses it as a whole before it runs).
+   * Never throws for a request it would refuse as bad input: names what it can.
+   */
+  requestedItems?(request: Request): { source: string; target?: string }[];
   /** One entry per ref, in order: the task, null when the upstream no longer knows it, or an Error. */
   loadTasks(refs: readonly Ref[], call: CallContext): Promise<Array<CopyTask | null | Error>>;
   /** Closes the adapter's upstream connections. */

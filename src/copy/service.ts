@@ -6,9 +6,17 @@ import type { CallContext } from './call.js';
 import { GatewayError, InputError } from './errors.js';
 import type { CopyMetrics, IdempotencyPort } from './ports.js';
 import type { CopyProvider } from './provider.js';
+import { refusedOutcome, type RequestedItem } from './refusal.js';
 import { outcomeFromItems } from './summary.js';
 import { decodeTaskId, type TaskRef } from './task-id.js';
-import type { BatchCopyRequest, CopyItemResult, CopyOutcome, CopyTask, Provider } from './types.js';
+import type {
+  BatchCopyRequest,
+  BatchCopyRequestBase,
+  CopyItemResult,
+  CopyOutcome,
+  CopyTask,
+  Provider,
+} from './types.js';
 
 /** The providers a copy service answers for. */
 export interface CopyServiceProviders {
@@ -88,6 +96,30 @@ export class CopyService {
       });
     }
     const provider = chosen.id;
+    try {
+      return await this.#batchCopy(provider, request, waitSeconds, call);
+    } catch (error) {
+      const refused = refusedOutcome(provider, this.#requested(provider, request), error);
+      if (refused) return refused;
+      throw error;
+    }
+  }
+
+  /** The items a request names, as its provider's adapter reads them (none when it is not configured). */
+  #requested(provider: Provider, request: unknown): RequestedItem[] {
+    try {
+      return this.#adapter(provider).requestedItems?.(request) ?? [];
+    } catch {
+      return [];
+    }
+  }
+
+  async #batchCopy(
+    provider: Provider,
+    request: BatchCopyRequestBase,
+    waitSeconds: number,
+    call: CallContext & { loaders: TaskLoaders; caller?: string },
+  ): Promise<CopyOutcome> {
     const adapter = this.#adapter(provider);
     // Counted where the work runs: an idempotent replay never gets here.
     const run = async () => {

@@ -275,9 +275,15 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Copies files and folders within one provider. The answer is one of four outcomes; every outcome
-   * carries `items` (one per requested item, in request order) and a `summary`.
+   * carries `items` (one per requested item, in request order) and a `summary`. A well-formed request
+   * the gateway or the upstream refuses as a whole is `CopyRejected`, with the code (THROTTLED,
+   * IDEMPOTENCY_CONFLICT, INVALID_ARGUMENT for a request over the upstream-call cap, …). Null only with a
+   * GraphQL error at this field's path, when nothing was sent: bad input (BAD_USER_INPUT, naming the
+   * field), a strategy or provider this gateway lacks (UNSUPPORTED), a missing or rejected upstream
+   * credential (UNAUTHENTICATED). Null is local to this field: the other `batchCopy` fields of the same
+   * document keep their answers.
    */
-  batchCopy: BatchCopyResult;
+  batchCopy?: Maybe<BatchCopyResult>;
 };
 
 
@@ -613,7 +619,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 }
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  batchCopy?: Resolver<ResolversTypes['BatchCopyResult'], ParentType, ContextType, RequireFields<MutationBatchCopyArgs, 'input'>>;
+  batchCopy?: Resolver<Maybe<ResolversTypes['BatchCopyResult']>, ParentType, ContextType, RequireFields<MutationBatchCopyArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {

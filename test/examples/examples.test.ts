@@ -78,7 +78,7 @@ describe('the clients in examples/, against the gateway in demo mode', () => {
     });
     const outcome = data.batchCopy;
     // The result type is a union: `__typename` narrows it, and only CopyOutcome members carry `summary`.
-    if (outcome.__typename !== 'CopySucceeded')
+    if (outcome?.__typename !== 'CopySucceeded')
       throw new Error(`expected CopySucceeded: ${JSON.stringify(outcome)}`);
     expect(outcome.summary).toEqual({ total: 2, succeeded: 2, failed: 0, unknown: 0 });
     expect(outcome.items.map(({ source, result, renamed }) => ({ source, result, renamed }))).toEqual([

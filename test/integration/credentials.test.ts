@@ -287,7 +287,7 @@ describe.each(PROVIDERS)('managed $name tokens', (provider) => {
     provider.rejectEveryToken(rig);
     const { status, body } = await copy(rig.gateway, provider.input(0));
     expect(status).toBe(200);
-    expect(body.data).toBeNull();
+    expect(body.data).toEqual({ batchCopy: null });
     expect(body.errors).toHaveLength(1);
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(provider.counts(rig)).toEqual({
@@ -338,7 +338,7 @@ describe('a wrong managed secret', () => {
     for (const c of cases) {
       const { status, body, text } = await copy(rig.gateway, c.input);
       expect(status).toBe(200);
-      expect(body.data).toBeNull();
+      expect(body.data).toEqual({ batchCopy: null });
       expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect(body.errors?.[0]?.extensions?.provider).toBe(c.name === 'SMH' ? 'SMH' : 'DINGTALK');
       expect(body.errors?.[0]?.message).toBe(`${c.name} refused the gateway's configured credential.`);
@@ -394,7 +394,7 @@ describe("a caller's header token", () => {
   ])('that %s rejects is final: no retry with the managed credential', async (name, header, input) => {
     const rig = await startRig();
     const { body } = await copy(rig.gateway, input, { [header]: 'not-a-valid-token-0000' });
-    expect(body.data).toBeNull();
+    expect(body.data).toEqual({ batchCopy: null });
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const counts = name === 'SMH' ? smhCounts(rig.smh) : dingCounts(rig.ding);
     expect(counts).toMatchObject({ tokenRequests: 0, batchCalls: 1, executedItems: 0 });

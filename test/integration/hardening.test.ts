@@ -420,8 +420,8 @@ describe('per-request cap on upstream calls', () => {
   });
   afterAll(() => rig.close());
 
-  it('refuses a DingTalk batch that needs 3 chunks with a code, before any batch request', async () => {
-    const { status, body } = await rig.gw.graphql(
+  it('refuses a DingTalk batch that needs 3 chunks as CopyRejected, before any batch request', async () => {
+    const { status, body } = await rig.gw.graphql<{ batchCopy: GqlOutcome }>(
       DT_COPY,
       {
         input: {
@@ -432,10 +432,14 @@ describe('per-request cap on upstream calls', () => {
       rig.headers,
     );
     expect(status).toBe(200);
-    expect(body.data).toBeNull();
-    expect(body.errors).toHaveLength(1);
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_ARGUMENT', limit: 2 });
-    expect(body.errors?.[0]?.message).toMatch(/upstream calls.*\(2\)/);
+    expect(body.errors).toBeUndefined();
+    const refused = body.data?.batchCopy;
+    expect(refused?.__typename).toBe('CopyRejected');
+    expect(refused?.error).toMatchObject({ code: 'INVALID_ARGUMENT', retryable: false });
+    expect(refused?.error?.message).toMatch(/upstream calls.*\(2\)/);
+    expect(refused?.items.map((i) => [i.status, i.error?.code])).toEqual(
+      Array.from({ length: 7 }, () => ['FAILED', 'INVALID_ARGUMENT']),
+    );
     expect(rig.dtRequests('batchCopy')).toBe(0);
 
     // Two chunks fit.
@@ -631,7 +635,7 @@ describe('ids that would be "." or ".." segments of an upstream path', () => {
     ];
     for (const [name, mutation, input, field] of cases) {
       const { body } = await rig.gw.graphql(mutation, { input }, rig.headers);
-      expect(body.data, name).toBeNull();
+      expect(body.data, name).toEqual({ batchCopy: null });
       expect(body.errors?.[0]?.extensions, name).toMatchObject({ code: 'BAD_USER_INPUT', field });
       expect(body.errors?.[0]?.message, name).toMatch(new RegExp(`^${field} is "\\.{1,2}"`));
     }

@@ -14,6 +14,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MUTATION = `mutation($key: String, $to: NonEmptyString!, $from: NonEmptyString!) {
   batchCopy(input: { smh: { libraryId: "${DEMO_LIBRARY_ID}", idempotencyKey: $key, items: [{ from: $from, to: $to }] } }) {
     __typename ... on CopyOutcome { items { status result } } ... on CopyAccepted { task { id checkedAt } }
+    ... on CopyRejected { error { code retryable } }
   } }`;
 
 interface Answer {
@@ -21,6 +22,7 @@ interface Answer {
     __typename: string;
     items: { status: string; result: string | null }[];
     task?: { id: string };
+    error?: { code: string; retryable: boolean };
   };
 }
 
@@ -69,7 +71,12 @@ describe.each([
       from: 'foo/2.jpg',
       to: `foo/idem-${run}-2b.jpg`,
     });
-    expect(other.body.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_CONFLICT');
+    // A refusal of a well-formed request is data: CopyRejected, not a GraphQL error.
+    expect(other.body.errors).toBeUndefined();
+    expect(other.body.data?.batchCopy).toMatchObject({
+      __typename: 'CopyRejected',
+      error: { code: 'IDEMPOTENCY_CONFLICT', retryable: false },
+    });
     expect(smh.stats.batches).toHaveLength(1);
   });
 

@@ -719,7 +719,7 @@ describe('upstream errors', () => {
     const r = await rig();
     const { status, body } = await batchCopy(r, one, { 'x-smh-access-token': 'f'.repeat(48) });
     expect(status).toBe(200);
-    expect(body.data).toBeNull();
+    expect(body.data).toEqual({ batchCopy: null });
     expect(body.errors).toHaveLength(1);
     expect(body.errors?.[0]?.extensions).toMatchObject({
       code: 'UNAUTHENTICATED',

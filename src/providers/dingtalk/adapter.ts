@@ -45,6 +45,10 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
     private readonly limits: DingTalkLimits,
   ) {}
 
+  requestedItems(request: DingTalkBatchCopyRequest): { source: string; target?: string }[] {
+    return (request.dentryIds ?? []).map((id) => ({ source: id, target: request.targetFolderId }));
+  }
+
   async batchCopy(request: DingTalkBatchCopyRequest, call: CallContext): Promise<CopyOutcome> {
     validateDingTalkRequest(request, this.limits.maxItems);
     const conflictStrategy = toWireStrategy(request.conflictStrategy);

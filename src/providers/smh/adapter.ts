@@ -46,6 +46,10 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
     private readonly limits: SmhLimits,
   ) {}
 
+  requestedItems(request: SmhBatchCopyRequest): { source: string; target?: string }[] {
+    return (request.items ?? []).map((item) => ({ source: item.from, target: item.to }));
+  }
+
   async batchCopy(input: SmhBatchCopyRequest, call: CallContext): Promise<CopyOutcome> {
     validateSmhRequest(input, this.limits.maxItems);
     const request = normalizeSmhRequest(input);
