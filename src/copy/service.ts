@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import DataLoader from 'dataloader';
 import type { ProviderAdapter } from './adapter.js';
 import type { CallContext } from './call.js';
-import { GatewayError, InputError } from './errors.js';
+import { GatewayError, InputError, unknownOutcome } from './errors.js';
 import type { CopyMetrics, IdempotencyPort } from './ports.js';
 import type { CopyProvider } from './provider.js';
 import { refusedOutcome, type RequestedItem } from './refusal.js';
@@ -303,8 +303,25 @@ export function finishedOutcome(outcome: CopyOutcome, task: CopyTask): CopyOutco
   const items: CopyItemResult[] = outcome.items.map((item) => {
     if (item.status !== 'PENDING') return item;
     const done = byIndex.get(item.index);
-    if (done) return { ...done, source: item.source, target: item.target ?? done.target };
-    return item;
+    if (!done) return item;
+    // A task result names its own item (SMH echoes copyFrom/to): one that names another item was
+    // matched by position to the wrong one, and is never given to this one.
+    const named = (asked: string | undefined, echo: string | undefined) =>
+      echo === undefined || echo === '' || asked === undefined || echo === asked;
+    if (!named(item.source, done.source) || !named(item.target, done.target)) {
+      const what = `the upstream's task result for position ${item.index} names another item (${done.source} → ${done.target ?? '?'})`;
+      return {
+        ...item,
+        status: 'UNKNOWN',
+        error: {
+          code: 'UPSTREAM_PROTOCOL_ERROR',
+          message: unknownOutcome(what),
+          retryable: false,
+          upstream: { provider: outcome.provider },
+        },
+      };
+    }
+    return { ...done, source: item.source, target: item.target ?? done.target };
   });
   if (items.some((item) => item.status === 'PENDING'))
     return { kind: 'accepted', provider: outcome.provider, items, task };
