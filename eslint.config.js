@@ -9,6 +9,7 @@ export default tseslint.config(
       'node_modules/',
       'src/generated/',
       'examples/gql/',
+      'test/conformance/gql/',
       'examples/generated/',
       'coverage/',
       '.scratch/',

@@ -8,6 +8,7 @@ export interface RecordedExchange {
   url: string;
   headers: IncomingHttpHeaders;
   requestBody: string;
+  /** The upstream's status; 0 when the connection was reset without an answer. */
   status: number;
   responseBody: string;
 }
@@ -59,8 +60,18 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
           answer.on('error', () => res.destroy());
         },
       );
-      // An emulator "reset" fault: pass the reset on to the gateway.
-      upstream.on('error', () => res.destroy());
+      // An emulator "reset" fault: record it (status 0) and pass the reset on to the gateway.
+      upstream.on('error', () => {
+        exchanges.push({
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          headers: req.headers,
+          requestBody: requestBody.toString('utf8'),
+          status: 0,
+          responseBody: '',
+        });
+        res.destroy();
+      });
       upstream.end(requestBody);
     });
   });
