@@ -24,8 +24,9 @@ function rig(
 /** Sends a batch copy; fails the test on GraphQL errors. */
 async function copy(r: Rig, input: BatchCopyInput) {
   const { body } = await r.graphql(BatchCopy, { input });
-  if (!body.data) throw new Error(`no data: ${JSON.stringify(body.errors)}`);
-  return body.data.batchCopy;
+  const outcome = body.data?.batchCopy;
+  if (!outcome) throw new Error(`no outcome: ${JSON.stringify(body.errors)}`);
+  return outcome;
 }
 
 const count = (driver: ConformanceDriver, r: Rig, kind: 'copy' | 'task' | 'token'): number =>

@@ -37,6 +37,14 @@ export type CopyErrorCode =
   | 'INVALID_ARGUMENT'
   /** The source, the target folder, the space or the library does not exist. */
   | 'NOT_FOUND'
+  /**
+   * The copy ran in part and stopped: some of the entries under a copied folder were created, others not
+   * (a DingTalk folder copy whose task ended with failures). The item is FAILED, but the target is not
+   * untouched: `result` names the copy's root when the upstream named it. Not retryable: sending it again
+   * would copy the folder a second time (or, with FAIL, conflict with the partial copy). Check the target,
+   * remove or complete the partial copy, then decide.
+   */
+  | 'PARTIALLY_COPIED'
   /** The caller's credential may not do this. */
   | 'PERMISSION_DENIED'
   /** A storage quota is exhausted. */
@@ -47,7 +55,10 @@ export type CopyErrorCode =
   | 'UNAUTHENTICATED'
   /** The provider cannot do what was asked (e.g. KEEP_EXISTING on SMH). */
   | 'UNSUPPORTED'
-  /** The upstream reported an internal error. */
+  /**
+   * The upstream reported an error of its own (a 5xx), or refused several items together with a code
+   * about one of them without saying which: the outcome of the items concerned is unknown.
+   */
   | 'UPSTREAM_ERROR'
   /** The upstream answered with something the gateway cannot read. */
   | 'UPSTREAM_PROTOCOL_ERROR'
@@ -160,7 +171,7 @@ export type ConformanceBatchCopyMutation = { batchCopy:
     | { __typename: 'CopyPartiallyFailed', provider: Provider, items: Array<{ index: number, status: CopyItemStatus, source: string, target: string | null, result: string | null, renamed: boolean, error: { code: CopyErrorCode, message: string, retryable: boolean, upstream: { provider: Provider, httpStatus: number | null, code: string | null } | null } | null }>, summary: { total: number, succeeded: number, failed: number, pending: number, unknown: number } }
     | { __typename: 'CopyRejected', provider: Provider, items: Array<{ index: number, status: CopyItemStatus, source: string, target: string | null, result: string | null, renamed: boolean, error: { code: CopyErrorCode, message: string, retryable: boolean, upstream: { provider: Provider, httpStatus: number | null, code: string | null } | null } | null }>, summary: { total: number, succeeded: number, failed: number, pending: number, unknown: number }, error: { code: CopyErrorCode, message: string, retryable: boolean } }
     | { __typename: 'CopySucceeded', provider: Provider, items: Array<{ index: number, status: CopyItemStatus, source: string, target: string | null, result: string | null, renamed: boolean, error: { code: CopyErrorCode, message: string, retryable: boolean, upstream: { provider: Provider, httpStatus: number | null, code: string | null } | null } | null }>, summary: { total: number, succeeded: number, failed: number, pending: number, unknown: number } }
-   };
+   | null };
 
 export type ConformanceTwoTasksQueryVariables = Exact<{
   a: string | number;
