@@ -307,7 +307,7 @@ function itemRecord(item: {
 function notConfigured(provider: Provider): CopyErrorInfo {
   return {
     code: 'UNSUPPORTED',
-    message: `${provider === 'SMH' ? 'SMH' : 'DingTalk'} is not configured on the gateway instance that ran this task; nothing was sent.`,
+    message: `Provider ${provider} is not configured on the gateway instance that ran this task; nothing was sent.`,
     retryable: true,
     upstream: { provider },
   };

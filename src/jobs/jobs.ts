@@ -43,13 +43,9 @@ export class CopyJobs {
   #provider(provider: Provider): JobProvider {
     const found = this.providers(provider);
     if (!found) {
-      throw new GatewayError(
-        `${provider === 'SMH' ? 'SMH' : 'DingTalk'} is not configured on this gateway.`,
-        'UNSUPPORTED',
-        {
-          provider,
-        },
-      );
+      throw new GatewayError(`Provider ${provider} is not configured on this gateway.`, 'UNSUPPORTED', {
+        provider,
+      });
     }
     return found;
   }

@@ -10,7 +10,7 @@ import { DINGTALK_SEED, type DingTalkEmulator } from '../../src/emulators/dingta
 import { BullMqJobRunner } from '../../src/jobs/bullmq-runner.js';
 import { JobExecutor, type JobProvider } from '../../src/jobs/executor.js';
 import { CopyJobs } from '../../src/jobs/jobs.js';
-import { dingTalkJobProvider } from '../../src/jobs/providers.js';
+import { dingTalkJobProvider } from './job-providers.js';
 import { RedisJobStore } from '../../src/jobs/redis-store.js';
 import { InProcessJobRunner, type JobRunner } from '../../src/jobs/runner.js';
 import { MemoryJobStore, type JobStore } from '../../src/jobs/store.js';

@@ -1,10 +1,10 @@
-import type { ProviderAdapter } from '../copy/adapter.js';
-import { decodeTaskId, type TaskRef, type TaskRefCodec } from '../copy/task-id.js';
-import { dingTalkTaskRefs } from '../providers/dingtalk/task-ref.js';
-import type { DingTalkBatchCopyRequest } from '../providers/dingtalk/types.js';
-import { smhTaskRefs } from '../providers/smh/task-ref.js';
-import type { SmhBatchCopyRequest } from '../providers/smh/types.js';
-import type { JobProvider } from './executor.js';
+import type { ProviderAdapter } from '../../src/copy/adapter.js';
+import { decodeTaskId, type TaskRef, type TaskRefCodec } from '../../src/copy/task-id.js';
+import { dingTalkTaskRefs } from '../../src/providers/dingtalk/task-ref.js';
+import type { DingTalkBatchCopyRequest } from '../../src/providers/dingtalk/types.js';
+import { smhTaskRefs } from '../../src/providers/smh/task-ref.js';
+import type { SmhBatchCopyRequest } from '../../src/providers/smh/types.js';
+import type { JobProvider } from '../../src/jobs/executor.js';
 
 type Adapter<Request> = ProviderAdapter<Request, TaskRef>;
 
