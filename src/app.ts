@@ -2,19 +2,64 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { ProviderAdapter } from './copy/adapter.js';
 import { CopyService } from './copy/service.js';
+import { idEnvelope, processKey } from './copy/id-envelope.js';
+import { TaskIdSeal } from './copy/task-id-seal.js';
+import { decodeTaskId } from './copy/task-id.js';
 import { ManagedTokens } from './credentials/managed.js';
 import { passThroughOnly } from './credentials/pass-through.js';
 import { loadTypeDefs } from './graphql/schema.js';
 import type { ExampleTab } from './http/graphiql.js';
 import { IdempotencyGuard } from './idempotency/guard.js';
 import { RedisIdempotencyStore } from './idempotency/redis-store.js';
-import { MemoryIdempotencyStore } from './idempotency/store.js';
+import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './log.js';
 import { GatewayMetrics } from './metrics.js';
 import type { AdapterDeps, ProviderModule } from './providers/module.js';
 import { providers as registry } from './providers/registry.js';
 import { createServer } from './server.js';
 import { UpstreamHttpClient } from './upstream/http.js';
+
+/** Redis when configured (and says at start if it does not persist), else this process's memory. */
+function idempotencyStore(config: Config, logger: Logger): IdempotencyStore {
+  if (!config.redisUrl) {
+    logger.info(
+      'idempotency keys are kept in this process only: they do not survive a restart and are not shared with other instances (set REDIS_URL)',
+    );
+    return new MemoryIdempotencyStore();
+  }
+  const store = new RedisIdempotencyStore(config.redisUrl, {
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+  });
+  void store.persists().then((persists) => {
+    if (persists === false) {
+      logger.warn(
+        'Redis persists nothing (no AOF, no RDB snapshots): after a Redis restart, idempotency keys are forgotten and a retry runs its request again',
+      );
+    }
+  });
+  return store;
+}
+
+/**
+ * Task ids signed with TASK_ID_SECRET, or in demo mode with a key of this process; unsigned (and the
+ * log says so) only without managed credentials, where the caller's own token reads the task.
+ */
+function taskIdSeal(config: Config, logger: Logger, modules: readonly ProviderModule[]): TaskIdSeal {
+  const key = config.taskIdSecret ? Buffer.from(config.taskIdSecret) : config.demo ? processKey() : undefined;
+  if (!key) {
+    logger.info(
+      'TASK_ID_SECRET is not set: task ids are unsigned; callers read tasks with their own upstream tokens',
+    );
+  }
+  return new TaskIdSeal(idEnvelope(key), {
+    acceptV1: !config.managed,
+    check: (reference) =>
+      decodeTaskId(
+        reference,
+        modules.map((m) => m.taskRefs),
+      ),
+  });
+}
 
 /** What {@link buildGateway} may be given besides the configuration. */
 export interface GatewayOptions {
@@ -78,17 +123,22 @@ export async function buildGateway(
   const metrics = config.metrics
     ? new GatewayMetrics({ providers: configured.map(({ module }) => module.id) })
     : undefined;
-  const store = config.redisUrl ? new RedisIdempotencyStore(config.redisUrl) : new MemoryIdempotencyStore();
-  const idempotency = new IdempotencyGuard(store, {
+  const idempotency = new IdempotencyGuard(idempotencyStore(config, logger), {
     ttlMs: config.idempotencyTtlSeconds * 1000,
-    runningTtlMs: config.operationTimeoutMs + 60_000,
+    leaseMs: config.idempotencyLeaseMs,
     waitMs: 5_000,
+    log: logger,
   });
   const now = options.now ?? Date.now;
   const adapters: ProviderAdapter[] = configured.map(({ module, settings, baseUrl }) =>
     module.createAdapter(settings, adapterDeps(module, baseUrl, config, logger, metrics, now)),
   );
-  const copy = new CopyService({ providers: modules, adapters }, idempotency, metrics);
+  const copy = new CopyService(
+    { providers: modules, adapters },
+    idempotency,
+    metrics,
+    taskIdSeal(config, logger, modules),
+  );
   return createServer({
     config,
     logger,

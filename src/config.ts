@@ -28,10 +28,19 @@ export interface Config {
   /** No upstream configured (or DEMO=1 without base URLs): run the emulators in-process. */
   demo: boolean;
   logLevel: LogLevel;
+  /**
+   * The key task ids are signed with (HMAC-SHA256), the same on every replica; unset: ids are unsigned
+   * (pass-through only) or, in demo mode, signed with a key made for the process.
+   */
+  taskIdSecret?: string;
   /** Shared idempotency records for several instances; in memory when unset. */
   redisUrl?: string;
   /** How long an idempotencyKey's answer is replayed. */
   idempotencyTtlSeconds: number;
+  /** How long a keyed run's claim outlives its last heartbeat: a crashed gateway is noticed after it. */
+  idempotencyLeaseMs: number;
+  /** Longest one Redis command may take before the request fails closed (below the operation deadline). */
+  redisCommandTimeoutMs: number;
   upstreamTimeoutMs: number;
   /** Deadline for a whole GraphQL operation, including every upstream call it makes. */
   operationTimeoutMs: number;
@@ -62,8 +71,11 @@ export interface Config {
   providers: Readonly<Record<string, ProviderSettings>>;
   /** Upstream calls one GraphQL request may make at most. */
   maxUpstreamCallsPerRequest: number;
-  /** How subscriptions follow a task: poll interval and longest watch. */
-  subscriptions: { pollMs: number; maxMs: number };
+  /**
+   * How subscriptions follow a task (poll interval, longest watch) and how many may be live at once,
+   * per caller and in the whole process.
+   */
+  subscriptions: { pollMs: number; maxMs: number; perCaller: number; total: number };
   /** Circuit breaker per upstream origin. */
   breaker: { errorThresholdPercent: number; minRequests: number; resetTimeoutMs: number };
   /** Limits on a GraphQL document. */
@@ -239,24 +251,58 @@ function readIdempotency(env: EnvReader) {
   return {
     redisUrl: redisUrl !== undefined && /^rediss?:\/\/[^\s]+$/.test(redisUrl) ? redisUrl : undefined,
     idempotencyTtlSeconds: env.integer('IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
+    idempotencyLeaseMs: env.integer('IDEMPOTENCY_LEASE_MS', 5_000, 300, 600_000),
   };
+}
+
+/**
+ * The key task ids are signed with: required where the gateway's own credentials read the tasks an
+ * id names (managed, outside the demo), so that ids cannot be made up.
+ */
+function readTaskIdSecret(env: EnvReader, managed: boolean, demo: boolean): string | undefined {
+  const secret = env.text('TASK_ID_SECRET');
+  if (secret !== undefined && secret.length < 32) {
+    env.problem('TASK_ID_SECRET', 'a secret of at least 32 characters');
+    return undefined;
+  }
+  if (secret === undefined && managed && !demo) {
+    env.problem(
+      'TASK_ID_SECRET',
+      'a secret of at least 32 characters, the same on every replica, when managed credentials are configured: task ids are signed with it',
+    );
+  }
+  return secret;
 }
 
 /** Timeouts, budgets and the circuit breaker of upstream calls, and how subscriptions poll. */
 function readUpstreamCalls(env: EnvReader) {
   const upstreamTimeoutMs = env.integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 600_000);
+  const operationTimeoutMs = env.integer(
+    'OPERATION_TIMEOUT_MS',
+    Math.max(30_000, upstreamTimeoutMs * 3),
+    100,
+    3_600_000,
+  );
+  // Every Redis command answers (or fails) well within the operation's deadline.
+  const redisCommandTimeoutMs = env.integer(
+    'REDIS_COMMAND_TIMEOUT_MS',
+    Math.min(2_000, Math.floor(operationTimeoutMs / 4)),
+    10,
+    60_000,
+  );
+  if (redisCommandTimeoutMs >= operationTimeoutMs) {
+    env.problem('REDIS_COMMAND_TIMEOUT_MS', `less than OPERATION_TIMEOUT_MS (${operationTimeoutMs})`);
+  }
   return {
     upstreamTimeoutMs,
-    operationTimeoutMs: env.integer(
-      'OPERATION_TIMEOUT_MS',
-      Math.max(30_000, upstreamTimeoutMs * 3),
-      100,
-      3_600_000,
-    ),
+    operationTimeoutMs,
+    redisCommandTimeoutMs,
     maxUpstreamCallsPerRequest: env.integer('MAX_UPSTREAM_CALLS_PER_REQUEST', 5000, 1, 1_000_000),
     subscriptions: {
       pollMs: env.integer('TASK_POLL_INTERVAL_MS', 2_000, 50, 600_000),
       maxMs: env.integer('SUBSCRIPTION_MAX_SECONDS', 3_600, 1, 86_400) * 1000,
+      perCaller: env.integer('SUBSCRIPTIONS_PER_CALLER', 100, 1, 100_000),
+      total: env.integer('SUBSCRIPTIONS_MAX', 2_000, 1, 1_000_000),
     },
     breaker: {
       errorThresholdPercent: env.integer('CIRCUIT_ERROR_PERCENT', 50, 1, 100),
@@ -327,6 +373,7 @@ export function loadConfig(env: Env = process.env, modules: readonly ProviderMod
     demo,
     introspection: reader.flag('INTROSPECTION', demo || !production),
     ...readIdempotency(reader),
+    taskIdSecret: readTaskIdSecret(reader, access.managed, demo),
     ...readUpstreamCalls(reader),
     apiKeys,
     allowAnonymous: access.allowAnonymous,

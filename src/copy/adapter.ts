@@ -1,4 +1,5 @@
 import type { CallContext } from './call.js';
+import type { RequestedItem } from './progress.js';
 import type { TaskRef } from './task-id.js';
 import type { CopyOutcome, CopyTask, Provider } from './types.js';
 
@@ -13,13 +14,15 @@ export interface ProviderAdapter<Request = unknown, Ref extends TaskRef = TaskRe
    * Runs one batch copy. `request` is the provider's field of `BatchCopyInput` as GraphQL coerced it;
    * the adapter validates the rest (InputError before anything is sent). Upstream failures of a chunk
    * become its items' errors; a failure of the whole request is a `rejected` outcome or a GatewayError.
+   * Reports progress to `call.progress` (a keyed run) before each upstream send and after each answer.
    */
   batchCopy(request: Request, call: CallContext): Promise<CopyOutcome>;
   /**
-   * The items `request` names, in order (for an answer that refuses it as a whole before it runs).
-   * Never throws for a request it would refuse as bad input: names what it can.
+   * The items `request` names, in order (pure): for answers about items that got no upstream answer
+   * (a whole-request refusal before it runs, a run interrupted by a crash). Never throws for a request
+   * it would refuse as bad input: names what it can.
    */
-  requestedItems?(request: Request): { source: string; target?: string }[];
+  requestedItems(request: Request): RequestedItem[];
   /** One entry per ref, in order: the task, null when the upstream no longer knows it, or an Error. */
   loadTasks(refs: readonly Ref[], call: CallContext): Promise<Array<CopyTask | null | Error>>;
   /** Closes the adapter's upstream connections. */

@@ -1,4 +1,5 @@
 import type { Logger } from './ports.js';
+import type { RunProgress } from './progress.js';
 
 /**
  * What one GraphQL operation carries down to the provider adapters: who may be called with which
@@ -18,6 +19,8 @@ export interface CallContext {
    * (the default), over WebSocket a field of the connection_init payload.
    */
   credentialPlace?(name: string): string;
+  /** Where a keyed run reports what it sends and learns (absent without an idempotency key). */
+  progress?: RunProgress;
 }
 
 /** Caps how many upstream calls one GraphQL request may make, so it cannot fan out without bound. */

@@ -3,6 +3,7 @@
  * (pino through Fastify, the Prometheus metrics, the idempotency guard) import these types; the domain
  * never imports them.
  */
+import type { ProgressEvent, RunProgress } from './progress.js';
 import type { CopyOutcome } from './types.js';
 
 /** One logging method: a message, or fields then a message (pino's calling convention). */
@@ -40,15 +41,26 @@ export interface IdempotencyScope {
   key: string;
 }
 
+/** The work behind an idempotency key, and how to answer for it when its gateway stopped mid-run. */
+export interface KeyedWork {
+  /** Runs the copy, reporting to `progress` before each upstream send and after each answer. */
+  execute(progress: RunProgress): Promise<CopyOutcome>;
+  /** The answer of a run that stopped before storing one, from the progress it recorded (pure). */
+  abandoned(events: readonly ProgressEvent[]): CopyOutcome;
+}
+
 /**
- * Runs a batch copy at most once per scope: a replay gets the first answer, a different request under
- * the same key fails with IDEMPOTENCY_CONFLICT.
+ * Runs a batch copy at most once per scope, across crashes: a replay gets the first answer (or, when
+ * the run's gateway died, the run's last known state), a different request under the same key fails
+ * with IDEMPOTENCY_CONFLICT.
  */
 export interface IdempotencyPort {
   /**
-   * Runs `execute` unless this scope already has a run, whose answer is returned instead. `request` is
+   * Runs `work` unless this scope already has a run, whose answer is returned instead. `request` is
    * what must match for a replay (its fingerprint is compared): the whole request, provider included.
+   * `signal` bounds every wait for the store: a store that does not answer fails the request closed
+   * (nothing sent).
    */
-  run(scope: IdempotencyScope, request: unknown, execute: () => Promise<CopyOutcome>): Promise<CopyOutcome>;
+  run(scope: IdempotencyScope, request: unknown, work: KeyedWork, signal?: AbortSignal): Promise<CopyOutcome>;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { GatewayError, UpstreamFailure } from './errors.js';
+import type { RequestedItem } from './progress.js';
 import type { CopyErrorCode, CopyErrorInfo, CopyOutcome, Provider } from './types.js';
 
 /**
@@ -13,12 +14,6 @@ const REFUSALS: ReadonlySet<string> = new Set<CopyErrorCode>([
   'INVALID_ARGUMENT',
   'UPSTREAM_UNAVAILABLE',
 ]);
-
-/** An item a request names: its source and, when it has one, its target. */
-export interface RequestedItem {
-  source: string;
-  target?: string;
-}
 
 /**
  * The CopyRejected answer for a failure that refused the whole request before anything ran, or

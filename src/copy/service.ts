@@ -6,7 +6,7 @@ import type { CallContext } from './call.js';
 import { GatewayError, InputError, unknownOutcome } from './errors.js';
 import type { CopyMetrics, IdempotencyPort } from './ports.js';
 import type { CopyProvider } from './provider.js';
-import { refusedOutcome, type RequestedItem } from './refusal.js';
+import { refusedOutcome } from './refusal.js';
 import { outcomeFromItems } from './summary.js';
 import { decodeTaskId, type TaskRef } from './task-id.js';
 import type {
@@ -17,6 +17,10 @@ import type {
   CopyTask,
   Provider,
 } from './types.js';
+import { abandonedOutcome, type RequestedItem, type RunProgress } from './progress.js';
+import { TaskWatchHub } from './task-watch.js';
+import { idEnvelope } from './id-envelope.js';
+import { TaskIdSeal } from './task-id-seal.js';
 
 /** The providers a copy service answers for. */
 export interface CopyServiceProviders {
@@ -38,11 +42,15 @@ export class CopyService {
   readonly #adapters: ReadonlyMap<Provider, ProviderAdapter>;
   readonly #fieldList: string;
 
+  #watches: TaskWatchHub | undefined;
+
   /** @throws Error when two providers share an id, an input field or a task id tag. */
   constructor(
     { providers, adapters }: CopyServiceProviders,
     private readonly idempotency?: IdempotencyPort,
     private readonly metrics?: CopyMetrics,
+    /** Signs the task ids handed out and checks those handed back; unsigned when absent. */
+    private readonly taskIds: TaskIdSeal = new TaskIdSeal(idEnvelope(undefined), { acceptV1: true }),
   ) {
     for (const key of ['id', 'inputField'] as const) {
       if (new Set(providers.map((p) => p[key])).size !== providers.length)
@@ -65,6 +73,16 @@ export class CopyService {
       throw new GatewayError(`${name} is not configured on this gateway.`, 'UNSUPPORTED', { provider });
     }
     return adapter;
+  }
+
+  /** The task id `caller` sees for a provider's reference. */
+  #issued<T extends CopyTask | null | Error>(task: T, caller: string | undefined): T {
+    if (!task || task instanceof Error) return task;
+    return { ...task, id: this.taskIds.issue(task.id, idScope(caller)) };
+  }
+
+  #issuedOutcome(outcome: CopyOutcome, caller: string | undefined): CopyOutcome {
+    return outcome.kind === 'accepted' ? { ...outcome, task: this.#issued(outcome.task, caller) } : outcome;
   }
 
   #decode(id: string): TaskRef {
@@ -108,7 +126,7 @@ export class CopyService {
   /** The items a request names, as its provider's adapter reads them (none when it is not configured). */
   #requested(provider: Provider, request: unknown): RequestedItem[] {
     try {
-      return this.#adapter(provider).requestedItems?.(request) ?? [];
+      return this.#adapter(provider).requestedItems(request);
     } catch {
       return [];
     }
@@ -122,8 +140,8 @@ export class CopyService {
   ): Promise<CopyOutcome> {
     const adapter = this.#adapter(provider);
     // Counted where the work runs: an idempotent replay never gets here.
-    const run = async () => {
-      const outcome = await adapter.batchCopy(request, call);
+    const run = async (progress?: RunProgress) => {
+      const outcome = await adapter.batchCopy(request, progress ? { ...call, progress } : call);
       this.metrics?.copyOutcome(outcome);
       return outcome;
     };
@@ -144,11 +162,15 @@ export class CopyService {
       outcome = await this.idempotency.run(
         { caller: callerScope(call, provider), key },
         { provider, work },
-        run,
+        {
+          execute: run,
+          abandoned: (events) => abandonedOutcome(provider, adapter.requestedItems(request), events),
+        },
+        call.signal,
       );
     }
-    if (outcome.kind !== 'accepted' || waitSeconds === 0) return outcome;
-    return this.#waitFor(outcome, waitSeconds, call);
+    if (outcome.kind !== 'accepted' || waitSeconds === 0) return this.#issuedOutcome(outcome, call.caller);
+    return this.#issuedOutcome(await this.#waitFor(outcome, waitSeconds, call), call.caller);
   }
 
   /** Polls the outcome's task until it finishes or the wait runs out, then folds its items in. */
@@ -179,67 +201,26 @@ export class CopyService {
   /**
    * Follows a task for a subscription: gives it now, then whenever its state or counts change, until
    * it is done or `maxMs` passes. A failure is given as an Error (the subscription's resolver turns
-   * it into a GraphQL error) and ends the watch. Every poll gets a fresh CallContext (its own deadline
-   * and budget). A malformed id throws at once. Written as a plain iterator rather than an async
-   * generator so that `return()` (the client unsubscribed or left) stops a sleeping poll at once.
+   * it into a GraphQL error) and ends the watch. Subscribers that follow the same task with the same
+   * credentials share one poller in this process (see {@link TaskWatchHub}); every poll gets a fresh
+   * CallContext (its own deadline and budget). A malformed id throws at once.
    */
   watchTask(
     id: string,
-    newCall: () => CallContext,
+    call: { newCall: () => CallContext; caller?: string },
     options: { pollMs: number; maxMs: number },
   ): AsyncIterableIterator<CopyTask | Error> {
-    const ref = this.#decode(id);
+    const ref = this.#decode(this.taskIds.accept(id, idScope(call.caller)));
     const adapter = this.#adapter(ref.provider);
-    const stop = new AbortController();
-    const until = Date.now() + options.maxMs;
-    let last = '';
-    let polls = 0;
-    const end = (): IteratorResult<CopyTask | Error> => {
-      stop.abort();
-      return { value: undefined, done: true };
-    };
-    return {
-      next: async () => {
-        while (!stop.signal.aborted) {
-          if (polls++ > 0) {
-            if (Date.now() + options.pollMs > until) return end();
-            await sleep(options.pollMs, undefined, { signal: stop.signal }).catch(() => undefined);
-            if (stop.signal.aborted) break;
-          }
-          const [task] = await adapter.loadTasks([ref], newCall()).catch((error: Error) => [error]);
-          if (!task || task instanceof Error) {
-            stop.abort();
-            return {
-              value:
-                task ??
-                new GatewayError('The upstream no longer knows this task.', 'NOT_FOUND', { field: 'id' }),
-              done: false,
-            };
-          }
-          // Upstream sub-entry counts move while the items stay PENDING: they count as a change too.
-          const seen = JSON.stringify([
-            task.state,
-            task.summary,
-            task.entries,
-            task.items.map((i) => i.status),
-          ]);
-          if (task.done) stop.abort();
-          if (seen !== last) {
-            last = seen;
-            return { value: task, done: false };
-          }
-        }
-        return end();
-      },
-      return: async () => end(),
-      throw: async (error: unknown) => {
-        end();
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    const first = call.newCall();
+    // Never shared across credentials: a subscriber only gets what its own credentials may read.
+    const key = `${callerScope({ ...first, caller: call.caller }, ref.provider)}\u0000${id}`;
+    this.#watches ??= new TaskWatchHub(options.pollMs);
+    return this.#watches.watch(
+      key,
+      async () => this.#issued((await adapter.loadTasks([ref], call.newCall()))[0] ?? null, call.caller),
+      options.maxMs,
+    );
   }
 
   /** A task by id through the request's loader (one upstream query per batch of ids). */
@@ -248,13 +229,14 @@ export class CopyService {
   }
 
   /** A new loader per request: copyTask fields of one request share upstream calls, never across callers. */
-  createTaskLoader(call: CallContext): DataLoader<string, CopyTask | null> {
+  createTaskLoader(call: CallContext, caller?: string): DataLoader<string, CopyTask | null> {
     return new DataLoader<string, CopyTask | null>(async (ids) => {
       const results: Array<CopyTask | null | Error> = new Array(ids.length);
       const byProvider = new Map<Provider, { index: number; ref: TaskRef }[]>();
       ids.forEach((id, index) => {
         try {
-          const ref = this.#decode(id);
+          // Checked before anything is sent: a made-up or foreign id never reaches an upstream.
+          const ref = this.#decode(this.taskIds.accept(id, idScope(caller)));
           const list = byProvider.get(ref.provider) ?? [];
           list.push({ index, ref });
           byProvider.set(ref.provider, list);
@@ -269,7 +251,7 @@ export class CopyService {
               entries.map((e) => e.ref),
               call,
             );
-            entries.forEach((entry, k) => (results[entry.index] = loaded[k] ?? null));
+            entries.forEach((entry, k) => (results[entry.index] = this.#issued(loaded[k] ?? null, caller)));
           } catch (error) {
             entries.forEach((entry) => (results[entry.index] = error as Error));
           }
@@ -283,6 +265,11 @@ export class CopyService {
   async close(): Promise<void> {
     await Promise.all([...[...this.#adapters.values()].map((a) => a.close()), this.idempotency?.close()]);
   }
+}
+
+/** Who a task id is issued to: the API key's name; without API keys, anyone (the upstream decides). */
+function idScope(caller: string | undefined): string {
+  return caller ? `key:${caller}` : '';
 }
 
 /** Who an idempotency key belongs to: the API key's name, else a digest of the upstream token sent. */

@@ -41,7 +41,7 @@ export const resolvers: Resolvers = {
   },
   Subscription: {
     copyTaskUpdated: {
-      subscribe: (_root, { id }, context) => context.copy.watchTask(id, context.newCall, context.watch),
+      subscribe: (_root, { id }, context) => context.copy.watchTask(id, context, context.watch),
       resolve: (update: CopyTask | Error) => {
         if (update instanceof Error) throw update;
         return update;

@@ -22,6 +22,7 @@ import { graphqlErrorBody } from './error-body.js';
 import { wantsGraphiql } from './graphiql.js';
 import { limitCallerRate } from './rate-limit.js';
 import { createContextFactory } from './request-context.js';
+import { SubscriptionCaps } from './subscription-caps.js';
 import { subscriptionHandler } from './subscriptions.js';
 
 /** The path of the GraphQL endpoint: HTTP POST and GET, and WebSocket (graphql-transport-ws). */
@@ -163,6 +164,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       policy,
       authenticate,
       contextFor: (input) => contextFor(input),
+      caps: new SubscriptionCaps(config.subscriptions),
     }),
   });
   // Apollo's own refusal reads "Operation batching disabled."; this one says what to do instead.

@@ -53,7 +53,7 @@ export function createContextFactory(config: Config, copy: CopyService) {
       ...call,
       copy,
       caller: input.caller,
-      loaders: { task: copy.createTaskLoader(call) },
+      loaders: { task: copy.createTaskLoader(call, input.caller) },
       newCall: () => newCall(input),
       watch: config.subscriptions,
     };

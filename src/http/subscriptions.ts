@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ErrorCode } from '../copy/error-codes.js';
 import type { FastifyRequest } from 'fastify';
 import {
@@ -14,6 +15,7 @@ import type { RequestContext } from '../context.js';
 import { operationInputErrors } from '../graphql/input-errors.js';
 import type { GraphQLPolicy } from '../graphql/policy.js';
 import type { CallerInput } from './request-context.js';
+import type { SubscriptionCaps } from './subscription-caps.js';
 
 /** Subscriptions one connection may hold at once: each one polls the upstream. */
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
@@ -26,6 +28,8 @@ export interface SubscriptionOptions {
   /** Checks an API key; undefined when callers need none. */
   authenticate?: (authorization: string | undefined) => string | undefined;
   contextFor(input: CallerInput): RequestContext;
+  /** Caps on live subscriptions per caller and per process. */
+  caps: SubscriptionCaps;
   keepAliveMs?: number;
 }
 
@@ -55,11 +59,33 @@ export function subscriptionHandler(options: SubscriptionOptions) {
       (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
   const format = (error: GraphQLError) => policy.formatError(error.toJSON(), error);
 
-  return makeHandler<Record<string, unknown>, { caller?: string; active?: Set<string> }>(
+  /**
+   * Whose subscriptions count together: the API key's name; without API keys, the upstream tokens
+   * the connection carries (a digest, never the token), else the client's address.
+   */
+  const capKey = (request: FastifyRequest, params: Record<string, unknown> | undefined, caller?: string) => {
+    if (caller) return `key:${caller}`;
+    const credential = credentialsOf(request, params);
+    const tokens = ['x-smh-access-token', 'x-acs-dingtalk-access-token'].map(
+      (name) => credential(name) ?? '',
+    );
+    if (tokens.some((token) => token !== '')) {
+      return `token:${createHash('sha256').update(tokens.join('\u0000')).digest('base64url')}`;
+    }
+    return `ip:${request.ip}`;
+  };
+  const releaseAll = (active: Map<string, string> | undefined) => {
+    for (const [id, caller] of active ?? []) {
+      active?.delete(id);
+      options.caps.release(caller);
+    }
+  };
+
+  return makeHandler<Record<string, unknown>, { caller?: string; active?: Map<string, string> }>(
     {
       schema,
       onSubscribe: (ctx, id, payload) => {
-        const active = (ctx.extra.active ??= new Set());
+        const active = (ctx.extra.active ??= new Map());
         if (active.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [
             coded(
@@ -96,7 +122,10 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         }
         const inputErrors = operationInputErrors(schema, document, operation, payload.variables ?? undefined);
         if (inputErrors) return inputErrors.errors;
-        active.add(id);
+        const caller = capKey(ctx.extra.request, ctx.connectionParams, ctx.extra.caller);
+        const full = options.caps.take(caller);
+        if (full) return [coded(full, 'TOO_MANY_SUBSCRIPTIONS')];
+        active.set(id, caller);
         return {
           schema,
           document,
@@ -105,8 +134,13 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         };
       },
       onComplete: (ctx, id) => {
+        const caller = ctx.extra.active?.get(id);
+        if (caller === undefined) return;
         ctx.extra.active?.delete(id);
+        options.caps.release(caller);
       },
+      // A closed connection gives back every place it still held.
+      onClose: (ctx) => releaseAll(ctx.extra.active),
       onConnect: (ctx) => {
         if (!options.authenticate) return true;
         const caller = options.authenticate(

@@ -88,6 +88,7 @@ describe('start-up with credentials', () => {
     SMH_BASE_URL: smh.url,
     SMH_LIBRARY_ID: DEMO_LIBRARY_ID,
     SMH_LIBRARY_SECRET: DEMO_LIBRARY_SECRET,
+    TASK_ID_SECRET: 'start-up-task-id-secret-0123456789',
   });
 
   it.each([

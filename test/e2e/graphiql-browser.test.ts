@@ -97,7 +97,7 @@ describe.runIf(haveChromium)('GraphiQL in a real browser, offline', () => {
         ... on CopyAccepted { task { id } } } }`,
     );
     const id = copy.body.data?.batchCopy.task.id as string;
-    expect(id).toMatch(/^ct1_/);
+    expect(id).toMatch(/^ct2_/);
     const page = await browser.newPage();
     await page.goto(`${gateway.url}/graphql`);
     await page.waitForSelector('.graphiql-container', { timeout: 20_000 });

@@ -1,33 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmhEmulator, type SmhEmulator, DEMO_LIBRARY_ID } from '../../src/emulators/smh/index.js';
-
-/** Runs the compiled gateway as `npm start` does, with exactly the given environment. */
-function runGateway(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  ready: Promise<string>;
-} {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const ready = new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
-  });
-  ready.catch(() => undefined);
-  return { child, output: () => output, ready };
-}
+import { runGateway } from '../helpers/process.js';
 
 describe('the gateway process', () => {
   let smh: SmhEmulator;

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
+import { idEnvelope } from '../../src/copy/id-envelope.js';
+import { TaskIdSeal } from '../../src/copy/task-id-seal.js';
 import { buildGateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { DINGTALK_SEED } from '../../src/emulators/dingtalk/index.js';
@@ -39,7 +41,14 @@ export async function startGateway(
     },
   });
   // Tests opt in to caller keys; without them managed mode would refuse to start.
-  const base = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', ALLOW_ANONYMOUS: '1', ...env });
+  const base = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    ALLOW_ANONYMOUS: '1',
+    TASK_ID_SECRET,
+    ...env,
+  });
   const config = options.override ? options.override(base) : base;
   const logger = createLogger(config.logLevel, sink);
   const app = await buildGateway(config, logger, options);
@@ -62,6 +71,20 @@ export async function startGateway(
   };
 }
 
+/** The task-id key of test gateways (managed mode needs one). */
+export const TASK_ID_SECRET = 'test-task-id-secret-0123456789abcdef';
+
+/**
+ * The id a test gateway hands `caller` (an API key's name; none without API keys) for a provider's
+ * reference (what `encodeTaskId` writes).
+ */
+export function sealTaskId(reference: string, caller?: string): string {
+  return new TaskIdSeal(idEnvelope(Buffer.from(TASK_ID_SECRET)), { acceptV1: false }).issue(
+    reference,
+    caller ? `key:${caller}` : '',
+  );
+}
+
 /** The environment of a gateway in managed mode against the two seeded emulators (the demo's credentials). */
 export function managedDemoEnv(smhUrl: string, dingtalkUrl: string): Record<string, string> {
   return {
@@ -71,5 +94,6 @@ export function managedDemoEnv(smhUrl: string, dingtalkUrl: string): Record<stri
     DINGTALK_BASE_URL: dingtalkUrl,
     DINGTALK_APP_KEY: DINGTALK_SEED.appKey,
     DINGTALK_APP_SECRET: DINGTALK_SEED.appSecret,
+    TASK_ID_SECRET,
   };
 }

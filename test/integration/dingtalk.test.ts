@@ -394,7 +394,7 @@ describe('asynchronous copies and copyTask', () => {
     expect(r.emu.state.getDentry(pending.result ?? '')?.name).toBe('projects');
     const task = outcome.task as TaskOut;
     expect(task).toMatchObject({ provider: 'DINGTALK', state: 'RUNNING', done: false });
-    expect(task.id).toMatch(/^ct1_/);
+    expect(task.id).toMatch(/^ct2_/);
     expect(task.upstreamTaskIds).toEqual([r.emu.stats.copyRequests[0]?.resultItems[1]?.taskId]);
     expect(task.items.map((i) => [i.index, i.source, i.status, i.result])).toEqual([
       [1, SEED.folderId, 'PENDING', pending.result],

@@ -382,7 +382,7 @@ describe('asynchronous copies', () => {
     ]);
     const task = accepted.task;
     expect(task).toMatchObject({ provider: 'SMH', state: 'RUNNING', done: false, upstreamTaskIds: ['1'] });
-    expect(task?.id).toMatch(/^ct1_/);
+    expect(task?.id).toMatch(/^ct2_/);
     expect(task?.items).toEqual(accepted.items);
     expect(r.emu.state.exists(LIB, '-', 'docs/2.jpg')).toBe(false);
 

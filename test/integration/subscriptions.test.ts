@@ -8,7 +8,7 @@ import {
   ManualClock,
 } from '../../src/emulators/dingtalk/index.js';
 import { encodeTaskId } from '../helpers/task-ids.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { sealTaskId, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 const API_KEY = 'subscriber-key-0123456789';
 
@@ -145,11 +145,14 @@ describe('copyTaskUpdated over WebSocket', () => {
   });
 
   it('ends with NOT_FOUND when the upstream no longer knows the task', async () => {
-    const id = encodeTaskId({
-      provider: 'DINGTALK',
-      unionId: DINGTALK_SEED.unionId,
-      parts: [{ taskId: 'task-does-not-exist', index: 0, source: 'd' }],
-    });
+    const id = sealTaskId(
+      encodeTaskId({
+        provider: 'DINGTALK',
+        unionId: DINGTALK_SEED.unionId,
+        parts: [{ taskId: 'task-does-not-exist', index: 0, source: 'd' }],
+      }),
+      'ui',
+    );
     const c = client(gateway.url, auth);
     try {
       const { updates, error } = await collect(c, WATCH, { id });

@@ -2,6 +2,7 @@ import type { ProviderAdapter } from '../../copy/adapter.js';
 import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import type { CallContext } from '../../copy/call.js';
 import { UpstreamFailure } from '../../copy/errors.js';
+import type { RequestedItem } from '../../copy/progress.js';
 import { chunk, mapBounded } from '../kit/concurrency.js';
 import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../kit/retry.js';
 import { encodeTaskId } from '../../copy/task-id.js';
@@ -45,54 +46,60 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
     private readonly limits: DingTalkLimits,
   ) {}
 
-  requestedItems(request: DingTalkBatchCopyRequest): { source: string; target?: string }[] {
+  /** What the request names at each index (pure; never throws, names what it can of a bad request). */
+  requestedItems(request: DingTalkBatchCopyRequest): RequestedItem[] {
     return (request.dentryIds ?? []).map((id) => ({ source: id, target: request.targetFolderId }));
   }
 
   async batchCopy(request: DingTalkBatchCopyRequest, call: CallContext): Promise<CopyOutcome> {
     validateDingTalkRequest(request, this.limits.maxItems);
     const conflictStrategy = toWireStrategy(request.conflictStrategy);
+    const requestedItems = this.requestedItems(request);
     const chunks: ChunkInput<string[]>[] = chunk(request.dentryIds, this.limits.chunkSize).map(
-      (payload, i) => ({
-        offset: i * this.limits.chunkSize,
-        payload,
-        requested: payload.map((id) => ({ source: id, target: request.targetFolderId })),
-      }),
+      (payload, i) => {
+        const offset = i * this.limits.chunkSize;
+        return { offset, payload, requested: requestedItems.slice(offset, offset + payload.length) };
+      },
     );
     call.budget.reserve(chunks.length);
 
-    const answers = await sendChunks(chunks, this.limits.concurrency, async ({ offset, payload }) => {
-      const body = {
-        targetSpaceId: request.targetSpaceId,
-        targetFolderId: request.targetFolderId,
-        dentryIds: payload,
-        option: { conflictStrategy },
-      };
-      let answer: Awaited<ReturnType<DingTalkClient['batchCopy']>>;
-      try {
-        answer = await this.#withToken(call, (token) =>
-          withRetry(
-            () =>
-              this.client.batchCopy(
-                request.spaceId,
-                { unionId: request.unionId, token, signal: call.signal, log: call.log },
-                body,
-              ),
-            isSafeToRetryWrite,
-            this.limits.retry,
-            call,
-          ),
-        );
-      } catch (error) {
-        const items =
-          error instanceof UpstreamFailure
-            ? unattributedRefusal(error.error, payload, offset, request.targetFolderId)
-            : undefined;
-        if (items) return { items, parts: [] };
-        throw error;
-      }
-      return fromWireResults(answer.items, payload, offset, request.targetFolderId, answer.requestId);
-    });
+    const answers = await sendChunks(
+      chunks,
+      this.limits.concurrency,
+      async ({ offset, payload }) => {
+        const body = {
+          targetSpaceId: request.targetSpaceId,
+          targetFolderId: request.targetFolderId,
+          dentryIds: payload,
+          option: { conflictStrategy },
+        };
+        let answer: Awaited<ReturnType<DingTalkClient['batchCopy']>>;
+        try {
+          answer = await this.#withToken(call, (token) =>
+            withRetry(
+              () =>
+                this.client.batchCopy(
+                  request.spaceId,
+                  { unionId: request.unionId, token, signal: call.signal, log: call.log },
+                  body,
+                ),
+              isSafeToRetryWrite,
+              this.limits.retry,
+              call,
+            ),
+          );
+        } catch (error) {
+          const items =
+            error instanceof UpstreamFailure
+              ? unattributedRefusal(error.error, payload, offset, request.targetFolderId)
+              : undefined;
+          if (items) return { items, parts: [] };
+          throw error;
+        }
+        return fromWireResults(answer.items, payload, offset, request.targetFolderId, answer.requestId);
+      },
+      call.progress,
+    );
     return mergeChunks('DINGTALK', chunks, answers, (parts: DingTalkTaskPart[]) => ({
       id: encodeTaskId(dingTalkTaskRefs, { provider: 'DINGTALK', unionId: request.unionId, parts }),
       upstreamTaskIds: [...new Set(parts.map((p) => p.taskId))],

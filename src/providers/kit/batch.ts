@@ -2,6 +2,7 @@ import { GatewayError, UpstreamFailure } from '../../copy/errors.js';
 import { outcomeFromItems, summarize } from '../../copy/summary.js';
 import type { CopyItemResult, CopyOutcome, CopyTask, Provider } from '../../copy/types.js';
 import { mapBounded } from './concurrency.js';
+import type { RunProgress } from '../../copy/progress.js';
 
 /** What a chunk asked for: where it starts in the request and what each item names. */
 export interface ChunkInput<T> {
@@ -19,20 +20,41 @@ export interface ChunkSuccess<Part> {
 /** A chunk's answer: its translated items and parts, or the classified failure of its upstream call. */
 export type ChunkAnswer<Part> = ChunkSuccess<Part> | { failure: UpstreamFailure };
 
-/** Sends chunks with bounded concurrency; an UpstreamFailure becomes that chunk's answer, not the request's. */
+/**
+ * Sends chunks with bounded concurrency; an UpstreamFailure becomes that chunk's answer, not the
+ * request's. With `progress` (a keyed run), each chunk's items are reported as possibly sent before
+ * the chunk goes upstream (a chunk whose report is refused is not sent), and as known after its answer.
+ */
 export function sendChunks<T, Part>(
   chunks: readonly ChunkInput<T>[],
   concurrency: number,
   send: (chunk: ChunkInput<T>) => Promise<ChunkSuccess<Part>>,
+  progress?: RunProgress,
 ): Promise<ChunkAnswer<Part>[]> {
   return mapBounded(chunks, concurrency, async (chunk) => {
+    let answer: ChunkAnswer<Part>;
     try {
-      return await send(chunk);
+      await progress?.sending(chunk.requested.map((_item, k) => chunk.offset + k));
+      answer = await send(chunk);
     } catch (error) {
-      if (error instanceof UpstreamFailure) return { failure: error };
-      throw error;
+      if (!(error instanceof UpstreamFailure)) throw error;
+      answer = { failure: error };
     }
+    progress?.settled('failure' in answer ? failedItems(chunk, answer.failure) : answer.items);
+    return answer;
   });
+}
+
+/** A failed chunk's items: FAILED when it did not run, UNKNOWN when it may have. */
+function failedItems(chunk: ChunkInput<unknown>, failure: UpstreamFailure): CopyItemResult[] {
+  const status = failure.execution === 'unknown' ? 'UNKNOWN' : 'FAILED';
+  return chunk.requested.map((item, k) => ({
+    index: chunk.offset + k,
+    status,
+    ...item,
+    renamed: false,
+    error: failure.error,
+  }));
 }
 
 /**
@@ -53,10 +75,7 @@ export function mergeChunks<Part>(
     const chunk = chunks[i] as ChunkInput<unknown>;
     if ('failure' in answer) {
       failures.push(answer.failure);
-      const status = answer.failure.execution === 'unknown' ? 'UNKNOWN' : 'FAILED';
-      chunk.requested.forEach((item, k) =>
-        items.push({ index: chunk.offset + k, status, ...item, renamed: false, error: answer.failure.error }),
-      );
+      items.push(...failedItems(chunk, answer.failure));
     } else {
       items.push(...answer.items);
       parts.push(...answer.parts);

@@ -8,6 +8,7 @@ import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import { withToken } from '../../credentials/with-token.js';
 import { encodeTaskId } from '../../copy/task-id.js';
 import type { CopyItemResult, CopyOutcome, CopySummary, CopyTask, CopyTaskState } from '../../copy/types.js';
+import type { RequestedItem } from '../../copy/progress.js';
 import type { TokenSource } from '../../credentials/token-source.js';
 import type { SmhClient, SmhScope } from './client.js';
 import {
@@ -46,7 +47,8 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
     private readonly limits: SmhLimits,
   ) {}
 
-  requestedItems(request: SmhBatchCopyRequest): { source: string; target?: string }[] {
+  /** What the request names at each index (pure; never throws, names what it can of a bad request). */
+  requestedItems(request: SmhBatchCopyRequest): RequestedItem[] {
     return (request.items ?? []).map((item) => ({ source: item.from, target: item.to }));
   }
 
@@ -59,38 +61,41 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       userId: request.userId ?? undefined,
     };
     const wireItems = toWireItems(request);
+    const requestedItems = this.requestedItems(request);
     const chunks: ChunkInput<SmhWireCopyItem[]>[] = chunk(wireItems, this.limits.chunkSize).map(
       (payload, i) => {
         const offset = i * this.limits.chunkSize;
-        const requested = request.items
-          .slice(offset, offset + payload.length)
-          .map((item) => ({ source: item.from, target: item.to }));
-        return { offset, payload, requested };
+        return { offset, payload, requested: requestedItems.slice(offset, offset + payload.length) };
       },
     );
     call.budget.reserve(chunks.length);
 
-    const answers = await sendChunks(chunks, this.limits.concurrency, async ({ offset, payload }) => {
-      const answer = await this.#withToken(scope.libraryId, call, (token) =>
-        withRetry(
-          () => this.client.batchCopy({ ...scope, token, signal: call.signal, log: call.log }, payload),
-          isSafeToRetryWrite,
-          this.limits.retry,
-          call,
-        ),
-      );
-      const requested = request.items.slice(offset, offset + payload.length);
-      if (answer.kind === 'done')
-        return { items: fromWireResults(answer.results, requested, offset, answer.requestId), parts: [] };
-      const items = requested.map((item, k): CopyItemResult => ({
-        index: offset + k,
-        status: 'PENDING',
-        source: item.from,
-        target: item.to,
-        renamed: false,
-      }));
-      return { items, parts: [{ taskId: answer.taskId, offset, count: payload.length }] };
-    });
+    const answers = await sendChunks(
+      chunks,
+      this.limits.concurrency,
+      async ({ offset, payload }) => {
+        const answer = await this.#withToken(scope.libraryId, call, (token) =>
+          withRetry(
+            () => this.client.batchCopy({ ...scope, token, signal: call.signal, log: call.log }, payload),
+            isSafeToRetryWrite,
+            this.limits.retry,
+            call,
+          ),
+        );
+        const requested = request.items.slice(offset, offset + payload.length);
+        if (answer.kind === 'done')
+          return { items: fromWireResults(answer.results, requested, offset, answer.requestId), parts: [] };
+        const items = requested.map((item, k): CopyItemResult => ({
+          index: offset + k,
+          status: 'PENDING',
+          source: item.from,
+          target: item.to,
+          renamed: false,
+        }));
+        return { items, parts: [{ taskId: answer.taskId, offset, count: payload.length }] };
+      },
+      call.progress,
+    );
     return mergeChunks('SMH', chunks, answers, (parts: SmhTaskPart[]) => ({
       id: encodeTaskId(smhTaskRefs, { provider: 'SMH', ...scope, parts }),
       upstreamTaskIds: parts.map((p) => p.taskId),
