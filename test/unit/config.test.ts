@@ -101,6 +101,7 @@ describe('loadConfig', () => {
       DINGTALK_APP_KEY: 'k',
       DINGTALK_APP_SECRET: 's',
       GATEWAY_API_KEYS: 'web:aaaaaaaaaaaaaaaa1',
+      TASK_ID_SECRET: 'config-test-task-id-secret-0123456789',
     });
     expect(config.providers.SMH).toMatchObject({ managed: false, chunkSize: 10, libraries: [] });
     // App credentials without a base URL: DingTalk's public API origin.
