@@ -97,17 +97,24 @@ describe('a frozen Redis (SIGSTOP)', () => {
     const began = Date.now();
     const refused = await gateway.graphql<Answer>(COPY, frozen);
     const refusedMs = Date.now() - began;
-    expect(refused.body.errors?.[0]?.extensions).toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      retryable: true,
-    });
-    expect(refused.body.errors?.[0]?.message).toMatch(
-      /idempotency store is unavailable; the request was not sent/,
-    );
+    // A refusal of a well-formed request is CopyRejected data: every item FAILED, retryable, not sent.
+    expect(refused.body.errors).toBeUndefined();
+    expect(refused.body.data?.batchCopy?.__typename).toBe('CopyRejected');
+    expect(refused.body.data?.batchCopy?.items).toEqual([
+      {
+        status: 'FAILED',
+        error: {
+          code: 'UPSTREAM_UNAVAILABLE',
+          message: expect.stringMatching(/idempotency store is unavailable; the request was not sent/),
+          retryable: true,
+        },
+      },
+    ]);
     expect(refusedMs).toBeLessThan(OPERATION_TIMEOUT_MS);
     // A replay of a finished key cannot be answered either: it is refused, never run again.
     const replay = await gateway.graphql<Answer>(COPY, warm);
-    expect(replay.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(replay.body.data?.batchCopy?.__typename).toBe('CopyRejected');
+    expect(replay.body.data?.batchCopy?.items[0]?.error?.code).toBe('UPSTREAM_UNAVAILABLE');
     // Requests without a key do not need Redis.
     const unkeyed = await gateway.graphql<Answer>(COPY, { items: [item()] });
     expect(unkeyed.body.data?.batchCopy?.__typename).toBe('CopySucceeded');
