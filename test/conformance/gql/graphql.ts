@@ -33,6 +33,8 @@ export type CopyErrorCode =
   | 'CONFLICT'
   /** The idempotency key was already used for a different request. */
   | 'IDEMPOTENCY_CONFLICT'
+  /** The gateway stopped (a crash or a restart) before this item's answer: UNKNOWN when it may have been sent, FAILED (retryable) when it was not. */
+  | 'INTERRUPTED'
   /** The request was invalid; the message names what was wrong. */
   | 'INVALID_ARGUMENT'
   /** The source, the target folder, the space or the library does not exist. */
