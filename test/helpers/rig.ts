@@ -11,7 +11,7 @@ import { afterAll, onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { ProviderModule } from '../../src/providers/module.js';
 import { providers as registry } from '../../src/providers/registry.js';
-import { startGateway, type GraphQLBody, type TestGateway } from './gateway.js';
+import { startGateway, TASK_ID_SECRET, type GraphQLBody, type TestGateway } from './gateway.js';
 import { startRecordingProxy, type RecordedExchange, type RecordingProxy } from './recording-proxy.js';
 
 /** Pass-through: callers send the upstream token; managed: the gateway holds the provider's secrets. */
@@ -104,7 +104,14 @@ export async function startRig<Upstream extends RigUpstream>(
   }
   Object.assign(env, options.env);
 
-  const base = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', ALLOW_ANONYMOUS: '1', ...env };
+  const base = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    ALLOW_ANONYMOUS: '1',
+    TASK_ID_SECRET,
+    ...env,
+  };
   const gw = await startGateway(base, { providers: modules, override: () => loadConfig(base, modules) });
   closers.push(() => gw.close());
 
