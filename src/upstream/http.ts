@@ -201,7 +201,8 @@ export class UpstreamHttpClient implements UpstreamIdentity {
     this.displayName = options.displayName ?? provider;
     this.#redact = pathRedactor(options.secretQueryParameters ?? []);
     this.#basePath = url.pathname.replace(/\/+$/, '');
-    this.#log = options.logger.child({ upstream: provider.toLowerCase() });
+    // Each line names the upstream itself: a child binding would repeat the key on every line.
+    this.#log = options.logger;
     this.#maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
     this.#timeoutMs = options.timeoutMs;
     this.#pool = new Pool(url.origin, {
@@ -226,8 +227,10 @@ export class UpstreamHttpClient implements UpstreamIdentity {
         request?.signal?.aborted === true ||
         (!(error instanceof ServerErrorAnswer) && !(error instanceof UpstreamFailure)),
     });
-    this.#breaker.on('open', () => this.#log.warn('circuit opened: failing fast'));
-    this.#breaker.on('close', () => this.#log.info('circuit closed'));
+    this.#breaker.on('open', () =>
+      this.#log.warn({ upstream: provider.toLowerCase() }, 'circuit opened: failing fast'),
+    );
+    this.#breaker.on('close', () => this.#log.info({ upstream: provider.toLowerCase() }, 'circuit closed'));
     const metrics = (this.#metrics = options.metrics);
     if (metrics) {
       this.#breaker.on('open', () => metrics.circuit('open'));

@@ -35,7 +35,7 @@ describe('the README examples', () => {
     await Promise.all([smh.close(), dingtalk.close()]);
   });
 
-  it('gives each union member the README promises, on the demo data', async () => {
+  it('gives each union member the README promises, on fresh and on used demo data', async () => {
     const examples = readmeExamples();
     expect(examples.map((e) => e.member)).toEqual([
       'CopySucceeded',
@@ -43,10 +43,13 @@ describe('the README examples', () => {
       'CopyAccepted',
       'CopyRejected',
     ]);
-    for (const { member, operation } of examples) {
-      const { body } = await gateway.graphql<{ batchCopy: { __typename: string } }>(operation);
-      expect(body.errors, member).toBeUndefined();
-      expect(body.data?.batchCopy.__typename, member).toBe(member);
+    // Twice: the second run meets the demo data the first one changed, as a reader's second try does.
+    for (const round of [1, 2]) {
+      for (const { member, operation } of examples) {
+        const { body } = await gateway.graphql<{ batchCopy: { __typename: string } | null }>(operation);
+        expect(body.errors, `${member}, run ${round}`).toBeUndefined();
+        expect(body.data?.batchCopy?.__typename, `${member}, run ${round}`).toBe(member);
+      }
     }
   });
 });
