@@ -45,6 +45,15 @@ export function answerExecution(code: CopyErrorCode): Execution {
   return SERVER_FAULTS.has(code) ? 'unknown' : 'not-executed';
 }
 
+/**
+ * A redirect (3xx) is not an answer of the upstream's API: the gateway never follows one (it could
+ * carry a token to another host), and the request was not processed where it was sent. Checked before
+ * each provider's own codes, so both providers read a redirect the same way.
+ */
+export function redirectCode(status: number): CopyErrorCode | undefined {
+  return status >= 300 && status < 400 ? 'UPSTREAM_PROTOCOL_ERROR' : undefined;
+}
+
 /** The status of an item whose upstream answer was a failure: UNKNOWN when the work may have run. */
 export function failedItemStatus(execution: Execution): 'FAILED' | 'UNKNOWN' {
   return execution === 'unknown' ? 'UNKNOWN' : 'FAILED';

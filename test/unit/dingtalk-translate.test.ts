@@ -129,6 +129,9 @@ describe('classifyDingTalkError', () => {
     [400, 'systemError', 'UPSTREAM_ERROR', 'unknown'],
     [400, 'unknownError', 'UPSTREAM_ERROR', 'unknown'],
     [400, 'operationTimeout', 'UPSTREAM_TIMEOUT', 'unknown'],
+    // A redirect is never followed, and is not the API's refusal of a parameter.
+    [302, undefined, 'UPSTREAM_PROTOCOL_ERROR', 'not-executed'],
+    [307, 'whatever', 'UPSTREAM_PROTOCOL_ERROR', 'not-executed'],
   ] as const)('%i %s → %s (%s)', (status, code, expected, execution) => {
     expect(classifyDingTalkError(status, code)).toEqual({ code: expected, execution });
   });

@@ -238,6 +238,9 @@ describe('error classification', () => {
     [400, 'FileNameLengthExceed', 'INVALID_ARGUMENT'],
     [400, 'TooManyItems', 'INVALID_ARGUMENT'],
     [400, undefined, 'INVALID_ARGUMENT'],
+    // A redirect is never followed, and is not the API's refusal of a parameter.
+    [301, undefined, 'UPSTREAM_PROTOCOL_ERROR'],
+    [302, 'InvalidArgument', 'UPSTREAM_PROTOCOL_ERROR'],
   ] as const)('%i %s → %s, and the request did not run', (status, code, expected) => {
     expect(classifySmhError(status, code)).toEqual({ code: expected, execution: 'not-executed' });
   });

@@ -9,6 +9,7 @@ import {
   unknownOutcome,
   upstreamError,
   type Execution,
+  redirectCode,
 } from '../../copy/errors.js';
 import { combineTaskStates, summarize } from '../../copy/summary.js';
 import { idProblem } from '../../copy/validate.js';
@@ -73,7 +74,7 @@ export function classifyDingTalkError(
   status: number,
   code: string | undefined,
 ): { code: CopyErrorCode; execution: Execution } {
-  const unified = dingTalkCode(status, code ?? '');
+  const unified = redirectCode(status) ?? dingTalkCode(status, code ?? '');
   return { code: unified, execution: answerExecution(unified) };
 }
 

@@ -10,6 +10,7 @@ import {
   unknownOutcome,
   upstreamError,
   type Execution,
+  redirectCode,
 } from '../../copy/errors.js';
 import { CONTROL_CHARS, idProblem } from '../../copy/validate.js';
 import type {
@@ -158,7 +159,7 @@ export function classifySmhError(
   status: number,
   code: string | undefined,
 ): { code: CopyErrorCode; execution: Execution } {
-  const unified = smhCode(status, code ?? '');
+  const unified = redirectCode(status) ?? smhCode(status, code ?? '');
   return { code: unified, execution: answerExecution(unified) };
 }
 
