@@ -84,6 +84,11 @@ const pathCases = (field: 'from' | 'to'): BadInputCase[] => [
     input(new RegExp(`items\\[0\\]\\.${field} starts with "//"`), `items.0.${field}`, 0),
   ),
   smhPath(
+    `a ${field} of 450 KB in short segments`,
+    { [field]: 'a/'.repeat(230_000) + '1.jpg' },
+    input(/is longer than 4096 characters/, `items.0.${field}`, 0),
+  ),
+  smhPath(
     `".." in ${field}`,
     { [field]: 'foo/../bar/1.jpg' },
     input(/contains "\." or "\.\." segments/, `items.0.${field}`, 0),

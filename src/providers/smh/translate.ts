@@ -54,6 +54,11 @@ export function toWireStrategy(strategy: ConflictStrategy, index?: number): SmhW
 }
 
 const MAX_NAME_LENGTH = 255;
+/**
+ * The longest path the gateway forwards, in characters: far above real media paths, and it bounds the
+ * body sent upstream (at most 1,000 items a call, two paths each).
+ */
+export const MAX_PATH_LENGTH = 4096;
 
 /**
  * A path as SMH takes it: relative to the space root. One leading slash (`/foo/1.jpg`, as the SMH SDKs'
@@ -69,6 +74,7 @@ export function pathProblem(raw: string): string | undefined {
   if (path.trim() === '') return 'is empty';
   if (path.startsWith('/'))
     return 'starts with "//"; paths are relative to the space root (e.g. "foo/1.jpg")';
+  if (path.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
   if (CONTROL_CHARS.test(path)) return 'contains a control character';
   const segments = path.split('/');
   if (segments.some((s) => s === '')) return 'has an empty segment ("//" or a trailing "/")';
