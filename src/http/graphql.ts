@@ -165,6 +165,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       authenticate,
       contextFor: (input) => contextFor(input),
       caps: new SubscriptionCaps(config.subscriptions),
+      credentialHeaders: copy.providers.map((p) => p.credentialHeader),
     }),
   });
   // Apollo's own refusal reads "Operation batching disabled."; this one says what to do instead.

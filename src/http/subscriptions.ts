@@ -30,6 +30,8 @@ export interface SubscriptionOptions {
   contextFor(input: CallerInput): RequestContext;
   /** Caps on live subscriptions per caller and per process. */
   caps: SubscriptionCaps;
+  /** Every provider's credential header (lower case), read from connection_init or the upgrade. */
+  credentialHeaders: readonly string[];
   keepAliveMs?: number;
 }
 
@@ -66,9 +68,7 @@ export function subscriptionHandler(options: SubscriptionOptions) {
   const capKey = (request: FastifyRequest, params: Record<string, unknown> | undefined, caller?: string) => {
     if (caller) return `key:${caller}`;
     const credential = credentialsOf(request, params);
-    const tokens = ['x-smh-access-token', 'x-acs-dingtalk-access-token'].map(
-      (name) => credential(name) ?? '',
-    );
+    const tokens = options.credentialHeaders.map((name) => credential(name) ?? '');
     if (tokens.some((token) => token !== '')) {
       return `token:${createHash('sha256').update(tokens.join('\u0000')).digest('base64url')}`;
     }
