@@ -32,6 +32,20 @@ export async function limitCallerRate(app: FastifyInstance, options: CallerRateL
   // Errors are logged by the plugin's skipOnError path; without a listener ioredis would print them.
   redis?.on('error', () => undefined);
   if (redis) app.addHook('onClose', async () => void redis.disconnect());
+  // Commands are not queued while connecting, so requests before the connection is up would go
+  // uncounted: wait for it at start, at most the connect timeout (a Redis that is down does not stop
+  // the gateway from starting).
+  if (redis && redis.status !== 'ready') {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 1000);
+      redis.once('ready', done);
+    });
+  }
   await app.register(fastifyRateLimit, {
     global: true,
     hook: 'preParsing',
