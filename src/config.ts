@@ -48,6 +48,12 @@ export interface Config {
   /** Serve GET /metrics (Prometheus text) and collect the metrics behind it. */
   metrics: boolean;
   bodyLimitBytes: number;
+  /**
+   * Web origins whose pages may call the gateway from a browser (CORS, and WebSocket handshakes that
+   * carry an `Origin`), normalized as browsers send them; unset: none, except the gateway's own
+   * loopback origins in demo mode.
+   */
+  corsOrigins?: readonly string[];
   /** Limits on connections and callers, so slow or flooding clients cannot exhaust the server. */
   server: {
     /** Time for a request head to arrive (Node's `headersTimeout`). */
@@ -177,6 +183,7 @@ function readServer(env: EnvReader) {
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
     metrics: env.flag('METRICS', true),
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    corsOrigins: env.origins('CORS_ORIGINS'),
     server: readConnectionLimits(env),
   };
 }

@@ -115,6 +115,35 @@ export class EnvReader {
   }
 
   /**
+   * Comma-separated web origins (`scheme://host[:port]`, http or https, as a browser sends them in
+   * `Origin`), normalized (host in lower case, default port left out); blank entries are skipped.
+   * Anything else (a path, even `/`, a query, credentials, `*`, `null`) is a problem listing every bad
+   * entry (those with credentials only as such). Undefined when unset.
+   */
+  origins(name: string): string[] | undefined {
+    const raw = this.text(name);
+    if (raw === undefined) return undefined;
+    const entries = raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const origins = entries.map(webOrigin);
+    const bad = entries
+      .filter((_entry, i) => origins[i] === undefined)
+      // Credentials in an entry are not echoed.
+      .map((entry) => (entry.includes('@') ? '(an entry with credentials)' : entry));
+    if (bad.length > 0) {
+      this.problem(
+        name,
+        'exact origins such as https://app.example.com or http://localhost:3000, comma-separated (no path, no trailing /, no *)',
+        bad.join(', '),
+      );
+      return undefined;
+    }
+    return [...new Set(origins as string[])];
+  }
+
+  /**
    * Two variables that only make sense together (an id and its secret): both values, or a problem
    * naming the one that is missing. Values are never echoed (one of them is a secret).
    */
@@ -127,4 +156,25 @@ export class EnvReader {
     }
     return undefined;
   }
+}
+
+/** The origin `text` names exactly (`scheme://host[:port]`, http or https), normalized; else undefined. */
+function webOrigin(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const exact =
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    !url.username &&
+    !url.password &&
+    // URL adds a path of `/`; the text itself must end at the host or port.
+    url.pathname === '/' &&
+    !text.endsWith('/') &&
+    !text.includes('?') &&
+    !text.includes('#') &&
+    !text.includes('*');
+  return exact ? url.origin : undefined;
 }

@@ -1,12 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { CopyService } from './copy/service.js';
+import { corsAnswers } from './http/cors.js';
 import { clientErrorAnswer, errorAnswers } from './http/error-answers.js';
 import { graphiqlAssets, graphiqlPage, type ExampleTab } from './http/graphiql.js';
 import { GRAPHQL_PATH, graphqlRoutes } from './http/graphql.js';
 import { limitConnections } from './http/connection-limits.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
+import { AllowedOrigins } from './http/origins.js';
 import { OneLinePerRequest } from './http/request-log.js';
 import type { Logger } from './log.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -26,7 +28,7 @@ export interface ServerDeps {
 
 /**
  * Builds the HTTP server (not yet listening): GraphQL on /graphql (POST, GET, WebSocket), GraphiQL for
- * browsers, health probes, Prometheus metrics, and one error shape for every answer. Closing it drains
+ * browsers, CORS for pages on the allowed origins, health probes, Prometheus metrics, and one error shape for every answer. Closing it drains
  * in-flight requests and closes the copy service.
  */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -51,6 +53,12 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     keepAliveTimeout: config.server.keepAliveTimeoutMs,
   });
   limitConnections(app.server, { maxConnections: config.server.maxConnections, logger });
+  // First, so that every answer to an allowed origin carries CORS headers, 503s while closing included.
+  const origins = new AllowedOrigins(config.corsOrigins, config.demo);
+  await app.register(corsAnswers, {
+    origins,
+    credentialHeaders: copy.providers.map((p) => p.credentialHeader),
+  });
   await app.register(errorAnswers, { bodyLimitBytes: config.bodyLimitBytes, graphqlPath: GRAPHQL_PATH });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(healthRoutes);
@@ -59,6 +67,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     config,
     logger,
     copy,
+    origins,
     typeDefs: deps.typeDefs,
     landingPage: graphiqlPage(deps.examples ?? []),
   });

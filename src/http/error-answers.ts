@@ -16,6 +16,7 @@ export interface ErrorAnswersOptions {
 /** `extensions.code` of an HTTP-level error answer, by status. */
 const HTTP_ERROR_CODES: Record<number, ErrorCode> = {
   400: ErrorCode.BAD_REQUEST,
+  403: ErrorCode.FORBIDDEN,
   404: ErrorCode.NOT_FOUND,
   405: ErrorCode.METHOD_NOT_ALLOWED,
   406: ErrorCode.NOT_ACCEPTABLE,

@@ -18,8 +18,10 @@ import { resolvers } from '../graphql/resolvers.js';
 import type { Logger } from '../log.js';
 import { apolloPolicyPlugin } from './apollo-policy.js';
 import { createCallerAuth } from './caller-auth.js';
+import { refuseForeignWebSockets } from './cors.js';
 import { graphqlErrorBody } from './error-body.js';
 import { wantsGraphiql } from './graphiql.js';
+import type { AllowedOrigins } from './origins.js';
 import { limitCallerRate } from './rate-limit.js';
 import { createContextFactory } from './request-context.js';
 import { SubscriptionCaps } from './subscription-caps.js';
@@ -33,6 +35,8 @@ export interface GraphqlRoutesOptions {
   config: Config;
   logger: Logger;
   copy: CopyService;
+  /** Origins whose pages may open WebSocket connections (besides the gateway's own). */
+  origins: AllowedOrigins;
   /** HTML served on `GET /graphql` to browsers ({@link wantsGraphiql}); none: browsers get GraphQL. */
   landingPage?: string;
   /** The schema's SDL: the common files and the SDL of the providers in use (graphql/schema.ts). */
@@ -105,6 +109,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   // Registered before the caller check: it marks real WebSocket upgrades (`request.ws`), which
   // authenticate in their connection_init message instead (browsers cannot set WebSocket headers).
   await app.register(fastifyWebsocket, { options: { maxPayload: config.bodyLimitBytes } });
+  app.addHook('onRequest', refuseForeignWebSockets(options.origins));
 
   app.decorateRequest('caller', undefined);
   if (authenticate) {

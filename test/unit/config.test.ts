@@ -94,6 +94,46 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads CORS_ORIGINS as exact origins, normalized as browsers send them', () => {
+    expect(loadConfig({}).corsOrigins).toBeUndefined();
+    const config = loadConfig({
+      CORS_ORIGINS:
+        ' https://App.Example.com:443 ,http://localhost:5173,, http://[::1]:8080,https://app.example.com',
+    });
+    expect(config.corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+      'http://[::1]:8080',
+    ]);
+  });
+
+  it('names every entry of CORS_ORIGINS that is not an origin, with the other bad variables', () => {
+    const bad = [
+      '*',
+      'https://*.example.com',
+      'https://app.example.com/',
+      'https://app.example.com/app',
+      'app.example.com',
+      'ftp://files.example.com',
+      'https://user:pw@app.example.com',
+      'https://app.example.com?x=1',
+      'null',
+    ];
+    let thrown: unknown;
+    try {
+      loadConfig({ PORT: 'abc', CORS_ORIGINS: ['https://ok.example.com', ...bad].join(',') });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const problems = (thrown as ConfigError).problems;
+    expect(problems.map((p) => p.variable)).toEqual(['PORT', 'CORS_ORIGINS']);
+    expect(problems[1]?.got).toBe(
+      bad.map((entry) => (entry.includes('@') ? '(an entry with credentials)' : entry)).join(', '),
+    );
+    expect(problems[1]?.expected).toMatch(/exact origins such as https:\/\/app\.example\.com.*no \*/);
+  });
+
   it('reads each provider through its module, by provider id', () => {
     const config = loadConfig({
       SMH_BASE_URL: 'http://127.0.0.1:9100',
