@@ -8,6 +8,9 @@ import { decodeTaskId } from './copy/task-id.js';
 import { ManagedTokens } from './credentials/managed.js';
 import { passThroughOnly } from './credentials/pass-through.js';
 import { loadTypeDefs } from './graphql/schema.js';
+import { Readiness } from './health/readiness.js';
+import { RedisPing } from './health/redis-ping.js';
+import { reportDependencies } from './health/startup-report.js';
 import type { ExampleTab } from './http/graphiql.js';
 import { IdempotencyGuard } from './idempotency/guard.js';
 import { RedisIdempotencyStore } from './idempotency/redis-store.js';
@@ -139,12 +142,26 @@ export async function buildGateway(
     metrics,
     taskIdSeal(config, logger, modules),
   );
-  return createServer({
+  // A probe must answer within a second or so: a Redis slower than this counts as down.
+  const redis = config.redisUrl
+    ? new RedisPing(config.redisUrl, { timeoutMs: Math.min(config.redisCommandTimeoutMs, 500), logger })
+    : undefined;
+  const readiness = new Readiness(redis ? [redis] : []);
+  const app = await createServer({
     config,
     logger,
     copy,
     metrics,
     examples: options.examples,
     typeDefs: loadTypeDefs(modules),
+    readiness,
   });
+  app.addHook('onListen', async () => {
+    const upstreams = configured.map(({ module, baseUrl }) => ({ name: module.displayName, baseUrl }));
+    void reportDependencies({ logger, redis, upstreams, timeoutMs: 2_000 });
+  });
+  app.addHook('onClose', async () => {
+    await readiness.close();
+  });
+  return app;
 }

@@ -54,6 +54,11 @@ export interface Config {
    * loopback origins in demo mode.
    */
   corsOrigins?: readonly string[];
+  /**
+   * After SIGTERM, how long `/readyz` answers 503 while requests are still served, so that load
+   * balancers stop sending before the server closes (milliseconds).
+   */
+  shutdownDelayMs: number;
   /** Limits on connections and callers, so slow or flooding clients cannot exhaust the server. */
   server: {
     /** Time for a request head to arrive (Node's `headersTimeout`). */
@@ -379,6 +384,8 @@ export function loadConfig(env: Env = process.env, modules: readonly ProviderMod
     production,
     demo,
     introspection: reader.flag('INTROSPECTION', demo || !production),
+    // The demo stops at once (Ctrl-C); a replica gives its load balancer time to notice.
+    shutdownDelayMs: reader.integer('SHUTDOWN_DELAY_MS', demo ? 0 : 5_000, 0, 600_000),
     ...readIdempotency(reader),
     taskIdSecret: readTaskIdSecret(reader, access.managed, demo),
     ...readUpstreamCalls(reader),

@@ -29,15 +29,16 @@ async function main(): Promise<void> {
   announceAccess(effective, logger);
 
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
     // In-flight requests get a bounded grace period; after that the process goes anyway.
     setTimeout(() => {
       logger.warn('shutdown grace period over; exiting');
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
+    logger.info('closing: finishing in-flight requests');
     app
       .close()
       .then(() => demo?.close())
@@ -46,6 +47,16 @@ async function main(): Promise<void> {
         logger.error({ err: error }, 'error during shutdown');
         process.exit(1);
       });
+  };
+  // First /readyz turns 503 while everything is still served, so that load balancers stop sending;
+  // then the server closes. A second signal closes at once.
+  const stop = (signal: string) => {
+    if (stopping) return close();
+    stopping = true;
+    app.readiness.beginShutdown();
+    const delayMs = effective.shutdownDelayMs;
+    logger.info({ signal, delayMs }, 'shutting down: /readyz answers 503; the server closes after the delay');
+    setTimeout(close, delayMs);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

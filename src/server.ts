@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { CopyService } from './copy/service.js';
+import type { Readiness } from './health/readiness.js';
 import { corsAnswers } from './http/cors.js';
 import { clientErrorAnswer, errorAnswers } from './http/error-answers.js';
 import { graphiqlAssets, graphiqlPage, type ExampleTab } from './http/graphiql.js';
@@ -24,6 +25,8 @@ export interface ServerDeps {
   examples?: ExampleTab[];
   /** The schema's SDL: the common files and the SDL of the providers in use (graphql/schema.ts). */
   typeDefs: string;
+  /** What `/readyz` reports; also `app.readiness`, for the process to begin shutting down. */
+  readiness: Readiness;
 }
 
 /**
@@ -61,7 +64,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   await app.register(errorAnswers, { bodyLimitBytes: config.bodyLimitBytes, graphqlPath: GRAPHQL_PATH });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
-  await app.register(healthRoutes);
+  app.decorate('readiness', deps.readiness);
+  await app.register(healthRoutes, { readiness: deps.readiness });
   await app.register(graphiqlAssets);
   await app.register(graphqlRoutes, {
     config,
@@ -75,4 +79,11 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     await copy.close();
   });
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The process's readiness: `beginShutdown()` turns `/readyz` to 503 before the server closes. */
+    readiness: Readiness;
+  }
 }

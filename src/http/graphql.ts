@@ -6,7 +6,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -83,9 +83,11 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     validationRules: [...policy.validationRules],
     parseOptions: policy.parseOptions,
     allowBatchedHttpRequests: false,
+    // The process decides when to stop (main.ts: readiness first, then the server closes, then Apollo);
+    // Apollo's own handlers would stop it, and close the server, at the first SIGTERM.
+    stopOnTerminationSignals: false,
     plugins: [
       apolloPolicyPlugin(policy, GRAPHQL_PATH),
-      fastifyApolloDrainPlugin(app),
       endOperations,
       // We serve GraphiQL ourselves; the default landing page would load Sandbox from a CDN.
       ApolloServerPluginLandingPageDisabled(),
@@ -96,6 +98,10 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     ],
   });
   await apollo.start();
+  // After the server has closed and its requests have finished (Fastify runs this onClose hook later).
+  app.addHook('onClose', async () => {
+    await apollo.stop();
+  });
 
   const authenticate = config.apiKeys.length > 0 ? createCallerAuth(config.apiKeys) : undefined;
   const contextFor = createContextFactory(config, copy);

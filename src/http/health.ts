@@ -1,14 +1,31 @@
 import type { FastifyPluginAsync } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import type { Readiness } from '../health/readiness.js';
+
+/** Options of {@link healthRoutes}. */
+export interface HealthOptions {
+  readiness: Readiness;
+}
 
 /**
- * Health probes, without API key: `GET /healthz` answers 200 `{ "status": "ok" }` while the process
- * serves HTTP (liveness); `GET /readyz` answers 200 `{ "status": "ready" }` once the server listens and
- * 503 `{ "status": "starting" }` before (readiness).
+ * Health probes, without API key. `GET /healthz` (liveness) answers 200 `{ "status": "ok" }` while the
+ * process serves HTTP, whatever its dependencies. `GET /readyz` (readiness) answers 200
+ * `{ "status": "ready", "checks": { "server": "up", "redis": "up" } }` when the server listens and every
+ * configured dependency answers, else 503 `{ "status": "not ready", "checks": { … } }` naming what is
+ * not: `"server": "starting"` or `"shutting down"`, or a dependency `"down"`. While shutting down,
+ * every answer also carries `Connection: close`, so keep-alive clients reconnect elsewhere. Not
+ * encapsulated (that hook covers every route).
  */
-export const healthRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const listening = app.server.listening;
-    return reply.code(listening ? 200 : 503).send({ status: listening ? 'ready' : 'starting' });
-  });
-};
+export const healthRoutes = fastifyPlugin<HealthOptions>(
+  async (app, { readiness }) => {
+    app.get('/healthz', async () => ({ status: 'ok' }));
+    app.get('/readyz', async (_request, reply) => {
+      const report = await readiness.report(app.server.listening);
+      return reply.code(report.status === 'ready' ? 200 : 503).send(report);
+    });
+    app.addHook('onSend', async (_request, reply) => {
+      if (readiness.shuttingDown) reply.header('connection', 'close');
+    });
+  },
+  { name: 'copy-gateway-health' },
+) as FastifyPluginAsync<HealthOptions>;

@@ -22,7 +22,15 @@ const running: ChildProcess[] = [];
 /** The compiled gateway, as `npm start` runs it, with exactly the given environment. */
 function runGateway(env: Record<string, string>): Spawned {
   const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
+    // SIGTERM (after each test) closes at once, without the shutdown delay for load balancers.
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SHUTDOWN_DELAY_MS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.push(child);

@@ -57,6 +57,46 @@ describe('the gateway process', () => {
     expect(smh.state.exists(DEMO_LIBRARY_ID, '-', 'foo/1-copy.jpg')).toBe(true);
   });
 
+  it('on SIGTERM reports not ready first while still serving, then closes after SHUTDOWN_DELAY_MS', async () => {
+    const { child, ready, output } = runGateway({
+      PORT: '0',
+      SMH_BASE_URL: smh.url,
+      SHUTDOWN_DELAY_MS: '1500',
+    });
+    const url = await ready;
+    expect((await request(`${url}/readyz`)).statusCode).toBe(200);
+    const exited = once(child, 'exit');
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    // The signal is handled as soon as the process reads it; probe until /readyz turns.
+    let readyz = await request(`${url}/readyz`);
+    while (readyz.statusCode === 200 && Date.now() - signalled < 1000) {
+      await readyz.body.dump();
+      readyz = await request(`${url}/readyz`);
+    }
+    expect(readyz.statusCode).toBe(503);
+    expect(readyz.headers.connection).toBe('close');
+    expect(await readyz.body.json()).toEqual({ status: 'not ready', checks: { server: 'shutting down' } });
+    // Liveness and GraphQL still answer during the delay; each answer asks the client to reconnect.
+    const healthz = await request(`${url}/healthz`);
+    expect(healthz.statusCode).toBe(200);
+    await healthz.body.dump();
+    const graphql = await request(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(graphql.statusCode).toBe(200);
+    expect(graphql.headers.connection).toBe('close');
+    expect(await graphql.body.json()).toEqual({ data: { __typename: 'Query' } });
+    const [code] = (await exited) as [number];
+    const exitedAfterMs = Date.now() - signalled;
+    expect(code).toBe(0);
+    expect(exitedAfterMs).toBeGreaterThanOrEqual(1400);
+    expect(exitedAfterMs).toBeLessThan(5000);
+    expect(output()).toContain('shutting down: /readyz answers 503');
+  });
+
   it('starts the demo with a banner when nothing is configured', async () => {
     const { child, ready, output } = runGateway({ PORT: '0' });
     await ready;

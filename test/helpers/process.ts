@@ -10,10 +10,13 @@ export interface GatewayProcess {
   ready: Promise<string>;
 }
 
-/** Runs the compiled gateway with exactly the given environment (plus PATH). */
+/**
+ * Runs the compiled gateway with exactly the given environment (plus PATH, and no shutdown delay
+ * unless the test sets SHUTDOWN_DELAY_MS: SIGTERM closes at once).
+ */
 export function runGateway(env: Record<string, string>): GatewayProcess {
   const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

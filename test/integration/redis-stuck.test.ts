@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_LIBRARY_ID,
@@ -10,6 +7,7 @@ import {
   type SmhEmulator,
 } from '../../src/emulators/smh/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startRedis, type OwnRedis } from '../helpers/redis-server.js';
 
 /**
  * A Redis of the test's own (never the shared one) is frozen with SIGSTOP: keyed requests must fail
@@ -17,32 +15,6 @@ import { startGateway, type TestGateway } from '../helpers/gateway.js';
  */
 const OPERATION_TIMEOUT_MS = 3000;
 const REDIS_COMMAND_TIMEOUT_MS = 500;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-  });
-  return { child, url: `redis://127.0.0.1:${port}` };
-}
 
 const COPY = `mutation($key: String, $items: [SmhCopyItemInput!]!) {
   batchCopy(input: { smh: { libraryId: "${DEMO_LIBRARY_ID}", idempotencyKey: $key, items: $items } }) {
@@ -58,7 +30,7 @@ interface Answer {
 const item = () => ({ from: 'foo/1.jpg', to: `foo/frozen-${randomUUID()}.jpg` });
 
 describe('a frozen Redis (SIGSTOP)', () => {
-  let redis: { child: ChildProcess; url: string };
+  let redis: OwnRedis;
   let smh: SmhEmulator;
   let gateway: TestGateway;
 
@@ -77,12 +49,9 @@ describe('a frozen Redis (SIGSTOP)', () => {
     });
   });
   afterAll(async () => {
-    redis.child.kill('SIGCONT');
     await gateway.close();
     await smh.close();
-    const exited = once(redis.child, 'exit');
-    redis.child.kill('SIGKILL');
-    await exited;
+    await redis.stop();
   });
 
   it('fails keyed requests closed within the deadline, sends nothing, and recovers when it thaws', async () => {

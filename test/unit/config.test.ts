@@ -94,6 +94,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('delays closing after SIGTERM by 5 s, except in the demo, unless SHUTDOWN_DELAY_MS says otherwise', () => {
+    expect(loadConfig({}).shutdownDelayMs).toBe(0);
+    expect(loadConfig({ SMH_BASE_URL: 'http://127.0.0.1:1' }).shutdownDelayMs).toBe(5_000);
+    expect(loadConfig({ SMH_BASE_URL: 'http://127.0.0.1:1', SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs).toBe(
+      0,
+    );
+    expect(() => loadConfig({ SHUTDOWN_DELAY_MS: 'soon' })).toThrow(
+      /^SHUTDOWN_DELAY_MS: expected an integer/,
+    );
+  });
+
   it('reads CORS_ORIGINS as exact origins, normalized as browsers send them', () => {
     expect(loadConfig({}).corsOrigins).toBeUndefined();
     const config = loadConfig({
