@@ -1,5 +1,6 @@
 import { UpstreamFailure, unknownOutcome } from './errors.js';
 import { outcomeFromItems } from './summary.js';
+import { storedItem } from './evidence.js';
 import type { CopyErrorInfo, CopyItemResult, CopyOutcome, Provider } from './types.js';
 
 /**
@@ -75,11 +76,11 @@ export function abandonedOutcome(
   }
   const items = requested.map((item, index): CopyItemResult => {
     const found = known.get(index);
-    if (found && found.status !== 'PENDING') return found;
+    if (found && found.status !== 'PENDING') return storedItem(found);
     const base = { index, source: item.source, target: item.target, renamed: false };
-    if (found) return { ...base, status: 'UNKNOWN', error: NO_TASK };
-    if (sent.has(index)) return { ...base, status: 'UNKNOWN', error: IN_FLIGHT };
-    return { ...base, status: 'FAILED', error: NOT_SENT };
+    if (found) return { ...base, status: 'UNKNOWN', error: NO_TASK, evidence: 'NONE' };
+    if (sent.has(index)) return { ...base, status: 'UNKNOWN', error: IN_FLIGHT, evidence: 'NONE' };
+    return { ...base, status: 'FAILED', error: NOT_SENT, evidence: 'NOT_SENT' };
   });
   return outcomeFromItems(provider, items);
 }

@@ -1,5 +1,6 @@
 import { GatewayError, UpstreamFailure } from './errors.js';
 import type { RequestedItem } from './progress.js';
+import { failureEvidence } from './evidence.js';
 import type { CopyErrorCode, CopyErrorInfo, CopyOutcome, Provider } from './types.js';
 
 /**
@@ -44,6 +45,8 @@ export function refusedOutcome(
     ...item,
     renamed: false,
     error,
+    // A refusal before anything ran: the upstream's own (it has a status) or the gateway's.
+    evidence: failureEvidence('not-executed', error),
   }));
   return { kind: 'rejected', provider, items, error };
 }

@@ -41,6 +41,12 @@ export interface CopyErrorInfo {
 /** Where one item stands (the GraphQL `CopyItemStatus` enum). */
 export type CopyItemStatus = 'SUCCEEDED' | 'FAILED' | 'PENDING' | 'UNKNOWN';
 
+/**
+ * What an item's status rests on (the GraphQL `ItemEvidence` enum): the upstream's answer, a look at the
+ * target after the answer was lost, the gateway not sending it, or nothing yet (UNKNOWN items).
+ */
+export type ItemEvidence = 'UPSTREAM_ANSWER' | 'TARGET_LOOKUP' | 'NOT_SENT' | 'NONE';
+
 /** The result for one requested item; `index` is its position in the request, from 0. */
 export interface CopyItemResult {
   index: number;
@@ -50,6 +56,9 @@ export interface CopyItemResult {
   result?: string;
   renamed: boolean;
   error?: CopyErrorInfo;
+  evidence: ItemEvidence;
+  /** When the gateway last looked at the target of an item whose answer was lost. */
+  checkedAt?: Date;
 }
 
 /** Counts of items by status; they add up to `total`. */

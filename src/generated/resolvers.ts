@@ -121,8 +121,15 @@ export type CopyErrorCode =
 /** The result for one requested item. */
 export type CopyItemResult = {
   __typename?: 'CopyItemResult';
+  /**
+   * When the gateway last looked at the target of an item whose answer was lost (UNKNOWN, or resolved by
+   * looking: `evidence` TARGET_LOOKUP); null when it has not looked.
+   */
+  checkedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Why the item failed or is unknown. */
   error?: Maybe<CopyError>;
+  /** What the item's status rests on. */
+  evidence: ItemEvidence;
   /** Position of the item in the request, from 0. */
   index: Scalars['Int']['output'];
   /**
@@ -148,7 +155,10 @@ export type CopyItemStatus =
   | 'PENDING'
   /** Copied. */
   | 'SUCCEEDED'
-  /** Sent, but the answer was lost (timeout, reset, server error): check the target before sending it again. */
+  /**
+   * Sent, but the answer was lost (timeout, reset, server error). The gateway looks at the target for a while
+   * (`checkedAt`) and never sends it again; if it stays UNKNOWN, check the target before sending it again.
+   */
   | 'UNKNOWN';
 
 /** What every batch copy outcome has. */
@@ -272,6 +282,20 @@ export type DingTalkBatchCopyInput = {
   /** Wait up to this many seconds for asynchronous work to finish before answering. */
   waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
+
+/** What an item's status rests on. */
+export type ItemEvidence =
+  /** Nothing is known yet: the item is UNKNOWN. */
+  | 'NONE'
+  /** The gateway never sent the item (call budget, deadline before sending, cancellation, a refused credential). */
+  | 'NOT_SENT'
+  /**
+   * The answer was lost; the gateway looked at the target afterwards and found the copy (SUCCEEDED), or
+   * found that it cannot have run (FAILED). Nothing was sent again.
+   */
+  | 'TARGET_LOOKUP'
+  /** The upstream's answer said so (PENDING: the upstream accepted it and runs it). */
+  | 'UPSTREAM_ANSWER';
 
 export type Mutation = {
   __typename?: 'Mutation';
@@ -497,6 +521,7 @@ export type ResolversTypes = {
   DingTalkBatchCopyInput: DingTalkBatchCopyInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ItemEvidence: ItemEvidence;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   NonEmptyString: ResolverTypeWrapper<Scalars['NonEmptyString']['output']>;
@@ -561,7 +586,9 @@ export type CopyErrorResolvers<ContextType = RequestContext, ParentType extends 
 };
 
 export type CopyItemResultResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CopyItemResult'] = ResolversParentTypes['CopyItemResult']> = {
+  checkedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['CopyError']>, ParentType, ContextType>;
+  evidence?: Resolver<ResolversTypes['ItemEvidence'], ParentType, ContextType>;
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   renamed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   result?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

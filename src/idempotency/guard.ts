@@ -6,6 +6,7 @@ import type { ProgressEvent } from '../copy/progress.js';
 import type { CopyItemResult, CopyOutcome } from '../copy/types.js';
 import { OwnedRun } from './owned-run.js';
 import type { Claim, IdempotencyRecord, IdempotencyStore } from './store.js';
+import { storedItem } from '../copy/evidence.js';
 
 /** How long idempotency records live and how long a replay waits, in milliseconds. */
 export interface IdempotencyOptions {
@@ -38,7 +39,11 @@ function canonical(value: unknown): string {
 /** Reads a stored answer back, with its dates. */
 function revive(answer: string): CopyOutcome {
   const outcome = JSON.parse(answer) as CopyOutcome;
-  if (outcome.kind === 'accepted') outcome.task.checkedAt = new Date(outcome.task.checkedAt);
+  outcome.items = outcome.items.map(storedItem);
+  if (outcome.kind === 'accepted') {
+    outcome.task.checkedAt = new Date(outcome.task.checkedAt);
+    outcome.task.items = outcome.task.items.map(storedItem);
+  }
   return outcome;
 }
 

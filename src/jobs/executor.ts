@@ -2,7 +2,14 @@ import type { CallContext } from '../copy/call.js';
 import { GatewayError, UpstreamFailure, unknownOutcome } from '../copy/errors.js';
 import { UpstreamCallBudget } from '../providers/kit/budget.js';
 import { sleep } from '../providers/kit/retry.js';
-import type { CopyErrorInfo, CopyOutcome, CopyTask, CopyTaskState, Provider } from '../copy/types.js';
+import type {
+  CopyErrorInfo,
+  CopyOutcome,
+  CopyTask,
+  CopyTaskState,
+  ItemEvidence,
+  Provider,
+} from '../copy/types.js';
 import type { Logger } from '../copy/ports.js';
 import {
   chunkCount,
@@ -296,11 +303,14 @@ function itemRecord(item: {
   result?: string;
   renamed: boolean;
   error?: CopyErrorInfo;
+  evidence: ItemEvidence;
+  checkedAt?: Date;
 }): ItemRecord {
-  const record: ItemRecord = { status: item.status };
+  const record: ItemRecord = { status: item.status, evidence: item.evidence };
   if (item.result !== undefined) record.result = item.result;
   if (item.renamed) record.renamed = true;
   if (item.error) record.error = item.error;
+  if (item.checkedAt) record.checkedAt = item.checkedAt.toISOString();
   return record;
 }
 

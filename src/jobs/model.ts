@@ -9,8 +9,10 @@ import type {
   CopyItemStatus,
   CopyTask,
   CopyTaskState,
+  ItemEvidence,
   Provider,
 } from '../copy/types.js';
+import { storedItem } from '../copy/evidence.js';
 import { unknownOutcome } from '../copy/errors.js';
 import { summarize } from '../copy/summary.js';
 
@@ -46,6 +48,10 @@ export interface ItemRecord {
   result?: string;
   renamed?: boolean;
   error?: CopyErrorInfo;
+  /** Absent in records written before items carried their evidence. */
+  evidence?: ItemEvidence;
+  /** ISO 8601: when the target of an UNKNOWN item was last looked at. */
+  checkedAt?: string;
 }
 
 /** A settled chunk: one record per item of the chunk, in request order. */
@@ -141,11 +147,14 @@ export function jobTask(
           result: done.result,
           renamed: done.renamed ?? false,
           error: done.error,
+          evidence: done.evidence ?? storedItem({ ...base, ...done }).evidence,
+          checkedAt: done.checkedAt === undefined ? undefined : new Date(done.checkedAt),
         };
       } else if (state === 'queued' && snapshot.stopped) {
-        items[index] = { ...base, status: 'FAILED', error: snapshot.stopped };
+        items[index] = { ...base, status: 'FAILED', error: snapshot.stopped, evidence: 'NOT_SENT' };
       } else {
-        items[index] = { ...base, status: 'PENDING' };
+        // Queued (not sent yet) or sending: nothing is known of it yet.
+        items[index] = { ...base, status: 'PENDING', evidence: 'NONE' };
       }
     }
   }

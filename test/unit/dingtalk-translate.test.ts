@@ -189,14 +189,31 @@ describe('fromWireResults', () => {
   it('reads the documented example: sync success, async with a task, per-item failure', () => {
     const { items, parts } = fromWireResults(DOC_RESPONSE.resultItems, ['d1', 'd2', 'd3'], 6, 'f1');
     expect(items).toEqual([
-      { index: 6, source: 'd1', target: 'f1', renamed: false, status: 'SUCCEEDED', result: 't1' },
-      { index: 7, source: 'd2', target: 'f1', renamed: false, status: 'PENDING', result: 't2' },
+      {
+        index: 6,
+        source: 'd1',
+        target: 'f1',
+        renamed: false,
+        status: 'SUCCEEDED',
+        result: 't1',
+        evidence: 'UPSTREAM_ANSWER',
+      },
+      {
+        index: 7,
+        source: 'd2',
+        target: 'f1',
+        renamed: false,
+        status: 'PENDING',
+        result: 't2',
+        evidence: 'UPSTREAM_ANSWER',
+      },
       {
         index: 8,
         source: 'd3',
         target: 'f1',
         renamed: false,
         status: 'FAILED',
+        evidence: 'UPSTREAM_ANSWER',
         error: {
           code: 'CONFLICT',
           message: 'DingTalk could not copy this item (dentryAlreadyExist).',
@@ -369,9 +386,30 @@ describe('assembleTask', () => {
       state: 'RUNNING',
       done: false,
       items: [
-        { index: 0, source: 'd1', result: 'r1', renamed: false, status: 'SUCCEEDED' },
-        { index: 3, source: 'd4', result: 'r4', renamed: false, status: 'PENDING' },
-        { index: 5, source: 'd6', result: undefined, renamed: false, status: 'PENDING' },
+        {
+          index: 0,
+          source: 'd1',
+          result: 'r1',
+          renamed: false,
+          status: 'SUCCEEDED',
+          evidence: 'UPSTREAM_ANSWER',
+        },
+        {
+          index: 3,
+          source: 'd4',
+          result: 'r4',
+          renamed: false,
+          status: 'PENDING',
+          evidence: 'UPSTREAM_ANSWER',
+        },
+        {
+          index: 5,
+          source: 'd6',
+          result: undefined,
+          renamed: false,
+          status: 'PENDING',
+          evidence: 'UPSTREAM_ANSWER',
+        },
       ],
       // The request's items, as batchCopy counts them: never DingTalk's sub-entries.
       summary: { total: 3, succeeded: 1, failed: 0, pending: 2, unknown: 0 },
@@ -457,6 +495,7 @@ describe('assembleTask', () => {
           result: 'new-root',
           renamed: false,
           status: 'FAILED',
+          evidence: 'UPSTREAM_ANSWER',
           error: {
             code: 'PARTIALLY_COPIED',
             message: expect.stringContaining('the copy exists in part under the new entry new-root'),

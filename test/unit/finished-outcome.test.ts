@@ -8,6 +8,7 @@ const pending = (index: number, source: string, target: string): CopyItemResult 
   source,
   target,
   renamed: false,
+  evidence: 'UPSTREAM_ANSWER',
 });
 
 function task(items: CopyItemResult[]): CopyTask {
@@ -42,6 +43,7 @@ describe('finishedOutcome: task results folded into the batch answer', () => {
           target: 'c/1.jpg',
           result: 'c/1.jpg',
           renamed: false,
+          evidence: 'UPSTREAM_ANSWER',
         },
       ]),
     );
@@ -60,8 +62,16 @@ describe('finishedOutcome: task results folded into the batch answer', () => {
           target: 'c/2.jpg',
           result: 'c/2.jpg',
           renamed: false,
+          evidence: 'UPSTREAM_ANSWER',
         },
-        { index: 1, status: 'FAILED', source: 'a/2.jpg', target: 'c/9.jpg', renamed: false },
+        {
+          index: 1,
+          status: 'FAILED',
+          source: 'a/2.jpg',
+          target: 'c/9.jpg',
+          renamed: false,
+          evidence: 'UPSTREAM_ANSWER',
+        },
       ]),
     );
     expect(outcome.kind).toBe('partiallyFailed');

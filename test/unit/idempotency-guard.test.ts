@@ -14,6 +14,7 @@ const succeeded = (index: number): CopyItemResult => ({
   source: requested[index]?.source ?? '',
   result: `copy-of-${index}`,
   renamed: false,
+  evidence: 'UPSTREAM_ANSWER',
 });
 
 /** A store that stops answering when its process "dies": no renewal, no write ever arrives again. */

@@ -43,7 +43,15 @@ const SEED_AS_GRAPHQL: SmhBatchCopyRequest = {
 };
 
 const SEED_ITEMS: CopyItemResult[] = [
-  { index: 0, status: 'SUCCEEDED', source: 'bar', target: 'foo/bar', result: 'foo/bar', renamed: false },
+  {
+    index: 0,
+    status: 'SUCCEEDED',
+    source: 'bar',
+    target: 'foo/bar',
+    result: 'foo/bar',
+    renamed: false,
+    evidence: 'UPSTREAM_ANSWER',
+  },
   {
     index: 1,
     status: 'SUCCEEDED',
@@ -51,6 +59,7 @@ const SEED_ITEMS: CopyItemResult[] = [
     target: 'bar/1.jpg',
     result: 'bar/1 (1).jpg',
     renamed: true,
+    evidence: 'UPSTREAM_ANSWER',
   },
   {
     index: 2,
@@ -59,6 +68,7 @@ const SEED_ITEMS: CopyItemResult[] = [
     target: 'bar/2.jpg',
     result: 'bar/2.jpg',
     renamed: false,
+    evidence: 'UPSTREAM_ANSWER',
   },
 ];
 
@@ -305,6 +315,7 @@ describe('result items', () => {
       target: 'b/c',
       result: 'b/c',
       renamed: false,
+      evidence: 'UPSTREAM_ANSWER',
     });
     expect(fromWireItem({ status: 200, path: 'b/c (2)' }, 0, { from: 'a', to: 'b/c' })).toMatchObject({
       result: 'b/c (2)',
@@ -332,6 +343,7 @@ describe('result items', () => {
       source: 'foo/2.jpg',
       target: 'bar/2.jpg',
       renamed: false,
+      evidence: 'UPSTREAM_ANSWER',
       error: {
         code: 'CONFLICT',
         message: 'bar/2.jpg already exists',
@@ -476,8 +488,20 @@ describe('tasks', () => {
     expect(wireTaskId({ status: 202 })).toBeUndefined();
   });
 
-  const ok = (i: number): CopyItemResult => ({ index: i, status: 'SUCCEEDED', source: 'a', renamed: false });
-  const bad = (i: number): CopyItemResult => ({ index: i, status: 'FAILED', source: 'a', renamed: false });
+  const ok = (i: number): CopyItemResult => ({
+    index: i,
+    status: 'SUCCEEDED',
+    source: 'a',
+    renamed: false,
+    evidence: 'UPSTREAM_ANSWER',
+  });
+  const bad = (i: number): CopyItemResult => ({
+    index: i,
+    status: 'FAILED',
+    source: 'a',
+    renamed: false,
+    evidence: 'UPSTREAM_ANSWER',
+  });
 
   it('read the task status', () => {
     expect(taskState(202, [])).toBe('RUNNING');

@@ -23,6 +23,7 @@ import type {
   UpstreamEntryCounts,
 } from '../../copy/types.js';
 import type { DingTalkBatchCopyRequest, DingTalkTaskPart, DingTalkTaskRef } from './types.js';
+import { answerEvidence } from '../../copy/evidence.js';
 import type { DingTalkWireResultItem, DingTalkWireStrategy, DingTalkWireTask } from './wire.js';
 
 const STRATEGY: Record<ConflictStrategy, DingTalkWireStrategy> = {
@@ -166,6 +167,7 @@ export function fromWireResults(
       error: upstreamError('DINGTALK', 'UPSTREAM_PROTOCOL_ERROR', unknownOutcomeMessage(what), false, {
         requestId,
       }),
+      evidence: 'NONE',
     });
     if (!wire) return unreadable('DingTalk reported no result for this item');
     const result = typeof wire.targetDentryId === 'string' ? wire.targetDentryId : undefined;
@@ -176,9 +178,9 @@ export function fromWireResults(
       String(wire.taskId) !== ''
     ) {
       parts.push({ taskId: String(wire.taskId), index, source: dentryId, result });
-      return { ...base, status: 'PENDING', result };
+      return { ...base, status: 'PENDING', result, evidence: 'UPSTREAM_ANSWER' };
     }
-    if (wire.success === true) return { ...base, status: 'SUCCEEDED', result };
+    if (wire.success === true) return { ...base, status: 'SUCCEEDED', result, evidence: 'UPSTREAM_ANSWER' };
     if (wire.success === false) {
       // A server-fault code on an item (systemError, operationTimeout) leaves its outcome in doubt.
       const { code, execution } = classifyDingTalkError(400, wire.errorCode);
@@ -188,7 +190,8 @@ export function fromWireResults(
         code: wire.errorCode,
         requestId,
       });
-      return { ...base, status: failedItemStatus(execution), error };
+      const status = failedItemStatus(execution);
+      return { ...base, status, error, evidence: answerEvidence(status) };
     }
     return unreadable('DingTalk reported this item in an unknown shape');
   });
@@ -229,6 +232,7 @@ export function unattributedRefusal(
     target: targetFolderId,
     renamed: false,
     error: itemError,
+    evidence: 'NONE' as const,
   }));
 }
 
@@ -259,8 +263,8 @@ export function wireTaskState(task: DingTalkWireTask): CopyTaskState {
 export function finishedTaskItem(part: DingTalkTaskPart, task: DingTalkWireTask): CopyItemResult {
   const base = { index: part.index, source: part.source, result: part.result, renamed: false };
   const state = wireTaskState(task);
-  if (state === 'RUNNING') return { ...base, status: 'PENDING' };
-  if (state === 'SUCCEEDED') return { ...base, status: 'SUCCEEDED' };
+  if (state === 'RUNNING') return { ...base, status: 'PENDING', evidence: 'UPSTREAM_ANSWER' };
+  if (state === 'SUCCEEDED') return { ...base, status: 'SUCCEEDED', evidence: 'UPSTREAM_ANSWER' };
   const succeeded = count(task.successCount);
   const upstream = { code: task.failMessage };
   const counts = `${succeeded} of ${count(task.totalCount)} entries copied, ${count(task.failCount)} failed`;
@@ -272,15 +276,18 @@ export function finishedTaskItem(part: DingTalkTaskPart, task: DingTalkWireTask)
       ...base,
       status: 'FAILED',
       error: upstreamError('DINGTALK', 'PARTIALLY_COPIED', message, false, upstream),
+      evidence: 'UPSTREAM_ANSWER',
     };
   }
   const { code, execution } = classifyDingTalkError(400, task.failMessage);
   const what = `DingTalk's copy task ${part.taskId} ended ${task.status} with ${counts}${why}`;
   const message = execution === 'unknown' ? unknownOutcomeMessage(what) : `${what}.`;
+  const status = failedItemStatus(execution);
   return {
     ...base,
-    status: failedItemStatus(execution),
+    status,
     error: upstreamError('DINGTALK', code, message, false, upstream),
+    evidence: answerEvidence(status),
   };
 }
 

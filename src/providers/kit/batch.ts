@@ -3,6 +3,7 @@ import { outcomeFromItems, summarize } from '../../copy/summary.js';
 import type { CopyItemResult, CopyOutcome, CopyTask, Provider } from '../../copy/types.js';
 import { mapBounded } from './concurrency.js';
 import type { RunProgress } from '../../copy/progress.js';
+import { failureEvidence } from '../../copy/evidence.js';
 
 /** What a chunk asked for: where it starts in the request and what each item names. */
 export interface ChunkInput<T> {
@@ -54,6 +55,7 @@ function failedItems(chunk: ChunkInput<unknown>, failure: UpstreamFailure): Copy
     ...item,
     renamed: false,
     error: failure.error,
+    evidence: failureEvidence(failure.execution, failure.error),
   }));
 }
 

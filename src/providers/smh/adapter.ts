@@ -1,4 +1,5 @@
 import type { ProviderAdapter } from '../../copy/adapter.js';
+import { answerEvidence } from '../../copy/evidence.js';
 import { failedItemStatus, unknownOutcome, upstreamError } from '../../copy/errors.js';
 import type { CallContext } from '../../copy/call.js';
 import { chunk, mapBounded } from '../kit/concurrency.js';
@@ -91,6 +92,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
           source: item.from,
           target: item.to,
           renamed: false,
+          evidence: 'UPSTREAM_ANSWER',
         }));
         return { items, parts: [{ taskId: answer.taskId, offset, count: payload.length }] };
       },
@@ -206,13 +208,15 @@ export function assembleTask(ref: SmhTaskRef, wire: readonly SmhWireTask[], chec
  */
 function unreportedItem(index: number, taskStatus: number): CopyItemResult {
   if (taskStatus === 200 || taskStatus === 204) {
-    return { index, status: 'SUCCEEDED', source: '', renamed: false };
+    return { index, status: 'SUCCEEDED', source: '', renamed: false, evidence: 'UPSTREAM_ANSWER' };
   }
   const { code, execution } = classifySmhError(taskStatus, undefined);
   const what = `SMH reported the task as failed (${taskStatus}) without a result for this item`;
+  const status = failedItemStatus(execution);
   return {
     index,
-    status: failedItemStatus(execution),
+    status,
+    evidence: answerEvidence(status),
     source: '',
     renamed: false,
     error: upstreamError('SMH', code, execution === 'unknown' ? unknownOutcome(what) : `${what}.`, false, {

@@ -12,6 +12,7 @@ import {
   type Execution,
   redirectCode,
 } from '../../copy/errors.js';
+import { answerEvidence } from '../../copy/evidence.js';
 import { CONTROL_CHARS, idProblem } from '../../copy/validate.js';
 import type {
   ConflictStrategy,
@@ -249,6 +250,7 @@ export function fromWireItem(
     ...base,
     status: 'UNKNOWN',
     error: upstreamError('SMH', 'UPSTREAM_PROTOCOL_ERROR', unknownOutcome(what), false, { requestId }),
+    evidence: 'NONE',
   });
   if (!wire || status === undefined) return unknown('SMH did not report a result for this item');
   if (requested && !echoes(wire, requested)) {
@@ -263,6 +265,7 @@ export function fromWireItem(
       status: 'SUCCEEDED',
       result: finalPath,
       renamed: finalPath !== undefined && finalPath !== to,
+      evidence: 'UPSTREAM_ANSWER',
     };
   }
   const { code, execution } = classifySmhError(status, wire.code);
@@ -274,7 +277,8 @@ export function fromWireItem(
     code === 'THROTTLED',
     { httpStatus: status, code: wire.code, requestId },
   );
-  return { ...base, status: failedItemStatus(execution), error };
+  const itemStatus = failedItemStatus(execution);
+  return { ...base, status: itemStatus, error, evidence: answerEvidence(itemStatus) };
 }
 
 /**

@@ -77,7 +77,10 @@ export type CopyItemStatus =
   | 'PENDING'
   /** Copied. */
   | 'SUCCEEDED'
-  /** Sent, but the answer was lost (timeout, reset, server error): check the target before sending it again. */
+  /**
+   * Sent, but the answer was lost (timeout, reset, server error). The gateway looks at the target for a while
+   * (`checkedAt`) and never sends it again; if it stays UNKNOWN, check the target before sending it again.
+   */
   | 'UNKNOWN';
 
 /** Where a task stands as a whole. */
