@@ -4,6 +4,9 @@ import type { ProviderAdapter } from './copy/adapter.js';
 import { CopyService } from './copy/service.js';
 import { idEnvelope, processKey } from './copy/id-envelope.js';
 import { TaskIdSeal } from './copy/task-id-seal.js';
+import { UnknownResolver } from './copy/resolution.js';
+import { MemoryResolutionStore, resolutionRefs, type ResolutionStore } from './copy/resolution-records.js';
+import { RedisResolutionStore } from './resolution/redis-store.js';
 import { decodeTaskId } from './copy/task-id.js';
 import { ManagedTokens } from './credentials/managed.js';
 import { passThroughOnly } from './credentials/pass-through.js';
@@ -43,6 +46,13 @@ function idempotencyStore(config: Config, logger: Logger): IdempotencyStore {
   return store;
 }
 
+/** Where items still being looked at after their request answered are kept: Redis when configured. */
+function resolutionStore(config: Config): ResolutionStore {
+  return config.redisUrl
+    ? new RedisResolutionStore(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs })
+    : new MemoryResolutionStore();
+}
+
 /**
  * Task ids signed with TASK_ID_SECRET, or in demo mode with a key of this process; unsigned (and the
  * log says so) only without managed credentials, where the caller's own token reads the task.
@@ -56,11 +66,7 @@ function taskIdSeal(config: Config, logger: Logger, modules: readonly ProviderMo
   }
   return new TaskIdSeal(idEnvelope(key), {
     acceptV1: !config.managed,
-    check: (reference) =>
-      decodeTaskId(
-        reference,
-        modules.map((m) => m.taskRefs),
-      ),
+    check: (reference) => decodeTaskId(reference, [...modules.map((m) => m.taskRefs), resolutionRefs]),
   });
 }
 
@@ -141,6 +147,7 @@ export async function buildGateway(
     idempotency,
     metrics,
     taskIdSeal(config, logger, modules),
+    new UnknownResolver(config.unknownResolution, resolutionStore(config), logger, metrics),
   );
   // A probe must answer within a second or so: a Redis slower than this counts as down.
   const redis = config.redisUrl

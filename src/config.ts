@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { EnvReader, type Env } from './env.js';
 import type { ProviderModule, ProviderSettings } from './providers/module.js';
 import { providers as registry } from './providers/registry.js';
+import type { ResolutionMode } from './copy/lookups.js';
 
 export { ConfigError, type ConfigProblem, type Env } from './env.js';
 
@@ -37,6 +38,12 @@ export interface Config {
   redisUrl?: string;
   /** How long an idempotencyKey's answer is replayed. */
   idempotencyTtlSeconds: number;
+  /**
+   * How items whose answer was lost (UNKNOWN) are settled: `off`, `lookup` (look at their targets
+   * afterwards) or `snapshot` (also record the targets before sending); the grace period before the
+   * first look, and how long the looks go on.
+   */
+  unknownResolution: { mode: ResolutionMode; graceMs: number; windowMs: number };
   /** How long a keyed run's claim outlives its last heartbeat: a crashed gateway is noticed after it. */
   idempotencyLeaseMs: number;
   /** Longest one Redis command may take before the request fails closed (below the operation deadline). */
@@ -267,6 +274,18 @@ function readIdempotency(env: EnvReader) {
   };
 }
 
+const RESOLUTION_MODES: readonly ResolutionMode[] = ['off', 'lookup', 'snapshot'];
+
+function readUnknownResolution(env: EnvReader): Config['unknownResolution'] {
+  const mode = (env.text('UNKNOWN_RESOLUTION') ?? 'lookup').toLowerCase() as ResolutionMode;
+  if (!RESOLUTION_MODES.includes(mode)) env.problem('UNKNOWN_RESOLUTION', RESOLUTION_MODES.join('|'), mode);
+  return {
+    mode: RESOLUTION_MODES.includes(mode) ? mode : 'lookup',
+    graceMs: env.integer('UNKNOWN_GRACE_MS', 2_000, 0, 600_000),
+    windowMs: env.integer('UNKNOWN_WINDOW_SECONDS', 600, 1, 7 * 86_400) * 1000,
+  };
+}
+
 /**
  * The key task ids are signed with: required where the gateway's own credentials read the tasks an
  * id names (managed, outside the demo), so that ids cannot be made up.
@@ -387,6 +406,7 @@ export function loadConfig(env: Env = process.env, modules: readonly ProviderMod
     // The demo stops at once (Ctrl-C); a replica gives its load balancer time to notice.
     shutdownDelayMs: reader.integer('SHUTDOWN_DELAY_MS', demo ? 0 : 5_000, 0, 600_000),
     ...readIdempotency(reader),
+    unknownResolution: readUnknownResolution(reader),
     taskIdSecret: readTaskIdSecret(reader, access.managed, demo),
     ...readUpstreamCalls(reader),
     apiKeys,

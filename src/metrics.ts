@@ -11,6 +11,7 @@ import type { CopyMetrics } from './copy/ports.js';
 import type { CopyOutcome, Provider } from './copy/types.js';
 import type { TokenMetrics } from './credentials/token-source.js';
 import type { CircuitState, UpstreamMetrics } from './upstream/ports.js';
+import type { ResolutionMetrics } from './copy/resolution.js';
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, halfOpen: 1, open: 2 };
 const OUTCOMES: CopyOutcome['kind'][] = ['succeeded', 'partiallyFailed', 'accepted', 'rejected'];
@@ -36,7 +37,7 @@ function children<T>(make: (...labels: string[]) => T): (...labels: string[]) =>
  * The gateway's Prometheus metrics (HTTP answers, upstream calls, circuit state, copy outcomes and
  * items, token fetches) in a Registry of its own.
  */
-export class GatewayMetrics implements CopyMetrics {
+export class GatewayMetrics implements CopyMetrics, ResolutionMetrics {
   readonly registry = new Registry();
 
   readonly #httpRequests = new Counter({
@@ -80,6 +81,12 @@ export class GatewayMetrics implements CopyMetrics {
   readonly #copyOutcomes = new Counter({
     name: 'copy_gateway_copy_outcomes_total',
     help: 'Batch copies that ran, by outcome (idempotent replays are not counted).',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly #resolutions = new Counter({
+    name: 'copy_gateway_unknown_resolutions_total',
+    help: 'UNKNOWN items settled by looking at their targets (succeeded, failed), or still UNKNOWN when the looks ended (unresolved).',
     labelNames: ['provider', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -130,6 +137,10 @@ export class GatewayMetrics implements CopyMetrics {
   /** The sink one provider's managed tokens report to. */
   tokens(provider: Provider): TokenMetrics {
     return { tokenFetch: (outcome) => this.#tokenFetches.inc({ provider, outcome }) };
+  }
+
+  resolution(provider: Provider, outcome: 'succeeded' | 'failed' | 'unresolved'): void {
+    this.#resolutions.inc({ provider, outcome });
   }
 
   copyOutcome(outcome: CopyOutcome): void {

@@ -1,4 +1,5 @@
 import type { CallContext } from './call.js';
+import type { TargetReads } from './lookups.js';
 import type { RequestedItem } from './progress.js';
 import type { TaskRef } from './task-id.js';
 import type { CopyOutcome, CopyTask, Provider } from './types.js';
@@ -25,6 +26,11 @@ export interface ProviderAdapter<Request = unknown, Ref extends TaskRef = TaskRe
   requestedItems(request: Request): RequestedItem[];
   /** One entry per ref, in order: the task, null when the upstream no longer knows it, or an Error. */
   loadTasks(refs: readonly Ref[], call: CallContext): Promise<Array<CopyTask | null | Error>>;
+  /**
+   * The upstream reads that settle items whose answer was lost (the module's `lookups` say what they
+   * mean); absent when the provider has none.
+   */
+  readonly targetReads?: TargetReads;
   /** Closes the adapter's upstream connections. */
   close(): Promise<void>;
 }

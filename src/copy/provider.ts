@@ -1,3 +1,4 @@
+import type { TargetMatching } from './lookups.js';
 import type { TaskRef, TaskRefCodec } from './task-id.js';
 import type { Provider } from './types.js';
 
@@ -20,4 +21,9 @@ export interface CopyProvider<Ref extends TaskRef = TaskRef> {
   readonly credentialHeader: string;
   /** Writes and reads the provider's part of task ids. */
   readonly taskRefs: TaskRefCodec<Ref>;
+  /**
+   * What a look at a target means for an item whose answer was lost (pure); the adapter's
+   * `targetReads` do the looking. Absent: the provider's UNKNOWN items stay UNKNOWN.
+   */
+  readonly lookups?: TargetMatching;
 }

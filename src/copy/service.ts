@@ -8,7 +8,9 @@ import type { CopyMetrics, IdempotencyPort } from './ports.js';
 import type { CopyProvider } from './provider.js';
 import { refusedOutcome } from './refusal.js';
 import { outcomeFromItems } from './summary.js';
-import { decodeTaskId, type TaskRef } from './task-id.js';
+import { decodeTaskId, encodeTaskId, type TaskRef } from './task-id.js';
+import { isResolutionRef, resolutionRefs, type ResolutionRef } from './resolution-records.js';
+import type { UnknownResolver } from './resolution.js';
 import type {
   BatchCopyRequest,
   BatchCopyRequestBase,
@@ -51,6 +53,8 @@ export class CopyService {
     private readonly metrics?: CopyMetrics,
     /** Signs the task ids handed out and checks those handed back; unsigned when absent. */
     private readonly taskIds: TaskIdSeal = new TaskIdSeal(idEnvelope(undefined), { acceptV1: true }),
+    /** Looks at the targets of items whose answer was lost; absent: they stay UNKNOWN. */
+    private readonly resolver?: UnknownResolver,
   ) {
     for (const key of ['id', 'inputField'] as const) {
       if (new Set(providers.map((p) => p[key])).size !== providers.length)
@@ -86,9 +90,59 @@ export class CopyService {
   }
 
   #decode(id: string): TaskRef {
-    return decodeTaskId(
-      id,
-      this.providers.map((p) => p.taskRefs),
+    return decodeTaskId(id, [...this.providers.map((p) => p.taskRefs), resolutionRefs]);
+  }
+
+  /**
+   * Tasks by reference, in order: upstream tasks through their adapter (one batch per provider),
+   * resolution records through the resolver.
+   */
+  async #load(refs: readonly TaskRef[], call: CallContext): Promise<Array<CopyTask | null | Error>> {
+    const results: Array<CopyTask | null | Error> = new Array(refs.length).fill(null);
+    const byProvider = new Map<Provider, { index: number; ref: TaskRef }[]>();
+    const records: { index: number; ref: ResolutionRef }[] = [];
+    refs.forEach((ref, index) => {
+      if (isResolutionRef(ref)) return records.push({ index, ref });
+      const list = byProvider.get(ref.provider) ?? [];
+      list.push({ index, ref });
+      byProvider.set(ref.provider, list);
+    });
+    await Promise.all([
+      ...[...byProvider.entries()].map(async ([provider, entries]) => {
+        try {
+          const loaded = await this.#adapter(provider).loadTasks(
+            entries.map((e) => e.ref),
+            call,
+          );
+          entries.forEach((entry, k) => (results[entry.index] = loaded[k] ?? null));
+        } catch (error) {
+          entries.forEach((entry) => (results[entry.index] = error as Error));
+        }
+      }),
+      ...records.map(async ({ index, ref }) => {
+        try {
+          results[index] = await this.#loadResolution(ref, call);
+        } catch (error) {
+          results[index] = error as Error;
+        }
+      }),
+    ]);
+    return results;
+  }
+
+  async #loadResolution(ref: ResolutionRef, call: CallContext): Promise<CopyTask | null> {
+    const provider = this.providers.find((p) => p.id === ref.provider);
+    if (!this.resolver || !provider) return null;
+    return this.resolver.load(
+      encodeTaskId(resolutionRefs, ref),
+      ref,
+      this.#adapter(ref.provider),
+      provider,
+      call,
+      async (reference) => {
+        const [task] = await this.#load([this.#decode(reference)], call);
+        return task ?? null;
+      },
     );
   }
 
@@ -99,7 +153,7 @@ export class CopyService {
    */
   async batchCopy(
     input: BatchCopyRequest,
-    call: CallContext & { loaders: TaskLoaders; caller?: string },
+    call: CallContext & { loaders: TaskLoaders; caller?: string; newCall?: () => CallContext },
   ): Promise<CopyOutcome> {
     const set = Object.entries(input).filter(([, value]) => value !== undefined && value !== null);
     const [field, request] = set[0] ?? [];
@@ -136,14 +190,28 @@ export class CopyService {
     provider: Provider,
     request: BatchCopyRequestBase,
     waitSeconds: number,
-    call: CallContext & { loaders: TaskLoaders; caller?: string },
+    call: CallContext & { loaders: TaskLoaders; caller?: string; newCall?: () => CallContext },
   ): Promise<CopyOutcome> {
     const adapter = this.#adapter(provider);
+    const chosen = this.providers.find((p) => p.id === provider) as CopyProvider;
     // Counted where the work runs: an idempotent replay never gets here.
     const run = async (progress?: RunProgress) => {
-      const outcome = await adapter.batchCopy(request, progress ? { ...call, progress } : call);
+      const runCall = progress ? { ...call, progress } : call;
+      const sentAt = Date.now();
+      const before = await this.resolver?.snapshot(chosen, adapter, request, runCall);
+      const outcome = await adapter.batchCopy(request, runCall);
       this.metrics?.copyOutcome(outcome);
-      return outcome;
+      if (!this.resolver) return outcome;
+      return this.resolver.settle(
+        chosen,
+        adapter,
+        request,
+        outcome,
+        { at: sentAt, before },
+        runCall,
+        call.newCall,
+        (ref) => encodeTaskId(resolutionRefs, ref),
+      );
     };
     const key = request.idempotencyKey;
     let outcome: CopyOutcome;
@@ -187,14 +255,14 @@ export class CopyService {
     try {
       while (!task.done && Date.now() + WAIT_POLL_MS <= deadline) {
         await sleep(WAIT_POLL_MS, undefined, { signal: call.signal });
-        const [loaded] = await this.#adapter(ref.provider).loadTasks([ref], call);
+        const [loaded] = await this.#load([ref], call);
         if (!loaded || loaded instanceof Error) break;
         task = loaded;
       }
     } catch {
       // keep the last known task
     }
-    if (!task.done) return { ...outcome, task };
+    if (!task.done) return { ...outcome, items: foldedItems(outcome, task), task };
     return finishedOutcome(outcome, task);
   }
 
@@ -211,14 +279,14 @@ export class CopyService {
     options: { pollMs: number; maxMs: number },
   ): AsyncIterableIterator<CopyTask | Error> {
     const ref = this.#decode(this.taskIds.accept(id, idScope(call.caller)));
-    const adapter = this.#adapter(ref.provider);
+    this.#adapter(ref.provider);
     const first = call.newCall();
     // Never shared across credentials: a subscriber only gets what its own credentials may read.
     const key = `${callerScope({ ...first, caller: call.caller }, ref.provider)}\u0000${id}`;
     this.#watches ??= new TaskWatchHub(options.pollMs);
     return this.#watches.watch(
       key,
-      async () => this.#issued((await adapter.loadTasks([ref], call.newCall()))[0] ?? null, call.caller),
+      async () => this.#issued((await this.#load([ref], call.newCall()))[0] ?? null, call.caller),
       options.maxMs,
     );
   }
@@ -232,38 +300,31 @@ export class CopyService {
   createTaskLoader(call: CallContext, caller?: string): DataLoader<string, CopyTask | null> {
     return new DataLoader<string, CopyTask | null>(async (ids) => {
       const results: Array<CopyTask | null | Error> = new Array(ids.length);
-      const byProvider = new Map<Provider, { index: number; ref: TaskRef }[]>();
+      const valid: { index: number; ref: TaskRef }[] = [];
       ids.forEach((id, index) => {
         try {
           // Checked before anything is sent: a made-up or foreign id never reaches an upstream.
-          const ref = this.#decode(this.taskIds.accept(id, idScope(caller)));
-          const list = byProvider.get(ref.provider) ?? [];
-          list.push({ index, ref });
-          byProvider.set(ref.provider, list);
+          valid.push({ index, ref: this.#decode(this.taskIds.accept(id, idScope(caller))) });
         } catch (error) {
           results[index] = error as Error;
         }
       });
-      await Promise.all(
-        [...byProvider.entries()].map(async ([provider, entries]) => {
-          try {
-            const loaded = await this.#adapter(provider).loadTasks(
-              entries.map((e) => e.ref),
-              call,
-            );
-            entries.forEach((entry, k) => (results[entry.index] = this.#issued(loaded[k] ?? null, caller)));
-          } catch (error) {
-            entries.forEach((entry) => (results[entry.index] = error as Error));
-          }
-        }),
+      const loaded = await this.#load(
+        valid.map((v) => v.ref),
+        call,
       );
+      valid.forEach(({ index }, k) => (results[index] = this.#issued(loaded[k] ?? null, caller)));
       return results;
     });
   }
 
-  /** Closes every adapter and the idempotency store. */
+  /** Closes every adapter, the idempotency store and the resolver. */
   async close(): Promise<void> {
-    await Promise.all([...[...this.#adapters.values()].map((a) => a.close()), this.idempotency?.close()]);
+    await Promise.all([
+      ...[...this.#adapters.values()].map((a) => a.close()),
+      this.idempotency?.close(),
+      this.resolver?.close(),
+    ]);
   }
 }
 
@@ -286,8 +347,21 @@ export interface TaskLoaders {
 
 /** The batch answer once its task has finished: task items replace the PENDING ones. */
 export function finishedOutcome(outcome: CopyOutcome, task: CopyTask): CopyOutcome {
+  const items = foldedItems(outcome, task);
+  if (items.some((item) => item.status === 'PENDING'))
+    return { kind: 'accepted', provider: outcome.provider, items, task };
+  return outcomeFromItems(outcome.provider, items);
+}
+
+/**
+ * The answer's items with what the task knows of them: its finished items replace the PENDING ones,
+ * and its items replace the UNKNOWN ones it is looking at.
+ */
+function foldedItems(outcome: CopyOutcome, task: CopyTask): CopyItemResult[] {
   const byIndex = new Map(task.items.map((item) => [item.index, item]));
-  const items: CopyItemResult[] = outcome.items.map((item) => {
+  return outcome.items.map((item): CopyItemResult => {
+    // An UNKNOWN item the task covers is being looked at: the task has its latest state.
+    if (item.status === 'UNKNOWN') return byIndex.get(item.index) ?? item;
     if (item.status !== 'PENDING') return item;
     const done = byIndex.get(item.index);
     if (!done) return item;
@@ -310,7 +384,4 @@ export function finishedOutcome(outcome: CopyOutcome, task: CopyTask): CopyOutco
     }
     return { ...done, source: item.source, target: item.target ?? done.target };
   });
-  if (items.some((item) => item.status === 'PENDING'))
-    return { kind: 'accepted', provider: outcome.provider, items, task };
-  return outcomeFromItems(outcome.provider, items);
 }

@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from '../copy/adapter.js';
 import type { Logger } from '../copy/ports.js';
+import type { TargetMatching } from '../copy/lookups.js';
 import type { CopyProvider } from '../copy/provider.js';
 import type { TaskRef } from '../copy/task-id.js';
 import type { FetchedToken } from '../credentials/managed.js';
@@ -124,8 +125,10 @@ export interface ProviderModule<
    */
   readonly rateLimits?: Readonly<Record<string, number>>;
   /**
-   * Reads that can settle an item whose outcome is unknown (does the copy exist at the target?);
-   * reserved for outcome resolution.
+   * What a look at a target means for an item whose answer was lost (does the target now hold a copy
+   * of the source, or can the copy not have run?): pure functions over what the adapter's
+   * `targetReads` read. The copy service's resolution loop plans, reads and decides through them;
+   * absent, the provider's UNKNOWN items stay UNKNOWN.
    */
-  readonly lookups?: Readonly<Record<string, unknown>>;
+  readonly lookups?: TargetMatching<Request>;
 }

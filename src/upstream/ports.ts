@@ -11,8 +11,11 @@ export interface UpstreamIdentity {
   readonly displayName: string;
 }
 
-/** What an upstream call is for, as metrics label it. */
-export type UpstreamOperation = 'batch_copy' | 'task_query' | 'token';
+/**
+ * What an upstream call is for, as metrics label it: `target_lookup` reads a target after a copy's
+ * answer was lost, `target_snapshot` records targets before sending (UNKNOWN_RESOLUTION=snapshot).
+ */
+export type UpstreamOperation = 'batch_copy' | 'task_query' | 'token' | 'target_lookup' | 'target_snapshot';
 
 /** An origin's circuit breaker state. */
 export type CircuitState = 'closed' | 'halfOpen' | 'open';

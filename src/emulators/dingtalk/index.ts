@@ -79,6 +79,7 @@ export async function startDingTalkEmulator(opts: DingTalkEmulatorOptions = {}):
   const server = await startEmulatorServer<RouteName>({
     host: opts.host,
     port: opts.port,
+    clock,
     routes: [
       ...apiRoutes(handlers),
       ...readRoutes(state),

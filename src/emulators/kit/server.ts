@@ -8,6 +8,7 @@ import { EmulatorError, type Reply } from './errors.js';
 import { fired, parseFaultRule, type FaultInjector, type FaultPresets, type FiredFault } from './faults.js';
 import { applyFault, readBody, sendEmpty, sendJson } from './http.js';
 import { RouteTable, type Route, type RouteContext } from './routes.js';
+import type { Clock } from './clock.js';
 
 /** Request header carrying a one-off fault rule (JSON) for just this request; its matchers are ignored. */
 export const FAULT_HEADER = 'x-emulator-fault';
@@ -53,6 +54,11 @@ export interface EmulatorServerOptions<Name extends string> {
   faultPresets?: FaultPresets;
   /** Runs first on every request, e.g. to let background tasks catch up with the clock. */
   beforeRequest?(): void;
+  /**
+   * The emulator's clock: every answer's `Date` header (RFC 9110 §6.6.1) reads it, as a real server's
+   * reads its own clock, so clients that compare the upstream's times see one clock. Default: Node's.
+   */
+  clock?: Clock;
   /** Runs for every matched route before any fault: counting and recording. */
   onRoute?(route: Route<Name>, ctx: RouteContext): Promise<void> | void;
   /** Runs when a fault fires for a request; `fromHeader` tells a one-off header fault from a rule. */
@@ -135,6 +141,7 @@ export async function startEmulatorServer<Name extends string>(
     // Set before any writeHead so faults, errors and 204s all carry it.
     for (const [name, value] of Object.entries(dialect.requestIdHeaders(requestId)))
       res.setHeader(name, value);
+    if (opts.clock) res.setHeader('date', new Date(opts.clock.now()).toUTCString());
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     opts.beforeRequest?.();

@@ -133,6 +133,7 @@ export async function startSmhEmulator(opts: SmhEmulatorOptions = {}): Promise<S
   const server = await startEmulatorServer({
     host: opts.host,
     port: opts.port,
+    clock,
     routes: [
       ...tokenRoutes(core),
       ...batchRoutes(core),

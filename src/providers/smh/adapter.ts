@@ -23,6 +23,7 @@ import {
   wireTaskId,
 } from './translate.js';
 import { smhTaskRefs } from './task-ref.js';
+import { SmhTargetReads } from './lookups.js';
 import type { SmhBatchCopyRequest, SmhTaskPart, SmhTaskRef } from './types.js';
 import type { SmhWireCopyItem, SmhWireTask } from './wire.js';
 
@@ -41,12 +42,15 @@ const MAX_TASK_IDS_PER_QUERY = 100;
 /** SMH's batch copy and task query for the copy service: chunks, tokens, retries, translation. */
 export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskRef> {
   readonly provider = 'SMH' as const;
+  readonly targetReads: SmhTargetReads;
 
   constructor(
     private readonly client: SmhClient,
     private readonly tokens: TokenSource,
     private readonly limits: SmhLimits,
-  ) {}
+  ) {
+    this.targetReads = new SmhTargetReads(client, tokens, limits);
+  }
 
   /** What the request names at each index (pure; never throws, names what it can of a bad request). */
   requestedItems(request: SmhBatchCopyRequest): RequestedItem[] {

@@ -1,8 +1,9 @@
 import type { Logger } from '../../copy/ports.js';
 import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
+import type { UpstreamOperation } from '../../upstream/ports.js';
 import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
 import { smhErrorInfo, smhPageCode, wireStatus } from './translate.js';
-import type { SmhWireCopyItem, SmhWireError, SmhWireResultItem, SmhWireTask } from './wire.js';
+import type { SmhWireCopyItem, SmhWireEntry, SmhWireError, SmhWireResultItem, SmhWireTask } from './wire.js';
 
 /** Where an SMH call acts (library, space, optional user) with which token, and the caller's deadline and logger. */
 export interface SmhScope {
@@ -88,6 +89,73 @@ export class SmhClient {
       const status = wireStatus((t as SmhWireTask).status);
       return status === undefined ? [] : [{ ...(t as SmhWireTask), status }];
     });
+  }
+
+  /**
+   * `GET /api/v1/directory/{LibraryId}/{SpaceId}/{Path}?info&with_inode=1`: the facts of a file or
+   * directory (https://www.tencentcloud.com/document/product/1283/75454), or null when SMH answers 404.
+   */
+  async info(scope: SmhScope, path: string, operation: UpstreamOperation): Promise<SmhWireEntry | null> {
+    const response = await this.http.send({
+      method: 'GET',
+      path: `/api/v1/directory/${seg(scope.libraryId)}/${seg(scope.spaceId)}/${seg(path)}`,
+      query: { info: '1', with_inode: '1', access_token: scope.token, user_id: scope.userId },
+      signal: scope.signal,
+      log: scope.log,
+      operation,
+    });
+    const body = jsonBody(response, this.http, 'not-executed', requestId(response), smhPageCode);
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw this.#failure(response);
+    if (typeof body !== 'object' || body === null || typeof (body as SmhWireEntry).type !== 'string')
+      throw shapeFailure(this.http, 200, 'an info answer without type', 'not-executed');
+    return body as SmhWireEntry;
+  }
+
+  /**
+   * One marker page of a directory listing, `GET /api/v1/directory/{LibraryId}/{SpaceId}/{DirPath}`
+   * with `marker`, `limit` (at most 1000) and `with_inode=1`
+   * (https://www.tencentcloud.com/document/product/1283/75453); null when the directory does not exist.
+   * An empty or absent `nextMarker` means the listing is complete.
+   */
+  async listPage(
+    scope: SmhScope,
+    directory: string,
+    page: { marker?: string; limit: number },
+    operation: UpstreamOperation,
+  ): Promise<{ contents: SmhWireEntry[]; nextMarker?: string; date?: string } | null> {
+    const response = await this.http.send({
+      method: 'GET',
+      path: `/api/v1/directory/${seg(scope.libraryId)}/${seg(scope.spaceId)}${directory === '' ? '' : `/${seg(directory)}`}`,
+      query: {
+        marker: page.marker,
+        limit: String(page.limit),
+        with_inode: '1',
+        access_token: scope.token,
+        user_id: scope.userId,
+      },
+      signal: scope.signal,
+      log: scope.log,
+      operation,
+    });
+    const body = jsonBody(response, this.http, 'not-executed', requestId(response), smhPageCode) as
+      { contents?: unknown; nextMarker?: unknown } | undefined;
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw this.#failure(response);
+    if (!Array.isArray(body?.contents))
+      throw shapeFailure(this.http, 200, 'a listing without contents', 'not-executed');
+    const next = body.nextMarker;
+    const date = response.headers.date;
+    return {
+      ...(typeof date === 'string' ? { date } : {}),
+      contents: body.contents.filter(
+        (e): e is SmhWireEntry =>
+          typeof e === 'object' && e !== null && typeof (e as SmhWireEntry).name === 'string',
+      ),
+      ...((typeof next === 'string' && next !== '') || typeof next === 'number'
+        ? { nextMarker: String(next) }
+        : {}),
+    };
   }
 
   async createToken(

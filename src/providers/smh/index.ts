@@ -5,6 +5,7 @@ import { SmhAdapter } from './adapter.js';
 import { SmhClient } from './client.js';
 import { SMH_EXAMPLE, startSmhDemo } from './demo.js';
 import { smhSettings } from './settings.js';
+import { smhMatching } from './lookup-match.js';
 import { smhTaskRefs } from './task-ref.js';
 import type { SmhBatchCopyRequest, SmhSettings, SmhTaskRef } from './types.js';
 
@@ -27,6 +28,7 @@ export const smh: ProviderModule<SmhSettings, SmhBatchCopyRequest, SmhTaskRef> =
   credentialHeader: CREDENTIAL_HEADER,
   secretQueryParameters: ['access_token', 'library_secret', 'share_access_token'],
   taskRefs: smhTaskRefs,
+  lookups: smhMatching,
   settings: smhSettings,
   schemaFile: new URL('../../../schema/smh.graphql', import.meta.url),
   demo: { examples: [{ query: SMH_EXAMPLE }], start: startSmhDemo },

@@ -38,3 +38,22 @@ export interface SmhWireError {
   message?: string;
   requestId?: string;
 }
+
+/**
+ * A file or directory in `?info` answers and listing `contents`
+ * (https://www.tencentcloud.com/document/product/1283/75454): directories have no size or crc64.
+ */
+export interface SmhWireEntry {
+  name?: string;
+  path?: string[];
+  /** `dir`, `file`, `image`, `video`, `symlink`, `virtual`. */
+  type?: string;
+  creationTime?: string;
+  modificationTime?: string;
+  inode?: string | number;
+  /** Bytes, as a decimal string. */
+  size?: string | number;
+  /** CRC-64/ECMA-182 of the content, an unsigned decimal string. */
+  crc64?: string;
+  versionId?: number | null;
+}

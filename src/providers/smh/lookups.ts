@@ -1,0 +1,145 @@
+import type { CallContext } from '../../copy/call.js';
+import { upstreamClock, type Json, type LookupPlan, type TargetReads } from '../../copy/lookups.js';
+import type { TokenSource } from '../../credentials/token-source.js';
+import { withToken } from '../../credentials/with-token.js';
+import type { UpstreamOperation } from '../../upstream/ports.js';
+import { mapBounded } from '../kit/concurrency.js';
+import { isSafeToRetryRead, withRetry, type RetryPolicy } from '../kit/retry.js';
+import type { SmhClient, SmhScope } from './client.js';
+import {
+  sourceKey,
+  sourceSpace,
+  splitPath,
+  type SmhEntryFacts,
+  type SmhFolderFacts,
+  type SmhLookupScope,
+  type SmhObserved,
+  type SmhSourceFacts,
+} from './lookup-match.js';
+import type { SmhWireEntry } from './wire.js';
+
+/** Entries per listing page: SMH's documented maximum. */
+const PAGE_LIMIT = 1000;
+/** Pages one look reads of one folder: a folder of more than 10,000 entries is not listed whole. */
+const MAX_PAGES = 10;
+
+function facts(entry: SmhWireEntry, name: string): SmhEntryFacts {
+  const out: SmhEntryFacts = { name: entry.name ?? name, type: entry.type ?? '' };
+  if (entry.size !== undefined && entry.size !== null) out.size = String(entry.size);
+  if (typeof entry.crc64 === 'string') out.crc64 = entry.crc64;
+  if (typeof entry.creationTime === 'string') out.creationTime = entry.creationTime;
+  if (typeof entry.modificationTime === 'string') out.modificationTime = entry.modificationTime;
+  if (entry.inode !== undefined && entry.inode !== null) out.inode = String(entry.inode);
+  if (typeof entry.versionId === 'number') out.versionId = entry.versionId;
+  return out;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * SMH's reads for settling UNKNOWN items: one `?info` per distinct source, and one marker listing
+ * (1000 entries a page) per destination folder, whatever the number of items in it. Every call takes
+ * one unit of the operation's call budget and goes through the adapter's HTTP client.
+ */
+export class SmhTargetReads implements TargetReads {
+  constructor(
+    private readonly client: SmhClient,
+    private readonly tokens: TokenSource,
+    private readonly limits: { concurrency: number; retry: RetryPolicy },
+  ) {}
+
+  snapshot(plan: LookupPlan, call: CallContext): Promise<Json> {
+    return this.#read(
+      plan,
+      plan.items.map((i) => i.index),
+      call,
+      'target_snapshot',
+      false,
+    );
+  }
+
+  observe(plan: LookupPlan, indexes: readonly number[], call: CallContext): Promise<Json> {
+    return this.#read(plan, indexes, call, 'target_lookup', true);
+  }
+
+  async #read(
+    plan: LookupPlan,
+    indexes: readonly number[],
+    call: CallContext,
+    operation: UpstreamOperation,
+    skipKnownSources: boolean,
+  ): Promise<Json> {
+    const scope = plan.scope as unknown as SmhLookupScope;
+    const before = plan.before as unknown as SmhObserved | undefined;
+    const wanted = new Set(indexes);
+    const items = plan.items.filter((i) => wanted.has(i.index) && i.target !== undefined);
+    const sources = new Map<string, { spaceId: string; path: string }>();
+    const folders = new Set<string>();
+    for (const item of items) {
+      const spaceId = sourceSpace(scope, item.index);
+      const key = sourceKey(spaceId, item.source);
+      const known = before?.sources[key];
+      // The source as it was when the copy was sent, when the snapshot has it.
+      if (!(skipKnownSources && known && !('error' in known)))
+        sources.set(key, { spaceId, path: item.source });
+      folders.add(splitPath(item.target as string).folder);
+    }
+    const observed: SmhObserved = { sources: {}, folders: {} };
+    const base = { libraryId: scope.libraryId, userId: scope.userId, signal: call.signal, log: call.log };
+    const send = <T>(spaceId: string, fn: (scope: SmhScope) => Promise<T>): Promise<T> => {
+      if (!call.budget.tryReserve(1)) throw new Error('the call budget of this operation is spent');
+      return withToken(this.tokens, scope.libraryId, call.callerTokens.SMH, call, (token) =>
+        withRetry(() => fn({ ...base, spaceId, token }), isSafeToRetryRead, this.limits.retry, call),
+      );
+    };
+    const jobs: Array<() => Promise<void>> = [
+      ...[...sources.entries()].map(([key, { spaceId, path }]) => async () => {
+        let found: SmhSourceFacts;
+        try {
+          const entry = await send(spaceId, (s) => this.client.info(s, path, operation));
+          found = entry ? facts(entry, splitPath(path).name) : null;
+        } catch (error) {
+          found = { error: message(error) };
+        }
+        observed.sources[key] = found;
+      }),
+      ...[...folders].map((folder) => async () => {
+        observed.folders[folder] = await this.#list(
+          folder,
+          (fn) => send(scope.spaceId, fn),
+          operation,
+          (date) => {
+            observed.clock ??= upstreamClock(date);
+          },
+        );
+      }),
+    ];
+    await mapBounded(jobs, this.limits.concurrency, (job) => job());
+    return observed as unknown as Json;
+  }
+
+  async #list(
+    folder: string,
+    send: <T>(fn: (scope: SmhScope) => Promise<T>) => Promise<T>,
+    operation: UpstreamOperation,
+    clock: (date: string | undefined) => void,
+  ): Promise<SmhFolderFacts> {
+    const entries: SmhEntryFacts[] = [];
+    let marker: string | undefined;
+    try {
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const answer = await send((s) =>
+          this.client.listPage(s, folder, { marker, limit: PAGE_LIMIT }, operation),
+        );
+        if (answer === null) return { missing: true };
+        clock(answer.date);
+        entries.push(...answer.contents.map((e) => facts(e, e.name ?? '')));
+        if (answer.nextMarker === undefined) return { entries };
+        marker = answer.nextMarker;
+      }
+      return { truncated: true };
+    } catch (error) {
+      return { error: message(error) };
+    }
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Items whose answer was lost, settled by looking at SMH targets (never by sending again), over real
+ * HTTP: GraphQL → gateway → SMH emulator. The emulator's "fault after work" runs the copy and loses its
+ * answer; a fault before work loses the request. Its records say what actually ran.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_LIBRARY_ID as LIB, startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+
+const BATCH = '/api/v1/batch/';
+const SPACE = '-';
+
+const COPY = /* GraphQL */ `
+  mutation Copy($input: SmhBatchCopyInput!) {
+    batchCopy(input: { smh: $input }) {
+      __typename
+      ... on CopyOutcome {
+        items {
+          index
+          status
+          source
+          target
+          result
+          renamed
+          evidence
+          checkedAt
+          error {
+            code
+          }
+        }
+      }
+      ... on CopyAccepted {
+        task {
+          id
+          state
+          done
+        }
+      }
+    }
+  }
+`;
+const TASK = /* GraphQL */ `
+  query Task($id: ID!) {
+    copyTask(id: $id) {
+      state
+      done
+      items {
+        index
+        status
+        result
+        evidence
+        checkedAt
+        error {
+          code
+        }
+      }
+    }
+  }
+`;
+
+interface Item {
+  index: number;
+  status: string;
+  source: string;
+  result: string | null;
+  renamed: boolean;
+  evidence: string;
+  checkedAt: string | null;
+  error: { code: string } | null;
+}
+interface Answer {
+  batchCopy: { __typename: string; items: Item[]; task?: { id: string; state: string; done: boolean } };
+}
+
+let emu: SmhEmulator;
+let token: string;
+const gateways: TestGateway[] = [];
+let n = 0;
+
+async function gateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const gw = await startGateway({
+    SMH_BASE_URL: emu.url,
+    UNKNOWN_GRACE_MS: '30',
+    UNKNOWN_WINDOW_SECONDS: '2',
+    CIRCUIT_MIN_REQUESTS: '100000',
+    ...env,
+  });
+  gateways.push(gw);
+  return gw;
+}
+
+beforeAll(async () => {
+  emu = await startSmhEmulator({ seed: true });
+  token = emu.issueToken({ libraryId: LIB, grants: ['admin'] });
+});
+
+afterAll(async () => {
+  await Promise.all(gateways.map((g) => g.close()));
+  await emu?.close();
+});
+
+/** A fresh folder with a source file and, optionally, a file of other content at the target name. */
+function setUp(taken: boolean): { from: string; to: string; dir: string } {
+  n += 1;
+  const dir = `r${n}`;
+  emu.state.putFile(LIB, SPACE, `${dir}/src/a.txt`, { content: `source ${n}` });
+  if (taken) emu.state.putFile(LIB, SPACE, `${dir}/dst/a.txt`, { content: `other ${n} (different)` });
+  else emu.state.mkdir(LIB, SPACE, `${dir}/dst`);
+  return { from: `${dir}/src/a.txt`, to: `${dir}/dst/a.txt`, dir };
+}
+
+async function copy(gw: TestGateway, from: string, to: string, strategy: string, after: boolean) {
+  emu.faults.add({ method: 'POST', pathIncludes: BATCH, times: 1, after, kind: 'reset' });
+  const before = emu.stats.requests['batch.copy'] ?? 0;
+  const res = await gw.graphql<Answer>(
+    COPY,
+    { input: { libraryId: LIB, items: [{ from, to, conflictStrategy: strategy }] } },
+    { 'x-smh-access-token': token },
+  );
+  expect(res.body.errors).toBeUndefined();
+  // Exactly one batch call reached SMH: nothing was sent again.
+  expect((emu.stats.requests['batch.copy'] ?? 0) - before).toBe(1);
+  return res.body.data!.batchCopy;
+}
+
+describe('SMH: an answer lost after the copy ran is settled by looking (lookup)', () => {
+  it.each([
+    ['FAIL', false, 'a.txt', false],
+    ['RENAME', true, 'a (1).txt', true],
+    ['OVERWRITE', true, 'a.txt', false],
+  ] as const)(
+    '%s (target taken: %s) → SUCCEEDED with the copy as result',
+    async (strategy, taken, name, renamed) => {
+      const gw = await gateway();
+      const { from, to, dir } = setUp(taken);
+      const answer = await copy(gw, from, to, strategy, true);
+      expect(answer.__typename).toBe('CopySucceeded');
+      expect(answer.items[0]).toMatchObject({
+        status: 'SUCCEEDED',
+        result: `${dir}/dst/${name}`,
+        renamed,
+        evidence: 'TARGET_LOOKUP',
+        error: null,
+      });
+      expect(answer.items[0]?.checkedAt).toEqual(expect.any(String));
+      // The copy ran once, where the answer says.
+      expect(emu.stats.copiesTo(SPACE, `${dir}/dst/${name}`)).toHaveLength(1);
+    },
+  );
+
+  it('an answer that arrived keeps evidence UPSTREAM_ANSWER', async () => {
+    const gw = await gateway();
+    const { from, to } = setUp(false);
+    const res = await gw.graphql<Answer>(
+      COPY,
+      { input: { libraryId: LIB, items: [{ from, to }] } },
+      { 'x-smh-access-token': token },
+    );
+    expect(res.body.data!.batchCopy.items[0]).toMatchObject({
+      status: 'SUCCEEDED',
+      evidence: 'UPSTREAM_ANSWER',
+      checkedAt: null,
+    });
+  });
+});
+
+describe('SMH: a copy that did not run', () => {
+  it.each(['FAIL', 'RENAME', 'OVERWRITE'])(
+    '%s stays UNKNOWN under lookup, with a task that keeps looking until the window ends',
+    async (strategy) => {
+      const gw = await gateway({ UNKNOWN_WINDOW_SECONDS: '1' });
+      const { from, to } = setUp(strategy !== 'FAIL');
+      const answer = await copy(gw, from, to, strategy, false);
+      expect(answer.__typename).toBe('CopyAccepted');
+      expect(answer.items[0]).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE' });
+      expect(answer.items[0]?.checkedAt).toEqual(expect.any(String));
+      expect(answer.task?.done).toBe(false);
+      let task: { state: string; done: boolean; items: Item[] } | undefined;
+      for (let i = 0; i < 40 && !task?.done; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const res = await gw.graphql<{ copyTask: typeof task }>(
+          TASK,
+          { id: answer.task!.id },
+          { 'x-smh-access-token': token },
+        );
+        task = res.body.data!.copyTask;
+      }
+      expect(task).toMatchObject({ done: true, state: 'FAILED' });
+      expect(task!.items[0]).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE' });
+      expect(emu.stats.copiesTo(SPACE, to)).toHaveLength(0);
+    },
+  );
+
+  it('FAIL onto a name taken before becomes FAILED CONFLICT under snapshot', async () => {
+    const gw = await gateway({ UNKNOWN_RESOLUTION: 'snapshot' });
+    const { from, to } = setUp(true);
+    const answer = await copy(gw, from, to, 'FAIL', false);
+    expect(answer.__typename).toBe('CopyPartiallyFailed');
+    expect(answer.items[0]).toMatchObject({
+      status: 'FAILED',
+      evidence: 'TARGET_LOOKUP',
+      error: { code: 'CONFLICT' },
+    });
+  });
+
+  it('stays UNKNOWN with resolution off, and nothing is read', async () => {
+    const gw = await gateway({ UNKNOWN_RESOLUTION: 'off' });
+    const { from, to } = setUp(false);
+    const reads = emu.stats.requests['directory.get'] ?? 0;
+    const answer = await copy(gw, from, to, 'FAIL', true);
+    expect(answer.__typename).toBe('CopyPartiallyFailed');
+    expect(answer.items[0]).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE', checkedAt: null });
+    expect(emu.stats.requests['directory.get'] ?? 0).toBe(reads);
+  });
+});
