@@ -18,6 +18,7 @@ import {
   validateDingTalkRequest,
 } from './translate.js';
 import { dingTalkTaskRefs } from './task-ref.js';
+import { DingTalkTargetReads } from './lookups.js';
 import type { DingTalkBatchCopyRequest, DingTalkTaskPart, DingTalkTaskRef } from './types.js';
 import type { DingTalkWireTask } from './wire.js';
 
@@ -39,12 +40,15 @@ const APP_SCOPE = 'app';
 /** DingTalk's batch copy and task query for the copy service: chunks, tokens, retries, translation. */
 export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest, DingTalkTaskRef> {
   readonly provider = 'DINGTALK' as const;
+  readonly targetReads: DingTalkTargetReads;
 
   constructor(
     private readonly client: DingTalkClient,
     private readonly tokens: TokenSource,
     private readonly limits: DingTalkLimits,
-  ) {}
+  ) {
+    this.targetReads = new DingTalkTargetReads(client, tokens, limits);
+  }
 
   /** What the request names at each index (pure; never throws, names what it can of a bad request). */
   requestedItems(request: DingTalkBatchCopyRequest): RequestedItem[] {

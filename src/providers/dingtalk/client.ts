@@ -2,8 +2,11 @@ import type { Logger } from '../../copy/ports.js';
 import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
 import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
 import { dingTalkErrorInfo, dingTalkPageCode } from './translate.js';
+import type { UpstreamOperation } from '../../upstream/ports.js';
 import type {
   DingTalkWireCopyRequest,
+  DingTalkWireDentry,
+  DingTalkWireQueryItem,
   DingTalkWireError,
   DingTalkWireResultItem,
   DingTalkWireTask,
@@ -69,6 +72,78 @@ export class DingTalkClient {
     if (typeof task !== 'object' || task === null)
       throw shapeFailure(this.http, 200, 'no task object', 'not-executed');
     return task as DingTalkWireTask;
+  }
+
+  /**
+   * GetDentries: up to 30 dentries of one space by id, each answered on its own (`success`, `errorCode`)
+   * (https://help.dingtalk.io/open/development/get-file-or-folder-information-in-bulk).
+   */
+  async getDentries(
+    spaceId: string,
+    dentryIds: readonly string[],
+    scope: DingTalkScope,
+    operation: UpstreamOperation,
+  ): Promise<DingTalkWireQueryItem[]> {
+    const response = await this.http.send({
+      method: 'POST',
+      path: `/v1.0/storage/spaces/${seg(spaceId)}/dentries/query`,
+      query: { unionId: scope.unionId },
+      headers: { [TOKEN_HEADER]: scope.token },
+      body: { dentryIds },
+      signal: scope.signal,
+      log: scope.log,
+      operation,
+    });
+    const json = jsonBody(response, this.http, 'not-executed', requestId(response), dingTalkPageCode);
+    if (response.status !== 200) throw this.#failure(response);
+    const items = (json as { resultItems?: unknown } | undefined)?.resultItems;
+    if (!Array.isArray(items)) throw shapeFailure(this.http, 200, 'no resultItems list', 'not-executed');
+    return items.filter((i): i is DingTalkWireQueryItem => typeof i === 'object' && i !== null);
+  }
+
+  /**
+   * One page of ListDentries: the children of folder `parentId` (`0`: the root), at most 50 a page;
+   * a non-empty `nextToken` means more (https://help.dingtalk.io/open/development/get-a-list-of-files-or-folders).
+   * Null when the folder does not exist (404). `date` is the answer's `Date` header.
+   */
+  async listDentries(
+    spaceId: string,
+    parentId: string,
+    page: { nextToken?: string; orderBy: string; order: 'ASC' | 'DESC'; maxResults: number },
+    scope: DingTalkScope,
+    operation: UpstreamOperation,
+  ): Promise<{ dentries: DingTalkWireDentry[]; nextToken?: string; date?: string } | null> {
+    const response = await this.http.send({
+      method: 'GET',
+      path: `/v1.0/storage/spaces/${seg(spaceId)}/dentries`,
+      query: {
+        parentId,
+        unionId: scope.unionId,
+        maxResults: String(page.maxResults),
+        nextToken: page.nextToken,
+        orderBy: page.orderBy,
+        order: page.order,
+      },
+      headers: { [TOKEN_HEADER]: scope.token },
+      signal: scope.signal,
+      log: scope.log,
+      operation,
+    });
+    const json = jsonBody(response, this.http, 'not-executed', requestId(response), dingTalkPageCode) as
+      { dentries?: unknown; nextToken?: unknown } | undefined;
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw this.#failure(response);
+    if (!Array.isArray(json?.dentries))
+      throw shapeFailure(this.http, 200, 'no dentries list', 'not-executed');
+    const date = response.headers.date;
+    return {
+      dentries: json.dentries.filter(
+        (d): d is DingTalkWireDentry =>
+          typeof d === 'object' && d !== null && typeof (d as DingTalkWireDentry).id === 'string',
+      ),
+      ...(typeof json.nextToken === 'string' && json.nextToken !== '' ? { nextToken: json.nextToken } : {}),
+      ...(typeof date === 'string' ? { date } : {}),
+    };
   }
 
   async getAccessToken(

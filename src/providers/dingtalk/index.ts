@@ -4,6 +4,7 @@ import { DingTalkAdapter } from './adapter.js';
 import { DingTalkClient } from './client.js';
 import { DINGTALK_EXAMPLE, startDingTalkDemo } from './demo.js';
 import { dingTalkSettings } from './settings.js';
+import { dingTalkMatching } from './lookup-match.js';
 import { dingTalkTaskRefs } from './task-ref.js';
 import type { DingTalkBatchCopyRequest, DingTalkSettings, DingTalkTaskRef } from './types.js';
 
@@ -21,6 +22,7 @@ export const dingtalk: ProviderModule<DingTalkSettings, DingTalkBatchCopyRequest
   credentialHeader: 'x-acs-dingtalk-access-token',
   secretQueryParameters: ['appsecret', 'app_secret'],
   taskRefs: dingTalkTaskRefs,
+  lookups: dingTalkMatching,
   settings: dingTalkSettings,
   schemaFile: new URL('../../../schema/dingtalk.graphql', import.meta.url),
   demo: { examples: [{ query: DINGTALK_EXAMPLE }], start: startDingTalkDemo },

@@ -50,3 +50,36 @@ export interface DingTalkWireError {
   /** DingTalk spells it all lowercase. */
   requestid?: string;
 }
+
+/**
+ * A dentry of GetDentry, GetDentries and ListDentries
+ * (https://help.dingtalk.io/open/development/obtain-file-or-folder-information): folders have no
+ * `size` or `extension`; times are ISO 8601 (whole seconds). No content hash is given.
+ */
+export interface DingTalkWireDentry {
+  id: string;
+  spaceId?: string;
+  parentId?: string;
+  /** `FILE` or `FOLDER` (compare without case: some SDK examples write it in lower case). */
+  type?: string;
+  name?: string;
+  extension?: string;
+  /** Bytes. */
+  size?: number | string;
+  version?: number | string;
+  /** `NORMAL`, `DELETED` or `EXPIRED`. */
+  status?: string;
+  creatorId?: string;
+  modifierId?: string;
+  createTime?: string;
+  modifiedTime?: string;
+}
+
+/** One item of GetDentries' `resultItems`. */
+export interface DingTalkWireQueryItem {
+  spaceId?: string;
+  dentryId?: string;
+  success?: boolean;
+  errorCode?: string;
+  dentry?: DingTalkWireDentry;
+}

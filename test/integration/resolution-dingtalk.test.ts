@@ -1,0 +1,172 @@
+/**
+ * Items whose answer was lost, settled by looking at the DingTalk target folder (never by sending
+ * again), over real HTTP: GraphQL → gateway → DingTalk emulator. The emulator's "fault after work" runs
+ * the copy and loses its answer; its records say what actually ran.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DINGTALK_SEED as SEED,
+  startDingTalkEmulator,
+  type DingTalkEmulator,
+} from '../../src/emulators/dingtalk/index.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+
+const COPY = /* GraphQL */ `
+  mutation Copy($input: DingTalkBatchCopyInput!) {
+    batchCopy(input: { dingtalk: $input }) {
+      __typename
+      ... on CopyOutcome {
+        items {
+          index
+          status
+          source
+          result
+          evidence
+          checkedAt
+          error {
+            code
+          }
+        }
+      }
+      ... on CopyAccepted {
+        task {
+          id
+          state
+          done
+        }
+      }
+    }
+  }
+`;
+
+interface Item {
+  index: number;
+  status: string;
+  source: string;
+  result: string | null;
+  evidence: string;
+  checkedAt: string | null;
+  error: { code: string } | null;
+}
+interface Answer {
+  batchCopy: { __typename: string; items: Item[]; task?: { id: string; state: string; done: boolean } };
+}
+
+let emu: DingTalkEmulator;
+let token: string;
+const gateways: TestGateway[] = [];
+let n = 0;
+
+async function gateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const gw = await startGateway({
+    DINGTALK_BASE_URL: emu.url,
+    UNKNOWN_GRACE_MS: '30',
+    UNKNOWN_WINDOW_SECONDS: '1',
+    CIRCUIT_MIN_REQUESTS: '100000',
+    ...env,
+  });
+  gateways.push(gw);
+  return gw;
+}
+
+beforeAll(async () => {
+  emu = await startDingTalkEmulator({ seed: true });
+  token = emu.issueToken();
+});
+
+afterAll(async () => {
+  await Promise.all(gateways.map((g) => g.close()));
+  await emu?.close();
+});
+
+/** A fresh source file and target folder; `taken`: the folder holds another file of the same name. */
+function setUp(taken: boolean): { source: string; folder: string } {
+  n += 1;
+  const source = emu.state.createFile(SEED.sourceSpaceId, `doc${n}.txt`, { size: 1000 + n }).id;
+  const folder = emu.state.createFolder(SEED.targetSpaceId, `t${n}`).id;
+  if (taken) emu.state.createFile(SEED.targetSpaceId, `doc${n}.txt`, { parentId: folder, size: 7 });
+  return { source, folder };
+}
+
+async function copy(gw: TestGateway, source: string, folder: string, strategy: string, after: boolean) {
+  emu.faults.add({ method: 'POST', pathIncludes: '/batchCopy', times: 1, after, kind: 'reset' });
+  const before = emu.stats.requestsByRoute.batchCopy ?? 0;
+  const res = await gw.graphql<Answer>(
+    COPY,
+    {
+      input: {
+        spaceId: SEED.sourceSpaceId,
+        unionId: SEED.unionId,
+        targetSpaceId: SEED.targetSpaceId,
+        targetFolderId: folder,
+        dentryIds: [source],
+        conflictStrategy: strategy,
+      },
+    },
+    { 'x-acs-dingtalk-access-token': token },
+  );
+  expect(res.body.errors).toBeUndefined();
+  // One batch call reached DingTalk: nothing was sent again.
+  expect((emu.stats.requestsByRoute.batchCopy ?? 0) - before).toBe(1);
+  return res.body.data!.batchCopy;
+}
+
+describe('DingTalk: an answer lost after the copy ran is settled by looking (lookup)', () => {
+  it.each([
+    ['FAIL', false],
+    ['RENAME', true],
+    ['OVERWRITE', true],
+    ['KEEP_EXISTING', false],
+  ] as const)('%s (name taken: %s) → SUCCEEDED with the new dentry as result', async (strategy, taken) => {
+    const gw = await gateway();
+    const { source, folder } = setUp(taken);
+    const answer = await copy(gw, source, folder, strategy, true);
+    const ran = emu.stats.copiesOf(source);
+    expect(ran).toHaveLength(1);
+    expect(answer.__typename).toBe('CopySucceeded');
+    expect(answer.items[0]).toMatchObject({
+      status: 'SUCCEEDED',
+      result: ran[0]!.targetDentryId,
+      evidence: 'TARGET_LOOKUP',
+      error: null,
+    });
+  });
+});
+
+describe('DingTalk: a copy that did not run', () => {
+  it.each(['FAIL', 'RENAME', 'OVERWRITE', 'KEEP_EXISTING'])(
+    '%s stays UNKNOWN under lookup',
+    async (strategy) => {
+      const gw = await gateway();
+      const { source, folder } = setUp(strategy !== 'FAIL');
+      const answer = await copy(gw, source, folder, strategy, false);
+      expect(answer.__typename).toBe('CopyAccepted');
+      expect(answer.items[0]).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE' });
+      expect(emu.stats.copiesOf(source)).toHaveLength(0);
+    },
+  );
+
+  it('FAIL onto a name taken before becomes FAILED CONFLICT under snapshot', async () => {
+    const gw = await gateway({ UNKNOWN_RESOLUTION: 'snapshot' });
+    const { source, folder } = setUp(true);
+    const answer = await copy(gw, source, folder, 'FAIL', false);
+    expect(answer.__typename).toBe('CopyPartiallyFailed');
+    expect(answer.items[0]).toMatchObject({
+      status: 'FAILED',
+      evidence: 'TARGET_LOOKUP',
+      error: { code: 'CONFLICT' },
+    });
+  });
+
+  it('KEEP_EXISTING onto a name taken before gives the existing entry under snapshot', async () => {
+    const gw = await gateway({ UNKNOWN_RESOLUTION: 'snapshot' });
+    const { source, folder } = setUp(true);
+    const existing = emu.state.children(SEED.targetSpaceId, folder)[0]!.id;
+    const answer = await copy(gw, source, folder, 'KEEP_EXISTING', false);
+    expect(answer.items[0]).toMatchObject({
+      status: 'SUCCEEDED',
+      result: existing,
+      evidence: 'TARGET_LOOKUP',
+    });
+  });
+});
