@@ -34,7 +34,7 @@ export interface LookupPlan {
   items: LookupItem[];
   /**
    * Epoch milliseconds just before the first item of the request was sent: a copy the request made
-   * cannot be older (whole seconds are compared, as DingTalk gives its times).
+   * cannot be older (whole seconds are compared: some upstreams give no finer times).
    */
   sentAt: number;
   /** What the targets held before anything was sent (snapshot mode), in the provider's own terms. */

@@ -90,7 +90,8 @@ export async function startRig<Upstream extends RigUpstream>(
   const modules: ProviderModule[] = [...registry];
   for (const { module } of options.providers) if (!modules.includes(module)) modules.push(module);
   const entries = new Map<string, RigEntry<Upstream>>();
-  const env: Record<string, string> = {};
+  // The conformance cases read the answers as they came: UNKNOWN items are not looked at.
+  const env: Record<string, string> = { UNKNOWN_RESOLUTION: 'off' };
   for (const provider of options.providers) {
     const upstream = await provider.start(mode);
     closers.push(() => upstream.close());

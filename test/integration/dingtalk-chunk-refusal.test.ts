@@ -45,7 +45,7 @@ afterEach(async () => {
 async function rig(env: Record<string, string> = {}): Promise<{ emu: DingTalkEmulator; gw: TestGateway }> {
   const emu = await startDingTalkEmulator({ seed: true });
   cleanup.push(() => emu.close());
-  const gw = await startGateway({ DINGTALK_BASE_URL: emu.url, ...env });
+  const gw = await startGateway({ DINGTALK_BASE_URL: emu.url, UNKNOWN_RESOLUTION: 'off', ...env });
   cleanup.push(() => gw.close());
   return { emu, gw };
 }

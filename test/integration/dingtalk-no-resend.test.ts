@@ -85,6 +85,7 @@ beforeAll(async () => {
   // Concurrency 1: chunks reach the emulator in request order, so the plan can be followed call by call.
   gw = await startGateway({
     DINGTALK_BASE_URL: emu.url,
+    UNKNOWN_RESOLUTION: 'off',
     DINGTALK_CONCURRENCY: '1',
     DINGTALK_CHUNK_SIZE: String(CHUNK),
     DINGTALK_THROTTLE_RETRIES: String(RETRIES),

@@ -141,7 +141,12 @@ async function rig(
   const emu = await startDingTalkEmulator({ seed: true, clock, taskDurationMs: TASK_MS });
   const managed: Record<string, string> =
     mode === 'managed' ? { DINGTALK_APP_KEY: SEED.appKey, DINGTALK_APP_SECRET: SEED.appSecret } : {};
-  const gw = await startGateway({ DINGTALK_BASE_URL: emu.url, ...managed, ...env });
+  const gw = await startGateway({
+    DINGTALK_BASE_URL: emu.url,
+    UNKNOWN_RESOLUTION: 'off',
+    ...managed,
+    ...env,
+  });
   const token = mode === 'pass-through' ? emu.issueToken() : undefined;
   const secrets = new Set<string>([SEED.appSecret]);
   if (token) secrets.add(token);

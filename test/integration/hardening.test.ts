@@ -42,7 +42,12 @@ async function startRig(
 ): Promise<Rig> {
   const smh = await startSmhEmulator({ seed: true, ...smhOptions });
   const dt = await startDingTalkEmulator({ seed: true });
-  const gw = await startGateway({ SMH_BASE_URL: smh.url, DINGTALK_BASE_URL: dt.url, ...env });
+  const gw = await startGateway({
+    SMH_BASE_URL: smh.url,
+    DINGTALK_BASE_URL: dt.url,
+    UNKNOWN_RESOLUTION: 'off',
+    ...env,
+  });
   const headers = {
     'x-smh-access-token': smh.issueToken({ libraryId: 'smhdemo', grants: ['admin'], period: 86_400 }),
     'x-acs-dingtalk-access-token': dt.issueToken(),

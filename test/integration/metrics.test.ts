@@ -83,6 +83,8 @@ async function rig(env: Record<string, string> = {}): Promise<Rig> {
   const ding = await startDingTalkEmulator({ seed: true, clock: new ManualClock() });
   const gw = await startGateway({
     SMH_BASE_URL: rec.url,
+    // The upstream call counts here are those of copies and task reads only.
+    UNKNOWN_RESOLUTION: 'off',
     SMH_LIBRARY_ID: LIB,
     SMH_LIBRARY_SECRET: SMH_SECRET,
     DINGTALK_BASE_URL: ding.url,

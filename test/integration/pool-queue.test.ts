@@ -116,6 +116,7 @@ describe('calls still queued in the connection pool', () => {
     cleanup.push(upstream.close);
     const gw: TestGateway = await startGateway({
       SMH_BASE_URL: upstream.url,
+      UNKNOWN_RESOLUTION: 'off',
       UPSTREAM_TIMEOUT_MS: '3000',
       LOG_LEVEL: 'warn',
       CIRCUIT_MIN_REQUESTS: '100000',
