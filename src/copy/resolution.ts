@@ -210,6 +210,76 @@ export class UnknownResolver {
     return { kind: 'accepted', provider: provider.id, items, task };
   }
 
+  /**
+   * Looks at the targets of `outcome`'s UNKNOWN items in the background, for work that keeps its own
+   * records (a background job's chunk): after the grace period, then with a doubling interval until
+   * every item is settled or the window ends, `onLook` gets the items after each look (`done` on the
+   * last). `newCall` gives each look its own call context. False when there is nothing to look at
+   * (no UNKNOWN item, resolution off, or a provider without lookups).
+   */
+  follow(
+    provider: { id: Provider; lookups?: TargetMatching },
+    adapter: ProviderAdapter,
+    request: unknown,
+    outcome: CopyOutcome,
+    sent: { at: number; before?: LookupPlan['before'] },
+    newCall: () => CallContext,
+    onLook: (items: CopyItemResult[], done: boolean) => Promise<void> | void,
+  ): boolean {
+    const lookups = this.#lookups(provider, adapter);
+    const unknown = outcome.items.filter((item) => item.status === 'UNKNOWN').map((item) => item.index);
+    if (!lookups || unknown.length === 0) return false;
+    let plan: LookupPlan;
+    try {
+      plan = {
+        ...lookups.matching.plan(request, unknown),
+        provider: provider.id,
+        sentAt: sent.at,
+        ...(sent.before === undefined ? {} : { before: sent.before }),
+      };
+    } catch (error) {
+      this.log.warn({ err: error }, 'no lookup plan for the UNKNOWN items');
+      return false;
+    }
+    const started = this.now();
+    const windowEndsAt = started + this.settings.windowMs;
+    const run = async () => {
+      let items = outcome.items;
+      for (let checks = 0; !this.#closed; checks++) {
+        await sleep(
+          Math.max(0, Math.min(lookDelay(this.settings.graceMs, checks), windowEndsAt - this.now())),
+          undefined,
+          {
+            ref: false,
+          },
+        );
+        if (this.#closed) return;
+        const call = newCall();
+        const before = items;
+        try {
+          items = await this.#look(lookups, plan, items, call);
+        } catch (error) {
+          call.log.warn({ err: error }, 'looking at the targets of UNKNOWN items failed');
+        } finally {
+          (call as { endOperation?: () => void }).endOperation?.();
+        }
+        const done =
+          !items.some((item) => item.status === 'UNKNOWN' && unknown.includes(item.index)) ||
+          this.now() >= windowEndsAt;
+        for (const item of items) {
+          if (before[item.index]?.status === 'UNKNOWN' && item.status !== 'UNKNOWN')
+            this.#count(provider.id, item);
+          else if (done && item.status === 'UNKNOWN' && unknown.includes(item.index))
+            this.metrics?.resolution(provider.id, 'unresolved');
+        }
+        await onLook(items, done);
+        if (done) return;
+      }
+    };
+    void run().catch((error) => this.log.warn({ err: error }, 'following UNKNOWN items failed'));
+    return true;
+  }
+
   /** The outcome with settled items; an accepted one keeps its upstream task. */
   #settled(outcome: CopyOutcome, items: CopyItemResult[]): CopyOutcome {
     for (const item of items) {

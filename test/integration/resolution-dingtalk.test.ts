@@ -133,6 +133,32 @@ describe('DingTalk: an answer lost after the copy ran is settled by looking (loo
   });
 });
 
+describe('DingTalk: folders', () => {
+  it.each([
+    ['an empty folder', 'emptyFolderId'],
+    ['a folder with entries (copied by a task whose id was lost)', 'folderId'],
+  ] as const)('%s → SUCCEEDED once its tree equals the source tree', async (_what, key) => {
+    const gw = await gateway({ UNKNOWN_WINDOW_SECONDS: '5' });
+    const folder = emu.state.createFolder(SEED.targetSpaceId, `tf${(n += 1)}`).id;
+    const source = SEED[key];
+    const ran = emu.stats.copiesOf(source).length;
+    const answer = await copy(gw, source, folder, 'FAIL', true);
+    const root = emu.stats.copiesOf(source)[ran]!.targetDentryId;
+    let item = answer.items[0]!;
+    for (let i = 0; i < 50 && item.status === 'UNKNOWN'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await gw.graphql<{ copyTask: { items: Item[] } }>(
+        `query($id: ID!) { copyTask(id: $id) { items { index status source result evidence checkedAt error { code } } } }`,
+        { id: answer.task!.id },
+        { 'x-acs-dingtalk-access-token': token },
+      );
+      item = res.body.data!.copyTask.items[0]!;
+    }
+    expect(item).toMatchObject({ status: 'SUCCEEDED', result: root, evidence: 'TARGET_LOOKUP' });
+    expect(emu.stats.copiesOf(source)).toHaveLength(ran + 1);
+  });
+});
+
 describe('DingTalk: a copy that did not run', () => {
   it.each(['FAIL', 'RENAME', 'OVERWRITE', 'KEEP_EXISTING'])(
     '%s stays UNKNOWN under lookup',

@@ -16,13 +16,21 @@ import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gatew
 /**
  * Fault soak: both emulators inject faults into about 5 % of upstream calls while many concurrent
  * clients run batchCopy and copyTask operations. Bounded in count and time; loopback only.
- * SOAK_OPS and SOAK_CONCURRENCY make a larger run.
+ * SOAK_OPS and SOAK_CONCURRENCY make a larger run. Items whose answer was lost are settled by looking
+ * at their targets; the figures count them (resolved, remaining, wrong), checked against the
+ * emulators' records of what actually ran.
  */
 const OPS = Number(process.env.SOAK_OPS ?? 20_000);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 48);
 // The time limit follows the operation count (7.5 ms per operation, at least a minute): a larger run gets
 // a proportionally longer limit. The post-run checks read the emulators' indexes, so they stay linear.
 const TIME_LIMIT_MS = Number(process.env.SOAK_TIME_LIMIT_MS ?? Math.max(60_000, OPS * 7.5));
+/**
+ * Looks at lost answers start soon and go on for a while after the load ends: under the soak's load the
+ * circuit breaker opens often, and looks respect it like any other call.
+ */
+const GRACE_MS = 100;
+const WINDOW_SECONDS = Number(process.env.SOAK_UNKNOWN_WINDOW_SECONDS ?? 30);
 
 const SMH_BATCH = '/api/v1/batch/';
 const SMH_TASK = '/api/v1/task/';
@@ -60,8 +68,20 @@ interface Item {
   index: number;
   status: 'SUCCEEDED' | 'FAILED' | 'PENDING' | 'UNKNOWN';
   source: string;
+  target: string | null;
   result: string | null;
+  evidence: string;
   error: { code: string } | null;
+}
+
+/** An item whose answer was lost: where it went, and what the gateway said of it in the end. */
+interface Lost {
+  provider: 'smh' | 'dingtalk';
+  source: string;
+  target: string;
+  /** Its final item: from the answer when a look settled it inline, else from its task. */
+  final?: Item;
+  task?: string;
 }
 
 interface Tally {
@@ -80,7 +100,7 @@ const newTally = (): Tally => ({
 const bump = (record: Record<string, number>, key: string) => (record[key] = (record[key] ?? 0) + 1);
 
 const OUTCOME = `__typename
-  ... on CopyOutcome { items { index status source result error { code message retryable } } }
+  ... on CopyOutcome { items { index status source target result evidence error { code message retryable } } }
   ... on CopyAccepted { task { id } }
   ... on CopyRejected { error { code } }`;
 
@@ -90,6 +110,7 @@ const DINGTALK_MUTATION = `mutation($ids: [NonEmptyString!]!, $folder: NonEmptyS
   batchCopy(input: { dingtalk: { spaceId: "${DINGTALK_SEED.sourceSpaceId}", unionId: "${DINGTALK_SEED.unionId}",
     targetSpaceId: "${DINGTALK_SEED.targetSpaceId}", targetFolderId: $folder, dentryIds: $ids } }) { ${OUTCOME} } }`;
 const TASK_QUERY = `query($id: ID!) { copyTask(id: $id) { state done summary { total } } }`;
+const TASK_ITEMS = `query($id: ID!) { copyTask(id: $id) { done items { index status source target result evidence } } }`;
 
 describe('fault soak', () => {
   let smh: SmhEmulator;
@@ -107,6 +128,8 @@ describe('fault soak', () => {
       LOG_LEVEL: 'warn',
       UPSTREAM_TIMEOUT_MS: '300',
       ...managedDemoEnv(smh.url, dingtalk.url),
+      UNKNOWN_GRACE_MS: String(GRACE_MS),
+      UNKNOWN_WINDOW_SECONDS: String(WINDOW_SECONDS),
     });
     SMH_FAULTS.forEach((rule) => smh.faults.add(rule));
     DINGTALK_FAULTS.forEach((rule) => dingtalk.faults.add(rule));
@@ -128,6 +151,7 @@ describe('fault soak', () => {
       const smhSucceeded: string[] = [];
       const dtSucceeded: string[] = [];
       const acceptedTasks: string[] = [];
+      const lost: Lost[] = [];
       const started = Date.now();
       let next = 0;
       let httpErrors = 0;
@@ -160,7 +184,12 @@ describe('fault soak', () => {
         return body;
       };
 
-      const record = (tally: Tally, body: Awaited<ReturnType<typeof post>>, succeeded: string[]) => {
+      const record = (
+        tally: Tally,
+        body: Awaited<ReturnType<typeof post>>,
+        succeeded: string[],
+        provider: Lost['provider'],
+      ) => {
         for (const error of body?.errors ?? []) bump(tally.errorCodes, String(error.extensions?.code));
         const outcome = body?.data?.batchCopy as
           { __typename: string; items: Item[]; task?: { id: string } } | undefined;
@@ -168,6 +197,15 @@ describe('fault soak', () => {
         bump(tally.outcomes, outcome.__typename);
         if (outcome.task) acceptedTasks.push(outcome.task.id);
         for (const item of outcome.items) {
+          // Lost answers: settled by a look already, or still UNKNOWN (then its task keeps looking).
+          if (item.evidence === 'TARGET_LOOKUP' || item.status === 'UNKNOWN') {
+            lost.push({
+              provider,
+              source: item.source,
+              target: item.target ?? '',
+              ...(item.status === 'UNKNOWN' ? { task: outcome.task?.id } : { final: item }),
+            });
+          }
           tally.items[item.status] += 1;
           if (item.error) bump(tally.errorCodes, item.error.code);
           else if (item.status === 'FAILED' || item.status === 'UNKNOWN')
@@ -181,13 +219,15 @@ describe('fault soak', () => {
           const op = next++;
           const kind = op % 10;
           if (kind < 5) {
-            // SMH: 1–5 files to unique targets; more than 3 items runs as an upstream task.
+            // SMH: 1–5 files to unique targets in a folder of their own; more than 3 items runs as an
+            // upstream task.
             const count = 1 + (op % 5);
+            smh.state.mkdir(DEMO_LIBRARY_ID, '-', `soak/op${op}`);
             const items = Array.from({ length: count }, (_, i) => ({
               from: i % 2 === 0 ? 'foo/1.jpg' : 'foo/2.jpg',
-              to: `soak/op${op}-${i}.jpg`,
+              to: `soak/op${op}/${i}.jpg`,
             }));
-            record(smhTally, await post(SMH_MUTATION, { items }), smhSucceeded);
+            record(smhTally, await post(SMH_MUTATION, { items }), smhSucceeded, 'smh');
           } else if (kind < 9) {
             // DingTalk: 1–5 distinct ids (chunks of 3) into a fresh folder; the non-empty folder copies asynchronously.
             const pool = ['d-file-1', 'd-file-2', 'd-file-3', 'd-folder-1', 'd-folder-2'];
@@ -196,7 +236,7 @@ describe('fault soak', () => {
               (_, i) => pool[(op + i) % pool.length] as string,
             );
             const folder = dingtalk.state.createFolder(DINGTALK_SEED.targetSpaceId, `op${op}`).id;
-            record(dtTally, await post(DINGTALK_MUTATION, { ids, folder }), dtSucceeded);
+            record(dtTally, await post(DINGTALK_MUTATION, { ids, folder }), dtSucceeded, 'dingtalk');
           } else {
             const id = acceptedTasks[op % Math.max(1, acceptedTasks.length)];
             if (!id) continue;
@@ -211,13 +251,61 @@ describe('fault soak', () => {
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       const elapsedMs = Date.now() - started;
 
-      // Let every upstream task finish, then compare what ran with what the gateway reported.
+      // Let every upstream task finish and every look end, then compare what ran with what the gateway
+      // reported.
       await new Promise((resolve) => setTimeout(resolve, 300));
+      const finals = new Map<string, Item[]>();
+      const open = new Set(lost.flatMap((l) => (l.task ? [l.task] : [])));
+      const lookEnd = Date.now() + WINDOW_SECONDS * 1000 + 5000;
+      while (open.size > 0 && Date.now() < lookEnd) {
+        for (const id of [...open]) {
+          const body = await post(TASK_ITEMS, { id });
+          const task = body?.data?.copyTask as { done: boolean; items: Item[] } | null | undefined;
+          finals.set(id, task?.items ?? []);
+          if (!task || task.done) open.delete(id);
+        }
+        if (open.size > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      const resolutionWaitMs = Date.now() - lookEnd + WINDOW_SECONDS * 1000 + 5000;
+      for (const item of lost) {
+        if (!item.task) continue;
+        item.final = finals.get(item.task)?.find((i) => i.source === item.source && i.target === item.target);
+      }
       smh.settleTasks();
       const smhExecuted = smh.stats.executedItems;
       const dtExecuted = dingtalk.stats.executedCopies;
       const rssAfter = process.memoryUsage().rss;
       const verifyStarted = Date.now();
+
+      // What actually ran for each lost answer, by the emulators' records.
+      const ran = (item: Lost): string | undefined => {
+        if (item.provider === 'smh')
+          return smh.stats.copiesTo('-', item.target).length > 0 ? item.target : undefined;
+        return dingtalk.stats
+          .copiesOf(item.source)
+          .find((r) => dingtalk.state.getDentry(r.targetDentryId)?.parentId === item.target)?.targetDentryId;
+      };
+      const resolution = { lost: lost.length, ran: 0, resolved: 0, resolvedOfRan: 0, remaining: 0, wrong: 0 };
+      const wrong: string[] = [];
+      for (const item of lost) {
+        const copy = ran(item);
+        const final = item.final;
+        if (copy !== undefined) resolution.ran += 1;
+        if (!final || final.status === 'UNKNOWN') {
+          resolution.remaining += 1;
+          continue;
+        }
+        resolution.resolved += 1;
+        if (copy !== undefined) resolution.resolvedOfRan += 1;
+        const right =
+          final.evidence === 'TARGET_LOOKUP' &&
+          (final.status === 'SUCCEEDED' ? copy !== undefined && final.result === copy : copy === undefined);
+        if (!right)
+          wrong.push(
+            `${item.provider} ${item.source} → ${item.target}: ${JSON.stringify(final)} (ran: ${copy})`,
+          );
+      }
+      resolution.wrong = wrong.length;
 
       const figures = {
         operations: next,
@@ -227,12 +315,20 @@ describe('fault soak', () => {
         smh: { ...smhTally, executedUpstream: smhExecuted },
         dingtalk: { ...dtTally, executedUpstream: dtExecuted },
         copyTask: taskTally,
+        unknownResolution: {
+          ...resolution,
+          waitAfterRunMs: resolutionWaitMs,
+          resolvedPercentOfRan:
+            resolution.ran === 0 ? 100 : Math.round((resolution.resolvedOfRan / resolution.ran) * 1000) / 10,
+        },
         non200: httpErrors,
         rssMiB: { before: Math.round(rssBefore / 2 ** 20), after: Math.round(rssAfter / 2 ** 20) },
       };
       console.warn(`fault soak figures: ${JSON.stringify(figures, null, 2)}`);
 
       expect(malformed.slice(0, 5)).toEqual([]);
+      // A look never settles an item wrongly: SUCCEEDED only with the copy that ran, FAILED only when none ran.
+      expect(wrong.slice(0, 5)).toEqual([]);
       expect(next).toBeGreaterThanOrEqual(Math.min(OPS, 1000));
       expect(smh.faults.firedCount + dingtalk.faults.firedCount).toBeGreaterThan(0);
       // No item that may have run was sent twice: the upstream executed at most what the gateway
@@ -257,6 +353,6 @@ describe('fault soak', () => {
       // Bounded memory: the emulators' trees grow with every copy, so allow generous room.
       expect(rssAfter - rssBefore).toBeLessThan(768 * 2 ** 20);
     },
-    TIME_LIMIT_MS + 60_000,
+    TIME_LIMIT_MS + 60_000 + WINDOW_SECONDS * 1000,
   );
 });

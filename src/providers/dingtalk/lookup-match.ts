@@ -17,7 +17,9 @@
  * - KEEP_EXISTING (RETURN_DENTRY_IF_EXISTS): a new entry with the name → copied. With a snapshot, a
  *   name taken before by an entry that still exists → that entry is the answer (nothing is copied by
  *   design).
- * - Folders: a new folder proves the copy started, not that it finished: undecided.
+ * - Folders: a new folder proves the copy started, not that it finished (a folder with entries copies
+ *   as a task whose id was lost with the answer): it is taken for the copy only when its whole tree
+ *   (names, types, file sizes) equals the source's, which also proves the copy finished.
  * An entry whose times predate the send is never taken for a copy, so a copy made but dated earlier
  * (which the docs do not exclude) leaves the item UNKNOWN rather than resolved wrongly.
  */
@@ -69,6 +71,8 @@ export type DingTalkFolderRead =
 export interface DingTalkObserved {
   sources: Record<string, DingTalkDentryRead>;
   folder: DingTalkFolderRead;
+  /** Trees of source folders and of candidate copies, by folder id: `path type size` lines, sorted. */
+  trees?: Record<string, string[] | { error: string }>;
   known?: Record<string, DingTalkDentryRead>;
   /** DingTalk's clock as a listing answer showed it. */
   clock?: UpstreamClock;
@@ -100,6 +104,15 @@ export function isRenamedVariant(name: string, source: string, isFile: boolean):
   if (!name.startsWith(base) || !name.endsWith(ext)) return false;
   const middle = name.slice(base.length, name.length - ext.length);
   return middle.length > 0 && middle.length <= MAX_RENAME_SUFFIX && !middle.includes('.');
+}
+
+/** Whether a folder named `name` may be the copy of folder `source` under `strategy`. */
+export function isFolderCandidate(name: string, source: string, strategy: string): boolean {
+  return name === source || (strategy === 'RENAME' && isRenamedVariant(name, source, false));
+}
+
+function sameTree(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, i) => line === b[i]);
 }
 
 /** Entries of a read folder that is usable: its entries, or none when it does not exist. */
@@ -178,14 +191,34 @@ export const dingTalkMatching: TargetMatching<DingTalkBatchCopyRequest> = {
         }
         if (strategy === 'KEEP_EXISTING') return { status: 'SUCCEEDED', result: earlier.id, renamed: false };
       }
-      if (!isFile) {
-        return {
-          status: 'UNKNOWN',
-          reason: 'a folder copy cannot be told finished from its target',
-        };
-      }
       const isNew = (e: DingTalkDentryFacts) =>
         earlierIds ? !earlierIds.has(e.id) : time(e.createTime) >= since;
+      if (!isFile) {
+        const sourceTree = observed.trees?.[source.id];
+        const found = recent.filter(
+          (e) =>
+            present(e) &&
+            e.type === source.type &&
+            isNew(e) &&
+            !claimed.has(e.id) &&
+            isFolderCandidate(e.name, source.name, strategy),
+        );
+        const complete = found.filter((e) => {
+          const tree = observed.trees?.[e.id];
+          return Array.isArray(sourceTree) && Array.isArray(tree) && sameTree(tree, sourceTree);
+        });
+        if (complete.length === 1)
+          return { status: 'SUCCEEDED', result: (complete[0] as DingTalkDentryFacts).id, renamed: false };
+        return {
+          status: 'UNKNOWN',
+          reason:
+            complete.length > 1
+              ? `${complete.length} copies of the folder ${source.name} appeared since the send`
+              : found.length > 0
+                ? `a folder ${source.name} appeared since the send, but its tree does not equal the source's yet`
+                : `no copy of the folder ${source.name} made since the send is in the target folder yet`,
+        };
+      }
       const same = (e: DingTalkDentryFacts) =>
         present(e) && e.type === source.type && e.size !== undefined && e.size === source.size;
       const candidates = recent.filter((e) => {

@@ -13,12 +13,13 @@ import type { UpstreamOperation } from '../../upstream/ports.js';
 import { chunk, mapBounded } from '../kit/concurrency.js';
 import { isSafeToRetryRead, withRetry, type RetryPolicy } from '../kit/retry.js';
 import type { DingTalkClient, DingTalkScope } from './client.js';
-import type {
-  DingTalkDentryFacts,
-  DingTalkDentryRead,
-  DingTalkFolderRead,
-  DingTalkLookupScope,
-  DingTalkObserved,
+import {
+  isFolderCandidate,
+  type DingTalkDentryFacts,
+  type DingTalkDentryRead,
+  type DingTalkFolderRead,
+  type DingTalkLookupScope,
+  type DingTalkObserved,
 } from './lookup-match.js';
 import type { DingTalkWireDentry } from './wire.js';
 
@@ -30,6 +31,8 @@ const PAGE_SIZE = 50;
 const MAX_LOOK_PAGES = 20;
 /** Pages a snapshot reads: a target folder of more than 2,000 entries is not recorded whole. */
 const MAX_SNAPSHOT_PAGES = 40;
+/** Entries one look reads of the trees of folders (sources and candidate copies together). */
+const MAX_TREE_ENTRIES = 500;
 /** Managed DingTalk tokens belong to the app, not to a library: one scope. */
 const APP_SCOPE = 'app';
 
@@ -140,6 +143,73 @@ export class DingTalkTargetReads implements TargetReads {
     }
   }
 
+  /**
+   * The trees of source folders and of the new folders that may be their copies (a folder is taken for
+   * a copy only when its tree equals the source's), at most {@link MAX_TREE_ENTRIES} entries in all.
+   */
+  async #trees(
+    call: CallContext,
+    scope: DingTalkLookupScope,
+    items: readonly { source: string; strategy: string }[],
+    sentAt: number,
+    before: DingTalkObserved | undefined,
+    observed: DingTalkObserved,
+  ): Promise<void> {
+    const since = copiedSince(sentAt, observed.clock);
+    const earlier =
+      before && 'entries' in before.folder ? new Set(before.folder.entries.map((e) => e.id)) : undefined;
+    const recent = ('entries' in observed.folder ? observed.folder.entries : []).filter((e) =>
+      earlier ? !earlier.has(e.id) : e.createTime !== undefined && Date.parse(e.createTime) >= since,
+    );
+    const wanted: { id: string; spaceId: string }[] = [];
+    for (const item of items) {
+      const source = before?.sources[item.source] ?? observed.sources[item.source];
+      if (!source || 'error' in source || source.type !== 'FOLDER') continue;
+      const candidates = recent.filter(
+        (e) => e.type === 'FOLDER' && isFolderCandidate(e.name, source.name, item.strategy),
+      );
+      if (candidates.length === 0) continue;
+      wanted.push({ id: source.id, spaceId: scope.spaceId });
+      candidates.forEach((c) => wanted.push({ id: c.id, spaceId: scope.targetSpaceId }));
+    }
+    if (wanted.length === 0) return;
+    const trees: Record<string, string[] | { error: string }> = {};
+    let budget = MAX_TREE_ENTRIES;
+    for (const { id, spaceId } of wanted) {
+      if (trees[id]) continue;
+      try {
+        const lines: string[] = [];
+        const walk = async (folderId: string, prefix: string): Promise<void> => {
+          let nextToken: string | undefined;
+          do {
+            const answer = await this.#send(call, scope, (s) =>
+              this.client.listDentries(
+                spaceId,
+                folderId,
+                { nextToken, orderBy: 'NAME', order: 'ASC', maxResults: PAGE_SIZE },
+                s,
+                'target_lookup',
+              ),
+            );
+            if (answer === null) throw new Error(`folder ${folderId} does not exist`);
+            for (const d of answer.dentries.map(facts)) {
+              if ((budget -= 1) < 0) throw new Error('the folders hold too many entries to compare');
+              const path = `${prefix}${d.name}`;
+              lines.push(`${path}\u0000${d.type}\u0000${d.size ?? ''}`);
+              if (d.type === 'FOLDER') await walk(d.id, `${path}/`);
+            }
+            nextToken = answer.nextToken;
+          } while (nextToken !== undefined);
+        };
+        await walk(id, '');
+        trees[id] = lines.sort();
+      } catch (error) {
+        trees[id] = { error: message(error) };
+      }
+    }
+    observed.trees = trees;
+  }
+
   async snapshot(plan: LookupPlan, call: CallContext): Promise<Json> {
     const scope = plan.scope as unknown as DingTalkLookupScope;
     const [sources, { folder }] = await Promise.all([
@@ -171,6 +241,7 @@ export class DingTalkTargetReads implements TargetReads {
     ]);
     const observed: DingTalkObserved = { sources, folder: listed.folder };
     if (listed.clock) observed.clock = listed.clock;
+    await this.#trees(call, scope, items, plan.sentAt, before, observed);
     const earlier = before && 'entries' in before.folder ? before.folder.entries : undefined;
     if (earlier) {
       const names = new Set(

@@ -95,7 +95,11 @@ export class SmhClient {
    * `GET /api/v1/directory/{LibraryId}/{SpaceId}/{Path}?info&with_inode=1`: the facts of a file or
    * directory (https://www.tencentcloud.com/document/product/1283/75454), or null when SMH answers 404.
    */
-  async info(scope: SmhScope, path: string, operation: UpstreamOperation): Promise<SmhWireEntry | null> {
+  async info(
+    scope: SmhScope,
+    path: string,
+    operation: UpstreamOperation,
+  ): Promise<{ entry: SmhWireEntry | null; date?: string }> {
     const response = await this.http.send({
       method: 'GET',
       path: `/api/v1/directory/${seg(scope.libraryId)}/${seg(scope.spaceId)}/${seg(path)}`,
@@ -105,11 +109,12 @@ export class SmhClient {
       operation,
     });
     const body = jsonBody(response, this.http, 'not-executed', requestId(response), smhPageCode);
-    if (response.status === 404) return null;
+    const date = typeof response.headers.date === 'string' ? { date: response.headers.date } : {};
+    if (response.status === 404) return { entry: null, ...date };
     if (response.status !== 200) throw this.#failure(response);
     if (typeof body !== 'object' || body === null || typeof (body as SmhWireEntry).type !== 'string')
       throw shapeFailure(this.http, 200, 'an info answer without type', 'not-executed');
-    return body as SmhWireEntry;
+    return { entry: body as SmhWireEntry, ...date };
   }
 
   /**

@@ -63,10 +63,14 @@ export type SmhFolderFacts =
 /** One source: its facts, that it does not exist (null), or that it could not be read. */
 export type SmhSourceFacts = SmhEntryFacts | null | { error: string };
 
-/** What one look read (also the snapshot's shape): sources by {@link sourceKey}, folders by path. */
+/**
+ * What one look read (also the snapshot's shape): sources by {@link sourceKey}; target folders listed
+ * whole, by path; targets read one by one (a folder holding few items, none under RENAME), by path.
+ */
 export interface SmhObserved {
   sources: Record<string, SmhSourceFacts>;
   folders: Record<string, SmhFolderFacts>;
+  targets?: Record<string, SmhSourceFacts>;
   /** SMH's clock as a listing answer showed it. */
   clock?: UpstreamClock;
 }
@@ -105,6 +109,23 @@ export function renamePattern(name: string, isDirectory: boolean): RegExp {
 }
 
 const time = (iso: string | undefined): number => (iso === undefined ? Number.NaN : Date.parse(iso));
+
+/**
+ * The entries a read found where `to` is: the folder's listing, or the target read on its own; a
+ * string says why neither is usable.
+ */
+function entriesAt(read: SmhObserved, folder: string, to: string): SmhEntryFacts[] | string {
+  const listed = read.folders[folder];
+  if (listed) {
+    if ('error' in listed) return `the folder of ${to} could not be listed`;
+    if ('truncated' in listed) return `the folder of ${to} is too large to list`;
+    return 'missing' in listed ? [] : listed.entries;
+  }
+  const target = read.targets?.[to];
+  if (target === null) return [];
+  if (target === undefined || 'error' in target) return `${to} could not be read`;
+  return [target];
+}
 
 function isSource(facts: SmhSourceFacts | undefined): facts is SmhEntryFacts {
   return facts !== undefined && facts !== null && !('error' in facts);
@@ -184,14 +205,10 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
           };
         }
         const { folder, name } = splitPath(to);
-        const now = observed.folders[folder];
-        if (!now || 'error' in now)
-          return { status: 'UNKNOWN', reason: `the folder of ${to} could not be listed` };
-        if ('truncated' in now)
-          return { status: 'UNKNOWN', reason: `the folder of ${to} is too large to list` };
-        const entries = 'missing' in now ? [] : now.entries;
-        const then = before?.folders[folder];
-        const known = then && 'entries' in then ? then.entries : then && 'missing' in then ? [] : undefined;
+        const entries = entriesAt(observed, folder, to);
+        if (typeof entries === 'string') return { status: 'UNKNOWN', reason: entries };
+        const then = before && entriesAt(before, folder, to);
+        const known = typeof then === 'string' ? undefined : then;
         const earlier = known?.find((e) => e.name === name);
         const isDirectory = source.type === 'dir';
         const target = entries.find((e) => e.name === name);

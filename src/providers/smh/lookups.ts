@@ -22,6 +22,8 @@ import type { SmhWireEntry } from './wire.js';
 const PAGE_LIMIT = 1000;
 /** Pages one look reads of one folder: a folder of more than 10,000 entries is not listed whole. */
 const MAX_PAGES = 10;
+/** Up to this many items in one folder, none under RENAME, are read one by one instead of listing it. */
+const MAX_SINGLE_READS = 2;
 
 function facts(entry: SmhWireEntry, name: string): SmhEntryFacts {
   const out: SmhEntryFacts = { name: entry.name ?? name, type: entry.type ?? '' };
@@ -74,7 +76,7 @@ export class SmhTargetReads implements TargetReads {
     const wanted = new Set(indexes);
     const items = plan.items.filter((i) => wanted.has(i.index) && i.target !== undefined);
     const sources = new Map<string, { spaceId: string; path: string }>();
-    const folders = new Set<string>();
+    const byFolder = new Map<string, { targets: string[]; renames: boolean }>();
     for (const item of items) {
       const spaceId = sourceSpace(scope, item.index);
       const key = sourceKey(spaceId, item.source);
@@ -82,9 +84,23 @@ export class SmhTargetReads implements TargetReads {
       // The source as it was when the copy was sent, when the snapshot has it.
       if (!(skipKnownSources && known && !('error' in known)))
         sources.set(key, { spaceId, path: item.source });
-      folders.add(splitPath(item.target as string).folder);
+      const path = splitPath(item.target as string).folder;
+      const folder = byFolder.get(path) ?? { targets: [], renames: false };
+      folder.targets.push(item.target as string);
+      folder.renames ||= item.strategy === 'RENAME';
+      byFolder.set(path, folder);
     }
-    const observed: SmhObserved = { sources: {}, folders: {} };
+    // A folder is listed once for all its items; a folder holding few items, none renamed, is not
+    // listed at all (its size does not matter then): each target is read on its own.
+    const listed = (f: { targets: string[]; renames: boolean }) =>
+      f.renames || f.targets.length > MAX_SINGLE_READS;
+    const folders = [...byFolder.entries()].filter(([, f]) => listed(f)).map(([path]) => path);
+    const targets = [...byFolder.values()].flatMap((f) => (listed(f) ? [] : [...new Set(f.targets)]));
+    const observed: SmhObserved = {
+      sources: {},
+      folders: {},
+      ...(targets.length > 0 ? { targets: {} } : {}),
+    };
     const base = { libraryId: scope.libraryId, userId: scope.userId, signal: call.signal, log: call.log };
     const send = <T>(spaceId: string, fn: (scope: SmhScope) => Promise<T>): Promise<T> => {
       if (!call.budget.tryReserve(1)) throw new Error('the call budget of this operation is spent');
@@ -96,14 +112,26 @@ export class SmhTargetReads implements TargetReads {
       ...[...sources.entries()].map(([key, { spaceId, path }]) => async () => {
         let found: SmhSourceFacts;
         try {
-          const entry = await send(spaceId, (s) => this.client.info(s, path, operation));
+          const { entry, date } = await send(spaceId, (s) => this.client.info(s, path, operation));
+          observed.clock ??= upstreamClock(date);
           found = entry ? facts(entry, splitPath(path).name) : null;
         } catch (error) {
           found = { error: message(error) };
         }
         observed.sources[key] = found;
       }),
-      ...[...folders].map((folder) => async () => {
+      ...targets.map((path) => async () => {
+        let found: SmhSourceFacts;
+        try {
+          const { entry, date } = await send(scope.spaceId, (s) => this.client.info(s, path, operation));
+          observed.clock ??= upstreamClock(date);
+          found = entry ? facts(entry, splitPath(path).name) : null;
+        } catch (error) {
+          found = { error: message(error) };
+        }
+        (observed.targets as Record<string, SmhSourceFacts>)[path] = found;
+      }),
+      ...folders.map((folder) => async () => {
         observed.folders[folder] = await this.#list(
           folder,
           (fn) => send(scope.spaceId, fn),

@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { copiedSince, type Json, type LookupPlan } from '../../src/copy/lookups.js';
+import { applyVerdicts, lookDelay } from '../../src/copy/resolution.js';
+import { smhMatching, type SmhObserved } from '../../src/providers/smh/lookup-match.js';
+import {
+  dingTalkMatching,
+  isRenamedVariant,
+  type DingTalkObserved,
+} from '../../src/providers/dingtalk/lookup-match.js';
+
+const SENT = Date.parse('2026-11-30T10:00:00.000Z');
+const after = (s: number) => new Date(SENT + s * 1000).toISOString();
+const json = (v: unknown) => v as Json;
+
+describe('copiedSince', () => {
+  it('moves the send onto the upstream clock and cuts it to the second', () => {
+    expect(copiedSince(SENT + 400, undefined)).toBe(SENT);
+    // The upstream's clock runs an hour behind ours: the send is an hour earlier there.
+    expect(copiedSince(SENT, { upstream: SENT + 5000 - 3600_000, local: SENT + 5000 })).toBe(SENT - 3600_000);
+  });
+});
+
+describe('lookDelay', () => {
+  it('doubles from the grace period up to a minute', () => {
+    expect([0, 1, 2, 3, 10].map((n) => lookDelay(2000, n))).toEqual([2000, 4000, 8000, 16000, 60000]);
+  });
+});
+
+function smhPlan(strategy: string, before?: SmhObserved): LookupPlan {
+  return {
+    provider: 'SMH',
+    scope: json({ libraryId: 'lib', spaceId: '-' }),
+    items: [{ index: 0, source: 'src/a.txt', target: 'dst/a.txt', strategy: strategy as 'FAIL' }],
+    sentAt: SENT,
+    ...(before ? { before: json(before) } : {}),
+  };
+}
+const SOURCE = { name: 'a.txt', type: 'file', size: '10', crc64: '42' };
+const file = (name: string, created: number, extra: object = {}) => ({
+  name,
+  type: 'file',
+  size: '10',
+  crc64: '42',
+  creationTime: after(created),
+  modificationTime: after(created),
+  inode: `i-${name}-${created}`,
+  ...extra,
+});
+const smhSeen = (entries: object[]): Json =>
+  json({ sources: { '-:src/a.txt': SOURCE }, folders: { dst: { entries } } });
+const smhDecide = (plan: LookupPlan, observed: Json, claimed: string[] = []) =>
+  smhMatching.decide(plan, [0], observed, new Set(claimed)).get(0);
+
+describe('SMH matching', () => {
+  it('takes a file created since the send with the source size and crc64 for the copy', () => {
+    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', 1)]))).toEqual({
+      status: 'SUCCEEDED',
+      result: 'dst/a.txt',
+      renamed: false,
+    });
+  });
+
+  it('never takes an older identical file, another content, or a claimed copy', () => {
+    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', -60)]))?.status).toBe('UNKNOWN');
+    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', 1, { crc64: '43' })]))?.status).toBe('UNKNOWN');
+    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', 1)]), ['dst/a.txt'])?.status).toBe('UNKNOWN');
+  });
+
+  it('finds a renamed copy, and stays undecided between two', () => {
+    expect(smhDecide(smhPlan('RENAME'), smhSeen([file('a.txt', -60), file('a (2).txt', 1)]))).toEqual({
+      status: 'SUCCEEDED',
+      result: 'dst/a (2).txt',
+      renamed: true,
+    });
+    expect(smhDecide(smhPlan('RENAME'), smhSeen([file('a (1).txt', 1), file('a (2).txt', 1)]))?.status).toBe(
+      'UNKNOWN',
+    );
+  });
+
+  it('takes an overwrite by its modification time', () => {
+    const overwritten = file('a.txt', -60, { modificationTime: after(1) });
+    expect(smhDecide(smhPlan('OVERWRITE'), smhSeen([overwritten]))?.status).toBe('SUCCEEDED');
+    expect(smhDecide(smhPlan('FAIL'), smhSeen([overwritten]))?.status).toBe('UNKNOWN');
+  });
+
+  it('with a snapshot: FAIL onto an unchanged taken name is CONFLICT; a new inode is a copy whatever its time', () => {
+    const old = file('a.txt', -60, { size: '99', crc64: '1' });
+    const before: SmhObserved = { sources: { '-:src/a.txt': SOURCE }, folders: { dst: { entries: [old] } } };
+    const conflict = smhDecide(smhPlan('FAIL', before), smhSeen([old]));
+    expect(conflict).toMatchObject({ status: 'FAILED', error: { code: 'CONFLICT', retryable: false } });
+    const empty: SmhObserved = { sources: { '-:src/a.txt': SOURCE }, folders: { dst: { missing: true } } };
+    expect(smhDecide(smhPlan('FAIL', empty), smhSeen([file('a.txt', -60)]))?.status).toBe('SUCCEEDED');
+  });
+
+  it('leaves directories and unreadable folders undecided', () => {
+    const dir = json({
+      sources: { '-:src/a.txt': { name: 'a.txt', type: 'dir' } },
+      folders: { dst: { entries: [{ name: 'a.txt', type: 'dir', creationTime: after(1) }] } },
+    });
+    expect(smhDecide(smhPlan('FAIL'), dir)?.status).toBe('UNKNOWN');
+    const broken = json({ sources: { '-:src/a.txt': SOURCE }, folders: { dst: { error: 'x' } } });
+    expect(smhDecide(smhPlan('FAIL'), broken)?.status).toBe('UNKNOWN');
+  });
+});
+
+function dtPlan(strategy: string, before?: DingTalkObserved): LookupPlan {
+  return {
+    provider: 'DINGTALK',
+    scope: json({ spaceId: 's', unionId: 'u', targetSpaceId: 't', targetFolderId: 'f' }),
+    items: [{ index: 0, source: 'd1', target: 'f', strategy: strategy as 'FAIL' }],
+    sentAt: SENT,
+    ...(before ? { before: json(before) } : {}),
+  };
+}
+const DT_SOURCE = { id: 'd1', name: 'r.pdf', type: 'FILE', size: 10 };
+const dentry = (id: string, name: string, created: number, extra: object = {}) => ({
+  id,
+  name,
+  type: 'FILE',
+  size: 10,
+  status: 'NORMAL',
+  version: 1,
+  createTime: after(created),
+  modifiedTime: after(created),
+  ...extra,
+});
+const dtSeen = (entries: object[], extra: object = {}): Json =>
+  json({ sources: { d1: DT_SOURCE }, folder: { entries }, ...extra });
+const dtDecide = (plan: LookupPlan, observed: Json) =>
+  dingTalkMatching.decide(plan, [0], observed, new Set()).get(0);
+
+describe('DingTalk matching', () => {
+  it('takes a new entry with the name, type and size', () => {
+    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r.pdf', 0)]))).toEqual({
+      status: 'SUCCEEDED',
+      result: 'n1',
+      renamed: false,
+    });
+    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r.pdf', -5)]))?.status).toBe('UNKNOWN');
+    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r.pdf', 0, { size: 11 })]))?.status).toBe(
+      'UNKNOWN',
+    );
+    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r(1).pdf', 0)]))?.status).toBe('UNKNOWN');
+  });
+
+  it('reads renamed variants loosely, only under RENAME', () => {
+    expect(isRenamedVariant('r(1).pdf', 'r.pdf', true)).toBe(true);
+    expect(isRenamedVariant('r (12).pdf', 'r.pdf', true)).toBe(true);
+    expect(isRenamedVariant('r.pdf', 'r.pdf', true)).toBe(false);
+    expect(isRenamedVariant('r(1).txt', 'r.pdf', true)).toBe(false);
+    expect(dtDecide(dtPlan('RENAME'), dtSeen([dentry('n2', 'r(1).pdf', 1)]))?.status).toBe('SUCCEEDED');
+  });
+
+  it('takes an overwrite in place by its modified time', () => {
+    const overwritten = dentry('old', 'r.pdf', -60, { modifiedTime: after(1), version: 2 });
+    expect(dtDecide(dtPlan('OVERWRITE'), dtSeen([overwritten]))).toMatchObject({ result: 'old' });
+    expect(dtDecide(dtPlan('FAIL'), dtSeen([overwritten]))?.status).toBe('UNKNOWN');
+  });
+
+  it('with a snapshot: FAIL onto a name still taken is CONFLICT, KEEP_EXISTING answers the existing entry', () => {
+    const old = dentry('old', 'r.pdf', -60, { size: 99 });
+    const before: DingTalkObserved = { sources: { d1: DT_SOURCE }, folder: { entries: [old] } };
+    const seen = dtSeen([], { known: { old } });
+    expect(dtDecide(dtPlan('FAIL', before), seen)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'CONFLICT' },
+    });
+    expect(dtDecide(dtPlan('KEEP_EXISTING', before), seen)).toEqual({
+      status: 'SUCCEEDED',
+      result: 'old',
+      renamed: false,
+    });
+    // Gone since: nothing can be said.
+    expect(dtDecide(dtPlan('FAIL', before), dtSeen([], { known: { old: null } }))?.status).toBe('UNKNOWN');
+  });
+
+  it('takes a new folder only when its tree equals the source tree', () => {
+    const folderSource = { id: 'd1', name: 'p', type: 'FOLDER' };
+    const seen = (tree: string[]) =>
+      json({
+        sources: { d1: folderSource },
+        folder: {
+          entries: [{ id: 'n3', name: 'p', type: 'FOLDER', status: 'NORMAL', createTime: after(0) }],
+        },
+        trees: { d1: ['a\u0000FILE\u00001'], n3: tree },
+      });
+    expect(dtDecide(dtPlan('FAIL'), seen(['a\u0000FILE\u00001']))).toMatchObject({
+      status: 'SUCCEEDED',
+      result: 'n3',
+    });
+    expect(dtDecide(dtPlan('FAIL'), seen([]))?.status).toBe('UNKNOWN');
+  });
+});
+
+describe('applyVerdicts', () => {
+  it('settles UNKNOWN items with TARGET_LOOKUP and stamps undecided ones', () => {
+    const at = new Date(SENT);
+    const base = { source: 's', renamed: false, evidence: 'NONE' as const };
+    const items = applyVerdicts(
+      [
+        {
+          ...base,
+          index: 0,
+          status: 'UNKNOWN',
+          error: { code: 'UPSTREAM_TIMEOUT', message: 'm', retryable: false },
+        },
+        { ...base, index: 1, status: 'UNKNOWN' },
+        { ...base, index: 2, status: 'SUCCEEDED', evidence: 'UPSTREAM_ANSWER' },
+      ],
+      new Map([
+        [0, { status: 'SUCCEEDED', result: 'r', renamed: false }],
+        [1, { status: 'UNKNOWN', reason: 'x' }],
+        [2, { status: 'SUCCEEDED', result: 'other', renamed: false }],
+      ]),
+      at,
+    );
+    expect(items[0]).toEqual({
+      ...base,
+      index: 0,
+      status: 'SUCCEEDED',
+      result: 'r',
+      evidence: 'TARGET_LOOKUP',
+      checkedAt: at,
+    });
+    expect(items[1]).toEqual({ ...base, index: 1, status: 'UNKNOWN', checkedAt: at });
+    expect(items[2]?.result).toBeUndefined();
+  });
+});
