@@ -39,6 +39,8 @@ export interface LookupPlan {
   sentAt: number;
   /** What the targets held before anything was sent (snapshot mode), in the provider's own terms. */
   before?: Json;
+  /** Results the request's other items already hold: a copy found is never given to a second item. */
+  claimed?: string[];
 }
 
 /** What a look at an item's target says. */

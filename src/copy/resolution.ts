@@ -158,6 +158,7 @@ export class UnknownResolver {
         provider: provider.id,
         sentAt: sent.at,
         ...(sent.before === undefined ? {} : { before: sent.before }),
+        claimed: [...claimedResults(outcome.items)],
       };
     } catch (error) {
       call.log.warn({ err: error }, 'no lookup plan for the UNKNOWN items');
@@ -190,7 +191,7 @@ export class UnknownResolver {
       unknownAt,
       windowEndsAt: unknownAt + this.settings.windowMs,
       checks,
-      nextCheckAt: unknownAt + this.#delayAfter(checks),
+      nextCheckAt: Math.min(this.now() + this.#delayAfter(checks), unknownAt + this.settings.windowMs),
       done: false,
     };
     try {
@@ -236,6 +237,7 @@ export class UnknownResolver {
         provider: provider.id,
         sentAt: sent.at,
         ...(sent.before === undefined ? {} : { before: sent.before }),
+        claimed: [...claimedResults(outcome.items)],
       };
     } catch (error) {
       this.log.warn({ err: error }, 'no lookup plan for the UNKNOWN items');
@@ -310,7 +312,8 @@ export class UnknownResolver {
     const indexes = items.filter((i) => i.status === 'UNKNOWN' && open.has(i.index)).map((i) => i.index);
     if (indexes.length === 0) return [...items];
     const observed = await lookups.reads.observe(plan, indexes, call);
-    const verdicts = lookups.matching.decide(plan, indexes, observed, claimedResults(items));
+    const claimed = new Set([...(plan.claimed ?? []), ...claimedResults(items)]);
+    const verdicts = lookups.matching.decide(plan, indexes, observed, claimed);
     return applyVerdicts(items, verdicts, new Date(this.now()));
   }
 
