@@ -148,22 +148,12 @@ export class UnknownResolver {
     newCall: (() => CallContext) | undefined,
     issueRef: (ref: ResolutionRef) => string,
   ): Promise<CopyOutcome> {
-    const lookups = this.#lookups(provider, adapter);
-    const unknown = outcome.items.filter((item) => item.status === 'UNKNOWN').map((item) => item.index);
-    if (!lookups || unknown.length === 0 || outcome.kind === 'rejected') return outcome;
-    let plan: LookupPlan;
-    try {
-      plan = {
-        ...lookups.matching.plan(request, unknown),
-        provider: provider.id,
-        sentAt: sent.at,
-        ...(sent.before === undefined ? {} : { before: sent.before }),
-        claimed: [...claimedResults(outcome.items)],
-      };
-    } catch (error) {
-      call.log.warn({ err: error }, 'no lookup plan for the UNKNOWN items');
-      return outcome;
-    }
+    const planned =
+      outcome.kind === 'rejected'
+        ? undefined
+        : this.#plan(provider, adapter, request, outcome, sent, call.log);
+    if (!planned) return outcome;
+    const { lookups, plan, unknown } = planned;
     const unknownAt = this.now();
     let items = outcome.items;
     let checks = 0;
@@ -227,22 +217,9 @@ export class UnknownResolver {
     newCall: () => CallContext,
     onLook: (items: CopyItemResult[], done: boolean) => Promise<void> | void,
   ): boolean {
-    const lookups = this.#lookups(provider, adapter);
-    const unknown = outcome.items.filter((item) => item.status === 'UNKNOWN').map((item) => item.index);
-    if (!lookups || unknown.length === 0) return false;
-    let plan: LookupPlan;
-    try {
-      plan = {
-        ...lookups.matching.plan(request, unknown),
-        provider: provider.id,
-        sentAt: sent.at,
-        ...(sent.before === undefined ? {} : { before: sent.before }),
-        claimed: [...claimedResults(outcome.items)],
-      };
-    } catch (error) {
-      this.log.warn({ err: error }, 'no lookup plan for the UNKNOWN items');
-      return false;
-    }
+    const planned = this.#plan(provider, adapter, request, outcome, sent, this.log);
+    if (!planned) return false;
+    const { lookups, plan, unknown } = planned;
     const started = this.now();
     const windowEndsAt = started + this.settings.windowMs;
     const run = async () => {
@@ -280,6 +257,33 @@ export class UnknownResolver {
     };
     void run().catch((error) => this.log.warn({ err: error }, 'following UNKNOWN items failed'));
     return true;
+  }
+
+  /** The lookups and plan for `outcome`'s UNKNOWN items, or undefined when there is nothing to look at. */
+  #plan(
+    provider: { id: Provider; lookups?: TargetMatching },
+    adapter: ProviderAdapter,
+    request: unknown,
+    outcome: CopyOutcome,
+    sent: { at: number; before?: LookupPlan['before'] },
+    log: Logger,
+  ): { lookups: Lookups; plan: LookupPlan; unknown: number[] } | undefined {
+    const lookups = this.#lookups(provider, adapter);
+    const unknown = outcome.items.filter((item) => item.status === 'UNKNOWN').map((item) => item.index);
+    if (!lookups || unknown.length === 0) return undefined;
+    try {
+      const plan: LookupPlan = {
+        ...lookups.matching.plan(request, unknown),
+        provider: provider.id,
+        sentAt: sent.at,
+        ...(sent.before === undefined ? {} : { before: sent.before }),
+        claimed: [...claimedResults(outcome.items)],
+      };
+      return { lookups, plan, unknown };
+    } catch (error) {
+      log.warn({ err: error }, 'no lookup plan for the UNKNOWN items');
+      return undefined;
+    }
   }
 
   /** The outcome with settled items; an accepted one keeps its upstream task. */
