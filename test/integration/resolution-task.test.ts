@@ -85,8 +85,8 @@ async function gateway(env: Record<string, string> = {}): Promise<TestGateway> {
   return gw;
 }
 
-/** A copy that runs and loses its answer, and whose first look at the target fails. */
-async function lostCopy(gw: TestGateway, waitSeconds = 0) {
+/** A copy that runs and loses its answer, and whose first `failingLooks` looks at the target fail. */
+async function lostCopy(gw: TestGateway, waitSeconds = 0, failingLooks = 1) {
   n += 1;
   emu.state.putFile(LIB, '-', `t${n}/src/a.txt`, { content: `task ${n}` });
   emu.state.mkdir(LIB, '-', `t${n}/dst`);
@@ -94,7 +94,8 @@ async function lostCopy(gw: TestGateway, waitSeconds = 0) {
   emu.faults.add({
     method: 'GET',
     pathIncludes: `t${n}`,
-    times: 2,
+    // Each look reads the source and the target.
+    times: 2 * failingLooks,
     kind: 'status',
     status: 400,
     code: 'InvalidArgument',
@@ -143,8 +144,9 @@ describe('a task that keeps looking', () => {
   });
 
   it('copyTaskUpdated emits the task until the look settles it', async () => {
-    const gw = await gateway();
-    const { answer } = await lostCopy(gw);
+    // Looks at 0.5 s, 1.5 s and 3.5 s after the answer; the first two fail: the subscription starts first.
+    const gw = await gateway({ UNKNOWN_GRACE_MS: '500' });
+    const { answer } = await lostCopy(gw, 0, 2);
     const client = createClient({
       url: `${gw.url.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
