@@ -291,6 +291,27 @@ export class CopyService {
     );
   }
 
+  /**
+   * For work that keeps its own records of items (background jobs): looks at the targets of the UNKNOWN
+   * items of `outcome` (the answer to `request`, first sent at `sentAt`) in the background, never
+   * sending anything again, and hands `onLook` the items after each look until every one is settled
+   * or the window ends (`done`). `newCall` gives each look its own call context. False when nothing
+   * will be looked at (no UNKNOWN item, UNKNOWN_RESOLUTION=off, a provider without lookups).
+   */
+  followUnknown(
+    provider: Provider,
+    request: unknown,
+    outcome: CopyOutcome,
+    sentAt: number,
+    newCall: () => CallContext,
+    onLook: (items: CopyItemResult[], done: boolean) => Promise<void> | void,
+  ): boolean {
+    const chosen = this.providers.find((p) => p.id === provider);
+    const adapter = this.#adapters.get(provider);
+    if (!this.resolver || !chosen || !adapter) return false;
+    return this.resolver.follow(chosen, adapter, request, outcome, { at: sentAt }, newCall, onLook);
+  }
+
   /** A task by id through the request's loader (one upstream query per batch of ids). */
   loadTask(id: string, context: { loaders: TaskLoaders }): Promise<CopyTask | null> {
     return context.loaders.task.load(id);
