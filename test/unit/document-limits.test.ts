@@ -59,7 +59,8 @@ describe('validation cost', () => {
   it.each(hostile)('refuses %s in a few milliseconds', (_name, query, message) => {
     const { ms, messages } = cost(query);
     expect(messages).toEqual([expect.stringMatching(message)]);
-    expect(ms).toBeLessThan(15);
+    // Generous for a loaded 2-core CI machine: the quadratic rules this guards against take seconds.
+    expect(ms).toBeLessThan(50);
   });
 
   it('keeps documents at the limits cheap, and lets GraphiQL-sized documents through', () => {
@@ -67,7 +68,7 @@ describe('validation cost', () => {
       `query { ${times(20, (i) => `copyTask(id: "x${i}") { id state done items { index status source target result renamed error { code message retryable } } }`)} }`,
       `query { ...F0 } ${times(30, (i) => `fragment F${i} on Query { __typename ${times(9, (j) => (i + j + 1 < 30 ? `...F${i + j + 1}` : ''))} }`)}`,
     ];
-    for (const query of atLimits) expect(cost(query).ms, query.slice(0, 60)).toBeLessThan(25);
+    for (const query of atLimits) expect(cost(query).ms, query.slice(0, 60)).toBeLessThan(60);
     const ordinary = `query($id: ID!) { copyTask(id: $id) { ...Task } } fragment Task on CopyTask { id state done items { ...Item } }
       fragment Item on CopyItemResult { index status source target result renamed error { code message retryable } }`;
     expect(cost(ordinary).messages).toEqual([]);
