@@ -34,6 +34,7 @@ const COPY = /* GraphQL */ `
         items {
           status
           result
+          evidence
           error {
             code
           }
@@ -316,6 +317,9 @@ describe.each(PROVIDERS)('managed $name tokens', (provider) => {
       expect(rejected?.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
       expect(rejected?.error?.message).toContain(provider.name);
       expect(rejected?.error?.message).toMatch(/token endpoint/);
+      // The copy was never sent, whatever the token endpoint answered.
+      const items = (rejected as { items?: { status: string; evidence: string }[] }).items;
+      expect(items?.map((i) => [i.status, i.evidence])).toEqual([['FAILED', 'NOT_SENT']]);
       for (const secret of [DEMO_LIBRARY_SECRET, DINGTALK_SEED.appSecret]) expect(text).not.toContain(secret);
       expect(provider.counts(rig)).toMatchObject({ tokenRequests: 1, batchCalls: 0 });
 

@@ -164,6 +164,61 @@ describe('SMH: an answer lost after the copy ran is settled by looking (lookup)'
   });
 });
 
+/** A fresh folder with a source directory holding a nested tree, and optionally a directory at the target name. */
+function setUpDirectory(taken: boolean): { from: string; to: string; dir: string } {
+  n += 1;
+  const dir = `d${n}`;
+  emu.state.putFile(LIB, SPACE, `${dir}/src/album/a.txt`, { content: `a ${n}` });
+  emu.state.putFile(LIB, SPACE, `${dir}/src/album/deep/b.txt`, { content: `b ${n}` });
+  emu.state.mkdir(LIB, SPACE, `${dir}/src/album/empty`);
+  if (taken) emu.state.putFile(LIB, SPACE, `${dir}/dst/album/other.txt`, { content: `other ${n}` });
+  else emu.state.mkdir(LIB, SPACE, `${dir}/dst`);
+  return { from: `${dir}/src/album`, to: `${dir}/dst/album`, dir };
+}
+
+describe('SMH directories: settled only when the whole tree matches the source', () => {
+  it.each([
+    ['FAIL', false, 'album', false],
+    ['RENAME', true, 'album (1)', true],
+  ] as const)(
+    '%s (target taken: %s), answer lost after the copy ran → SUCCEEDED at %s',
+    async (strategy, taken, name, renamed) => {
+      const gw = await gateway();
+      const { from, to, dir } = setUpDirectory(taken);
+      const answer = await copy(gw, from, to, strategy, true);
+      expect(answer.__typename).toBe('CopySucceeded');
+      expect(answer.items[0]).toMatchObject({
+        status: 'SUCCEEDED',
+        result: `${dir}/dst/${name}`,
+        renamed,
+        evidence: 'TARGET_LOOKUP',
+      });
+      expect(emu.stats.copiesTo(SPACE, `${dir}/dst/${name}`)).toHaveLength(1);
+    },
+  );
+
+  it('a directory made at the target by someone else, with other content, is not taken for the copy', async () => {
+    const gw = await gateway({ UNKNOWN_WINDOW_SECONDS: '1', UNKNOWN_GRACE_MS: '400' });
+    const { from, to } = setUpDirectory(false);
+    // The request is lost before SMH runs it; after the send, another client makes the target
+    // directory: it is new since the send, but its tree is not the source's.
+    emu.faults.add({ method: 'POST', pathIncludes: BATCH, times: 1, after: false, kind: 'reset' });
+    const sent = gw.graphql<Answer>(
+      COPY,
+      { input: { libraryId: LIB, items: [{ from, to, conflictStrategy: 'FAIL' }] } },
+      { 'x-smh-access-token': token },
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    emu.state.putFile(LIB, SPACE, `${to}/a.txt`, { content: 'someone else' });
+    const res = await sent;
+    expect(res.body.errors).toBeUndefined();
+    const answer = res.body.data!.batchCopy;
+    expect(answer.items[0]).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE' });
+    expect(answer.items[0]?.checkedAt).toEqual(expect.any(String));
+    expect(emu.stats.copiesTo(SPACE, to)).toHaveLength(0);
+  });
+});
+
 describe('SMH: a copy that did not run', () => {
   it.each(['FAIL', 'RENAME', 'OVERWRITE'])(
     '%s stays UNKNOWN under lookup, with a task that keeps looking until the window ends',

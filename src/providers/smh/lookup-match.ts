@@ -14,14 +14,16 @@
  * - OVERWRITE (files): the target created, or modified, since the send (with a snapshot: a new inode, or
  *   a later `modificationTime` or another `versionId` than before) → copied. A directory under
  *   OVERWRITE behaves as under FAIL.
- * - Directories: a new directory proves the copy started, not that it finished; they stay undecided
- *   unless a snapshot proves a conflict.
+ * - Directories: a new directory proves the copy started, not that it finished. It is taken for the
+ *   copy only when its whole tree equals the source's (the same relative paths and types, and for files
+ *   the same size and crc64); a tree still filling (a copy running as an SMH task) stays undecided.
  * Whether a copy gets a fresh `creationTime` is not documented: a copy whose times predate the send is
  * never taken for ours, so such an item stays UNKNOWN rather than being resolved wrongly.
  */
 import {
   copiedSince,
   type Json,
+  type LookupPlan,
   type LookupVerdict,
   type TargetMatching,
   type UpstreamClock,
@@ -71,8 +73,23 @@ export interface SmhObserved {
   sources: Record<string, SmhSourceFacts>;
   folders: Record<string, SmhFolderFacts>;
   targets?: Record<string, SmhSourceFacts>;
+  /**
+   * Whole trees of directory sources and of the new directories that may be their copies, by
+   * {@link sourceKey}: one {@link treeLine} per entry, sorted; or why the tree could not be read.
+   */
+  trees?: Record<string, SmhTree>;
   /** SMH's clock as a listing answer showed it. */
   clock?: UpstreamClock;
+}
+
+/** A directory tree as lines (see {@link treeLine}), or why it could not be read whole. */
+export type SmhTree = string[] | { error: string };
+
+/** One entry of a tree, relative to its root: path, type, and for files size and crc64. */
+export function treeLine(relativePath: string, entry: SmhEntryFacts): string {
+  return entry.type === 'dir'
+    ? `${relativePath}\tdir`
+    : `${relativePath}\t${entry.type}\t${entry.size ?? '?'}\t${entry.crc64 ?? '?'}`;
 }
 
 /** The key of a source: its space and path. */
@@ -154,6 +171,93 @@ function conflict(to: string): LookupVerdict {
   };
 }
 
+/** What a look needs to judge a directory item: its source's tree and those of the new directories near its target. */
+export interface TreeReads {
+  sources: Array<{ spaceId: string; path: string }>;
+  /** Paths in the destination space. */
+  copies: string[];
+}
+
+/**
+ * The directory trees to read after a first look (`observed`, without trees): for every item whose
+ * source is a directory, the source and each directory at its target (or, under RENAME, a `name (n)`
+ * sibling) that is new since the send.
+ */
+export function treesToRead(plan: LookupPlan, indexes: readonly number[], observed: SmhObserved): TreeReads {
+  const scope = plan.scope as unknown as SmhLookupScope;
+  const before = plan.before as unknown as SmhObserved | undefined;
+  const since = copiedSince(plan.sentAt, observed.clock);
+  const sources = new Map<string, { spaceId: string; path: string }>();
+  const copies = new Set<string>();
+  const wanted = new Set(indexes);
+  for (const item of plan.items) {
+    if (!wanted.has(item.index) || item.target === undefined) continue;
+    const spaceId = sourceSpace(scope, item.index);
+    const source = sourceFacts(before, observed, spaceId, item.source);
+    if (!isSource(source) || source.type !== 'dir') continue;
+    const found = newDirectories(observed, before, item.target, item.strategy, since);
+    if (found.length === 0) continue;
+    sources.set(sourceKey(spaceId, item.source), { spaceId, path: item.source });
+    for (const path of found) copies.add(path);
+  }
+  return { sources: [...sources.values()], copies: [...copies] };
+}
+
+/** The source as the snapshot recorded it, else as the look found it. */
+function sourceFacts(
+  before: SmhObserved | undefined,
+  observed: SmhObserved,
+  spaceId: string,
+  path: string,
+): SmhSourceFacts | undefined {
+  const key = sourceKey(spaceId, path);
+  return isSource(before?.sources[key]) ? before?.sources[key] : observed.sources[key];
+}
+
+/** Whether `entry` appeared since the send: with a snapshot, an inode that was not there; else created since. */
+function isNewEntry(entry: SmhEntryFacts, known: SmhEntryFacts[] | undefined, since: number): boolean {
+  return known
+    ? entry.inode !== undefined && !known.some((e) => e.inode === entry.inode)
+    : time(entry.creationTime) >= since;
+}
+
+/** What the snapshot held where `to` is, when it could read it. */
+function knownEntries(
+  before: SmhObserved | undefined,
+  folder: string,
+  to: string,
+): SmhEntryFacts[] | undefined {
+  const then = before && entriesAt(before, folder, to);
+  return typeof then === 'string' ? undefined : then;
+}
+
+/** Paths of the directories new since the send at `to` or, under RENAME, at a `name (n)` sibling. */
+function newDirectories(
+  observed: SmhObserved,
+  before: SmhObserved | undefined,
+  to: string,
+  strategy: string,
+  since: number,
+): string[] {
+  const { folder, name } = splitPath(to);
+  const entries = entriesAt(observed, folder, to);
+  if (typeof entries === 'string') return [];
+  const known = knownEntries(before, folder, to);
+  const renamed = renamePattern(name, true);
+  return entries
+    .filter(
+      (e) =>
+        e.type === 'dir' &&
+        (e.name === name || (strategy === 'RENAME' && renamed.test(e.name))) &&
+        isNewEntry(e, known, since),
+    )
+    .map((e) => (folder === '' ? e.name : `${folder}/${e.name}`));
+}
+
+function sameTree(a: SmhTree | undefined, b: SmhTree | undefined): boolean {
+  return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((line, i) => line === b[i]);
+}
+
 /** The pure half of SMH's lookups (see the module comment). */
 export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
   plan(request, indexes) {
@@ -193,8 +297,7 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
       verdicts.set(index, verdict);
 
       function decideItem(from: string, to: string, strategy: string): LookupVerdict {
-        const key = sourceKey(sourceSpace(scope, index), from);
-        const source = isSource(before?.sources[key]) ? before?.sources[key] : observed.sources[key];
+        const source = sourceFacts(before, observed, sourceSpace(scope, index), from);
         if (!isSource(source)) {
           return {
             status: 'UNKNOWN',
@@ -207,28 +310,35 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
         const { folder, name } = splitPath(to);
         const entries = entriesAt(observed, folder, to);
         if (typeof entries === 'string') return { status: 'UNKNOWN', reason: entries };
-        const then = before && entriesAt(before, folder, to);
-        const known = typeof then === 'string' ? undefined : then;
+        const known = knownEntries(before, folder, to);
         const earlier = known?.find((e) => e.name === name);
         const isDirectory = source.type === 'dir';
         const target = entries.find((e) => e.name === name);
         const resultOf = (entryName: string) => (folder === '' ? entryName : `${folder}/${entryName}`);
-        // New since the send: with a snapshot, an inode that was not there; without, created since.
-        const isNew = (entry: SmhEntryFacts) =>
-          known
-            ? entry.inode !== undefined && !known.some((e) => e.inode === entry.inode)
-            : time(entry.creationTime) >= since;
+        const isNew = (entry: SmhEntryFacts) => isNewEntry(entry, known, since);
         const asks =
           strategy === 'FAIL' || (strategy === 'OVERWRITE' && (isDirectory || target?.type === 'dir'));
         if (asks && earlier && target && earlier.inode !== undefined && target.inode === earlier.inode) {
           return conflict(to);
         }
         if (isDirectory) {
+          const sourceTree = observed.trees?.[sourceKey(sourceSpace(scope, index), from)];
+          const copies = newDirectories(observed, before, to, strategy, since).filter(
+            (path) =>
+              !claimed.has(path) && sameTree(observed.trees?.[sourceKey(scope.spaceId, path)], sourceTree),
+          );
+          if (copies.length === 1) {
+            const found = copies[0] as string;
+            return { status: 'SUCCEEDED', result: found, renamed: splitPath(found).name !== name };
+          }
           return {
             status: 'UNKNOWN',
-            reason: target
-              ? `a directory is at ${to}, but whether a directory copy finished cannot be told from its target`
-              : `nothing is at ${to} yet`,
+            reason:
+              copies.length > 1
+                ? `${copies.length} copies of the directory appeared near ${to} since the send; which one is this item's cannot be told`
+                : target
+                  ? `${to} does not hold a whole copy of the directory ${from} (yet)`
+                  : `nothing is at ${to} yet`,
           };
         }
         const candidates: SmhEntryFacts[] = [];

@@ -10,11 +10,14 @@ import {
   sourceKey,
   sourceSpace,
   splitPath,
+  treeLine,
+  treesToRead,
   type SmhEntryFacts,
   type SmhFolderFacts,
   type SmhLookupScope,
   type SmhObserved,
   type SmhSourceFacts,
+  type SmhTree,
 } from './lookup-match.js';
 import type { SmhWireEntry } from './wire.js';
 
@@ -24,6 +27,8 @@ const PAGE_LIMIT = 1000;
 const MAX_PAGES = 10;
 /** Up to this many items in one folder, none under RENAME, are read one by one instead of listing it. */
 const MAX_SINGLE_READS = 2;
+/** Entries one look reads of directory trees (sources and candidate copies together). */
+const MAX_TREE_ENTRIES = 5000;
 
 function facts(entry: SmhWireEntry, name: string): SmhEntryFacts {
   const out: SmhEntryFacts = { name: entry.name ?? name, type: entry.type ?? '' };
@@ -143,7 +148,55 @@ export class SmhTargetReads implements TargetReads {
       }),
     ];
     await mapBounded(jobs, this.limits.concurrency, (job) => job());
+    if (operation === 'target_lookup') await this.#trees(plan, indexes, observed, send);
     return observed as unknown as Json;
+  }
+
+  /**
+   * Reads the trees a directory item is judged by (its source and the new directories that may be its
+   * copy), at most {@link MAX_TREE_ENTRIES} entries in all: a tree past that is not compared.
+   */
+  async #trees(
+    plan: LookupPlan,
+    indexes: readonly number[],
+    observed: SmhObserved,
+    send: <T>(spaceId: string, fn: (scope: SmhScope) => Promise<T>) => Promise<T>,
+  ): Promise<void> {
+    const { sources, copies } = treesToRead(plan, indexes, observed);
+    if (sources.length === 0) return;
+    const spaceId = (plan.scope as unknown as SmhLookupScope).spaceId;
+    const roots = [...sources, ...copies.map((path) => ({ spaceId, path }))];
+    let left = MAX_TREE_ENTRIES;
+    const trees: Record<string, SmhTree> = {};
+    const walk = async (root: { spaceId: string; path: string }): Promise<SmhTree> => {
+      const lines: string[] = [];
+      const visit = async (dir: string, prefix: string): Promise<void> => {
+        let marker: string | undefined;
+        do {
+          const answer = await send(root.spaceId, (s) =>
+            this.client.listPage(s, dir, { marker, limit: PAGE_LIMIT }, 'target_lookup'),
+          );
+          if (answer === null) throw new Error(`${dir} does not exist`);
+          for (const wire of answer.contents) {
+            if ((left -= 1) < 0) throw new Error('the directories hold too many entries to compare');
+            const entry = facts(wire, wire.name ?? '');
+            lines.push(treeLine(`${prefix}${entry.name}`, entry));
+            if (entry.type === 'dir') await visit(`${dir}/${entry.name}`, `${prefix}${entry.name}/`);
+          }
+          marker = answer.nextMarker;
+        } while (marker !== undefined);
+      };
+      try {
+        await visit(root.path, '');
+        return lines.sort();
+      } catch (error) {
+        return { error: message(error) };
+      }
+    };
+    await mapBounded(roots, this.limits.concurrency, async (root) => {
+      trees[sourceKey(root.spaceId, root.path)] = await walk(root);
+    });
+    observed.trees = trees;
   }
 
   async #list(
