@@ -38,6 +38,11 @@ export function gatewayEnv(port, upstream) {
     DINGTALK_APP_KEY: 'bench-app-key',
     DINGTALK_APP_SECRET: 'bench-app-secret',
     GATEWAY_API_KEYS: `bench:${API_KEY}`,
+    // Managed credentials sign task ids: the gateway refuses to start without a secret.
+    TASK_ID_SECRET: 'bench-task-id-secret-0123456789abcdef',
+    // The caller rate limit stays on (its cost is measured) but never refuses the bench's one caller:
+    // the default (5,000 requests per second per caller) is below what the proxy side is driven at.
+    RATE_LIMIT_MAX: '100000000',
     // 100 copyTask fields in one document need 99 aliases; the default limit is 50.
     GRAPHQL_MAX_ALIASES: String(TASK_LOOKUPS),
     // No load balancer in front: SIGTERM closes at once (stopAll kills after 2 s).
