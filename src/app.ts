@@ -20,9 +20,10 @@ import { RedisIdempotencyStore } from './idempotency/redis-store.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './log.js';
 import { GatewayMetrics } from './metrics.js';
-import type { AdapterDeps, ProviderModule } from './providers/module.js';
+import type { AdapterDeps, ProviderModule, ProviderSettings } from './providers/module.js';
 import { providers as registry } from './providers/registry.js';
 import { createServer } from './server.js';
+import { CallRate } from './upstream/call-rate.js';
 import { UpstreamHttpClient } from './upstream/http.js';
 
 /** Redis when configured (and says at start if it does not persist), else this process's memory. */
@@ -83,15 +84,23 @@ export interface GatewayOptions {
   providers?: readonly ProviderModule[];
 }
 
+/** What every module's adapter is built with besides its own settings. */
+interface SharedDeps {
+  config: Config;
+  logger: Logger;
+  metrics: GatewayMetrics | undefined;
+  callRate: CallRate;
+  now: () => number;
+}
+
 /** The shared machinery one module's adapter is built with: HTTP client, token sources, clock. */
 function adapterDeps(
   module: ProviderModule,
+  settings: ProviderSettings,
   baseUrl: string,
-  config: Config,
-  logger: Logger,
-  metrics: GatewayMetrics | undefined,
-  now: () => number,
+  { config, logger, metrics, callRate, now }: SharedDeps,
 ): AdapterDeps {
+  const limit = module.rateLimits?.(settings);
   return {
     http: () =>
       new UpstreamHttpClient(module.id, baseUrl, {
@@ -101,6 +110,7 @@ function adapterDeps(
         logger,
         breaker: config.breaker,
         metrics: metrics?.upstream(module.id),
+        pacing: limit && { rate: callRate, limit },
       }),
     tokens: {
       managed: (fetch) =>
@@ -139,8 +149,16 @@ export async function buildGateway(
     log: logger,
   });
   const now = options.now ?? Date.now;
+  // Fleet-wide with Redis: every replica counts its upstream calls in the same counters.
+  const callRate = new CallRate({
+    redisUrl: config.redisUrl,
+    keyPrefix: config.upstreamRateKeyPrefix,
+    commandTimeoutMs: Math.min(config.redisCommandTimeoutMs, 500),
+    logger,
+  });
+  const shared: SharedDeps = { config, logger, metrics, callRate, now };
   const adapters: ProviderAdapter[] = configured.map(({ module, settings, baseUrl }) =>
-    module.createAdapter(settings, adapterDeps(module, baseUrl, config, logger, metrics, now)),
+    module.createAdapter(settings, adapterDeps(module, settings, baseUrl, shared)),
   );
   const copy = new CopyService(
     { providers: modules, adapters },
@@ -169,6 +187,7 @@ export async function buildGateway(
   });
   app.addHook('onClose', async () => {
     await readiness.close();
+    await callRate.close();
   });
   return app;
 }

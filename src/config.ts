@@ -49,6 +49,11 @@ export interface Config {
   /** Longest one Redis command may take before the request fails closed (below the operation deadline). */
   redisCommandTimeoutMs: number;
   upstreamTimeoutMs: number;
+  /**
+   * Prefix of the Redis keys that count upstream calls per second (UPSTREAM_RATE_KEY_PREFIX): replicas
+   * with the same prefix share their providers' `*_MAX_CALLS_PER_SECOND` budgets.
+   */
+  upstreamRateKeyPrefix: string;
   /** Deadline for a whole GraphQL operation, including every upstream call it makes. */
   operationTimeoutMs: number;
   introspection: boolean;
@@ -328,6 +333,7 @@ function readUpstreamCalls(env: EnvReader) {
     upstreamTimeoutMs,
     operationTimeoutMs,
     redisCommandTimeoutMs,
+    upstreamRateKeyPrefix: env.text('UPSTREAM_RATE_KEY_PREFIX') ?? 'copy-gateway:call-rate',
     maxUpstreamCallsPerRequest: env.integer('MAX_UPSTREAM_CALLS_PER_REQUEST', 5000, 1, 1_000_000),
     subscriptions: {
       pollMs: env.integer('TASK_POLL_INTERVAL_MS', 2_000, 50, 600_000),

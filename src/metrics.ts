@@ -66,6 +66,13 @@ export class GatewayMetrics implements CopyMetrics, ResolutionMetrics {
     buckets: BUCKETS,
     registers: [this.registry],
   });
+  readonly #rateLimitWait = new Histogram({
+    name: 'copy_gateway_upstream_rate_limit_wait_seconds',
+    help: "Time paced upstream calls waited for a slot of the upstream's calls-per-second limit (shared by every replica through Redis).",
+    labelNames: ['provider', 'operation'] as const,
+    buckets: BUCKETS,
+    registers: [this.registry],
+  });
   readonly #circuit = new Gauge({
     name: 'copy_gateway_circuit_state',
     help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.',
@@ -105,6 +112,7 @@ export class GatewayMetrics implements CopyMetrics, ResolutionMetrics {
   readonly #upstreamTime = children((provider, operation) =>
     this.#upstreamDuration.labels(provider!, operation!),
   );
+  readonly #waitTime = children((provider, operation) => this.#rateLimitWait.labels(provider!, operation!));
   readonly #items = children((provider, status) => this.#copyItems.labels(provider!, status!));
   readonly #outcomes = children((provider, outcome) => this.#copyOutcomes.labels(provider!, outcome!));
 
@@ -130,6 +138,7 @@ export class GatewayMetrics implements CopyMetrics, ResolutionMetrics {
         this.#upstream(provider, operation, outcome).inc();
         if (seconds !== undefined) this.#upstreamTime(provider, operation).observe(seconds);
       },
+      rateLimitWait: (operation, seconds) => this.#waitTime(provider, operation).observe(seconds),
       circuit: (state) => this.#circuit.set({ provider }, CIRCUIT_VALUE[state]),
     };
   }

@@ -6,6 +6,7 @@ import type { TaskRef } from '../copy/task-id.js';
 import type { FetchedToken } from '../credentials/managed.js';
 import type { TokenSource } from '../credentials/token-source.js';
 import type { EnvReader } from '../env.js';
+import type { CallRateLimit } from '../upstream/call-rate.js';
 import type { UpstreamHttpClient } from '../upstream/http.js';
 
 /**
@@ -120,10 +121,11 @@ export interface ProviderModule<
   /** The provider's SDL file (`schema/<provider>.graphql`), which extends `Provider` and `BatchCopyInput`. */
   readonly schemaFile: URL;
   /**
-   * Requests per second the upstream allows (documented or observed), by operation; reserved for
-   * fleet-wide rate limits.
+   * How the upstream's calls are paced (calls per second, per API or in all, and whose budget), from
+   * the settings; every call of the module's HTTP client waits for a slot, across every replica that
+   * shares the Redis. Absent, or 0 calls per second: unpaced.
    */
-  readonly rateLimits?: Readonly<Record<string, number>>;
+  rateLimits?(settings: Settings): CallRateLimit;
   /**
    * What a look at a target means for an item whose answer was lost (does the target now hold a copy
    * of the source, or can the copy not have run?): pure functions over what the adapter's

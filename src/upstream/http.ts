@@ -5,6 +5,7 @@ import { Pool, type Dispatcher } from 'undici';
 import { UpstreamFailure, upstreamError } from '../copy/errors.js';
 import type { Logger } from '../copy/ports.js';
 import type { CopyErrorInfo, Provider } from '../copy/types.js';
+import type { CallRate, CallRateLimit } from './call-rate.js';
 import type { UpstreamIdentity, UpstreamMetrics, UpstreamOperation } from './ports.js';
 import { pathRedactor } from './redact.js';
 import { BodyReadError, BodyTooLargeError, classifyTransportFailure } from './transport-failure.js';
@@ -79,6 +80,16 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   body?: unknown;
   signal?: AbortSignal;
+  /**
+   * When `signal` aborts, in epoch milliseconds: a call that would have to wait for a rate-limit slot
+   * until then is not sent at all (THROTTLED). Unset: it waits until `signal` aborts.
+   */
+  deadline?: number;
+  /**
+   * The upstream API the call counts against where the upstream limits each API on its own (DingTalk:
+   * `batchCopy`, `getTask`…); `operation` when unset.
+   */
+  api?: string;
   /** The caller's request logger, so upstream lines carry its request id and caller name. */
   log?: Logger;
   /** What the call is for, as metrics label it; `other` when unset. */
@@ -126,6 +137,17 @@ export class CircuitOpenFailure extends UpstreamFailure {
   }
 }
 
+/**
+ * A call the gateway's own rate limit held back until its operation's deadline: nothing was sent. It
+ * is retryable, but not within the same operation (its time is up).
+ */
+export class RateLimitWaitFailure extends UpstreamFailure {
+  constructor(error: CopyErrorInfo) {
+    super(error, 'not-executed');
+    this.name = 'RateLimitWaitFailure';
+  }
+}
+
 /** A 5xx answer travels through the breaker as a failure (so it counts), then back out as a response. */
 class ServerErrorAnswer extends Error {
   constructor(readonly response: UpstreamResponse) {
@@ -147,6 +169,8 @@ export interface UpstreamHttpOptions {
   maxBodyBytes?: number;
   /** Where each call's outcome and duration and the circuit's state are reported. */
   metrics?: UpstreamMetrics;
+  /** Paces calls to stay within the upstream's calls per second (fleet-wide with Redis); unset: unpaced. */
+  pacing?: { rate: CallRate; limit: CallRateLimit };
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string {
@@ -191,6 +215,7 @@ export class UpstreamHttpClient implements UpstreamIdentity {
   readonly #timeoutMs: number;
   readonly #breaker: CircuitBreaker<[UpstreamRequest], UpstreamResponse>;
   readonly #metrics: UpstreamMetrics | undefined;
+  readonly #pacing: { rate: CallRate; limit: CallRateLimit; key: string } | undefined;
 
   constructor(
     readonly provider: Provider,
@@ -205,6 +230,11 @@ export class UpstreamHttpClient implements UpstreamIdentity {
     this.#log = options.logger;
     this.#maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
     this.#timeoutMs = options.timeoutMs;
+    const pacing = options.pacing;
+    this.#pacing =
+      pacing && pacing.limit.callsPerSecond > 0
+        ? { ...pacing, key: [provider, url.host, pacing.limit.account ?? ''].join('|') }
+        : undefined;
     this.#pool = new Pool(url.origin, {
       connections: options.connections ?? 64,
       pipelining: 1,
@@ -240,8 +270,10 @@ export class UpstreamHttpClient implements UpstreamIdentity {
   }
 
   /**
-   * Sends one request through the origin's circuit breaker. While the circuit is open the request is
-   * not sent at all, so it fails fast as UPSTREAM_UNAVAILABLE and is safe to retry later.
+   * Sends one request: first it waits for a slot of the upstream's rate limit (when paced), then goes
+   * through the origin's circuit breaker. While the circuit is open the request is not sent at all, so
+   * it fails fast as UPSTREAM_UNAVAILABLE and is safe to retry later. A request whose slot would come
+   * after its deadline is not sent either: RateLimitWaitFailure (THROTTLED, retryable).
    */
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
     // Ids from the caller become path segments; a "." or ".." one would be resolved away by any server
@@ -258,6 +290,7 @@ export class UpstreamHttpClient implements UpstreamIdentity {
         'not-executed',
       );
     }
+    if (this.#pacing) await this.#pace(this.#pacing, request);
     const started = this.#metrics ? performance.now() : 0;
     try {
       const response = await this.#breaker.fire(request);
@@ -283,6 +316,33 @@ export class UpstreamHttpClient implements UpstreamIdentity {
       this.#record(request, error instanceof UpstreamFailure ? error.code : 'error', started);
       throw error;
     }
+  }
+
+  /** Waits for a rate-limit slot, or throws RateLimitWaitFailure when none comes before the deadline. */
+  async #pace(
+    pacing: { rate: CallRate; limit: CallRateLimit; key: string },
+    request: UpstreamRequest,
+  ): Promise<void> {
+    const { rate, limit } = pacing;
+    const operation = request.operation ?? 'other';
+    const api = limit.per === 'api' ? (request.api ?? operation) : '*';
+    const started = performance.now();
+    const granted = await rate.acquire(`${pacing.key}|${api}`, limit.callsPerSecond, {
+      signal: request.signal,
+      deadline: request.deadline,
+    });
+    this.#metrics?.rateLimitWait(operation, (performance.now() - started) / 1000);
+    if (granted) return;
+    this.#metrics?.upstreamCall(operation, 'rate_limited', undefined);
+    const each = limit.per === 'api' ? ' per API' : '';
+    throw new RateLimitWaitFailure(
+      upstreamError(
+        this.provider,
+        'THROTTLED',
+        `The gateway paces its calls to ${this.displayName} at ${limit.callsPerSecond} a second${each}, shared by every replica, and no slot was free before the operation's deadline. The request was not sent; retry later.`,
+        true,
+      ),
+    );
   }
 
   #record(request: UpstreamRequest, outcome: string, started: number): void {

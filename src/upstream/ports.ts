@@ -24,9 +24,11 @@ export type CircuitState = 'closed' | 'halfOpen' | 'open';
 export interface UpstreamMetrics {
   /**
    * `outcome` is the HTTP status class (`2xx`…), a failure code (`UPSTREAM_TIMEOUT`…) or
-   * `circuit_open`; `seconds` is undefined when nothing was sent.
+   * `circuit_open` or `rate_limited` (not sent: see {@link rateLimitWait}); `seconds` is undefined when nothing was sent.
    */
   upstreamCall(operation: UpstreamOperation | 'other', outcome: string, seconds: number | undefined): void;
+  /** A paced call waited `seconds` for its rate-limit slot (0 when one was free), slot or not. */
+  rateLimitWait(operation: UpstreamOperation | 'other', seconds: number): void;
   /** The origin's circuit breaker changed state. */
   circuit(state: CircuitState): void;
 }

@@ -614,6 +614,28 @@ describe('admin and stats', () => {
     expect(JSON.parse(last?.rawBody ?? '')).toEqual(copyBody(['d-file-2', 'd-file-3']));
   });
 
+  it('counts API calls per wall-clock second by route (callRates), admin calls aside', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    await copy(['d-file-2']);
+    await call('GET', `/v1.0/storage/tasks/x?unionId=${SEED.unionId}`);
+    await call('GET', `/v1.0/storage/tasks/y?unionId=${SEED.unionId}`);
+    const after = Math.floor(Date.now() / 1000);
+    const rates = (await call('GET', '/__admin/stats')).json.callRates as Record<
+      string,
+      Record<string, number>
+    >;
+    expect(Object.keys(rates).sort()).toEqual(['batchCopy', 'getTask']);
+    const total = (route: string) => Object.values(rates[route] ?? {}).reduce((sum, n) => sum + n, 0);
+    expect(total('batchCopy')).toBe(1);
+    expect(total('getTask')).toBe(2);
+    for (const second of Object.keys(rates.getTask ?? {}).map(Number)) {
+      expect(second).toBeGreaterThanOrEqual(before);
+      expect(second).toBeLessThanOrEqual(after);
+    }
+    await call('DELETE', '/__admin/stats');
+    expect((await call('GET', '/__admin/stats')).json.callRates).toEqual({});
+  });
+
   it('creates spaces and dentries, issues tokens and reads the tree over HTTP', async () => {
     expect((await call('POST', '/__admin/spaces', { body: { id: 's-new' } })).status).toBe(201);
     const folder = await call('POST', '/__admin/dentries', {

@@ -26,7 +26,15 @@ beforeAll(async () => {
   emu = await startSmhEmulator({ seed: true });
   token = emu.issueToken({ libraryId: LIB, grants: ['admin'] });
   adapter = smh.createAdapter(
-    { baseUrl: emu.url, managed: false, libraries: [], chunkSize: 1000, maxItems: 1000, concurrency: 2 },
+    {
+      baseUrl: emu.url,
+      managed: false,
+      libraries: [],
+      chunkSize: 1000,
+      maxItems: 1000,
+      concurrency: 2,
+      maxCallsPerSecond: 0,
+    },
     {
       http: () => new UpstreamHttpClient('SMH', emu.url, { displayName: 'SMH', timeoutMs: 2000, logger }),
       tokens: {

@@ -1,4 +1,4 @@
-import type { FaultInjector } from '../kit/index.js';
+import { CallRates, type FaultInjector } from '../kit/index.js';
 import type { DingTalkConflictStrategy, DingTalkCopiedItem, ResultItem } from './copy.js';
 import type { RecordedRequest } from './wire.js';
 
@@ -33,6 +33,8 @@ export interface CopyRequestStat {
 /** The counters and records as JSON (`GET /__admin/stats`). */
 export interface DingTalkStatsSnapshot {
   requestsByRoute: Partial<Record<RouteName, number>>;
+  /** API calls (admin routes aside) per wall-clock second, by route: `{route: {epochSecond: calls}}`. */
+  callRates: Partial<Record<RouteName, Record<string, number>>>;
   tokenRequests: number;
   executedCopies: number;
   copyRequests: CopyRequestStat[];
@@ -44,6 +46,8 @@ export interface DingTalkStatsSnapshot {
 /** Counters for tests and the admin API. Faults fired = injector rules plus one-off header faults. */
 export class DingTalkStats {
   requestsByRoute: Partial<Record<RouteName, number>> = {};
+  /** API calls per wall-clock second, by route, as DingTalk's per-app-and-API limit counts them. */
+  readonly callRates = new CallRates();
   tokenRequests = 0;
   executedCopies = 0;
   copyRequests: CopyRequestStat[] = [];
@@ -66,6 +70,7 @@ export class DingTalkStats {
 
   countRequest(route: RouteName): void {
     this.requestsByRoute[route] = (this.requestsByRoute[route] ?? 0) + 1;
+    if (route !== 'admin') this.callRates.count(route);
   }
 
   countHeaderFault(): void {
@@ -97,6 +102,7 @@ export class DingTalkStats {
 
   reset(): void {
     this.requestsByRoute = {};
+    this.callRates.reset();
     this.tokenRequests = 0;
     this.executedCopies = 0;
     this.copyRequests = [];
@@ -111,6 +117,7 @@ export class DingTalkStats {
   toJSON(): DingTalkStatsSnapshot {
     return {
       requestsByRoute: { ...this.requestsByRoute },
+      callRates: this.callRates.toJSON(),
       tokenRequests: this.tokenRequests,
       executedCopies: this.executedCopies,
       copyRequests: [...this.copyRequests],

@@ -15,6 +15,7 @@ export {
   type FaultRule,
   type FiredFault,
 } from './faults.js';
+export { CallRates } from './call-rates.js';
 export { sleep } from './http.js';
 export { kitAdminRoutes, type KitAdminOptions } from './admin-routes.js';
 export { param, queryObject, RouteTable, type Route, type RouteContext, type RouteMatch } from './routes.js';

@@ -84,7 +84,13 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
               () =>
                 this.client.batchCopy(
                   request.spaceId,
-                  { unionId: request.unionId, token, signal: call.signal, log: call.log },
+                  {
+                    unionId: request.unionId,
+                    token,
+                    signal: call.signal,
+                    deadline: call.deadline,
+                    log: call.log,
+                  },
                   body,
                 ),
               isSafeToRetryWrite,
@@ -130,7 +136,14 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
       try {
         const task = await this.#withToken(call, (token) =>
           withRetry(
-            () => this.client.getTask(taskId, { unionId, token, signal: call.signal, log: call.log }),
+            () =>
+              this.client.getTask(taskId, {
+                unionId,
+                token,
+                signal: call.signal,
+                deadline: call.deadline,
+                log: call.log,
+              }),
             isSafeToRetryRead,
             this.limits.retry,
             call,

@@ -17,6 +17,8 @@ export interface DingTalkScope {
   unionId: string;
   token: string;
   signal?: AbortSignal;
+  /** When `signal` aborts, in epoch milliseconds. */
+  deadline?: number;
   log?: Logger;
 }
 
@@ -43,8 +45,10 @@ export class DingTalkClient {
       headers: { [TOKEN_HEADER]: scope.token },
       body,
       signal: scope.signal,
+      deadline: scope.deadline,
       log: scope.log,
       operation: 'batch_copy',
+      api: 'batchCopy',
     });
     const json = jsonBody(response, this.http, 'unknown', requestId(response), dingTalkPageCode);
     if (response.status !== 200) throw this.#failure(response);
@@ -62,8 +66,10 @@ export class DingTalkClient {
       query: { unionId: scope.unionId },
       headers: { [TOKEN_HEADER]: scope.token },
       signal: scope.signal,
+      deadline: scope.deadline,
       log: scope.log,
       operation: 'task_query',
+      api: 'getTask',
     });
     const json = jsonBody(response, this.http, 'not-executed', requestId(response), dingTalkPageCode);
     if (response.status === 404) return null;
@@ -91,8 +97,10 @@ export class DingTalkClient {
       headers: { [TOKEN_HEADER]: scope.token },
       body: { dentryIds },
       signal: scope.signal,
+      deadline: scope.deadline,
       log: scope.log,
       operation,
+      api: 'getDentries',
     });
     const json = jsonBody(response, this.http, 'not-executed', requestId(response), dingTalkPageCode);
     if (response.status !== 200) throw this.#failure(response);
@@ -126,8 +134,10 @@ export class DingTalkClient {
       },
       headers: { [TOKEN_HEADER]: scope.token },
       signal: scope.signal,
+      deadline: scope.deadline,
       log: scope.log,
       operation,
+      api: 'listDentries',
     });
     const json = jsonBody(response, this.http, 'not-executed', requestId(response), dingTalkPageCode) as
       { dentries?: unknown; nextToken?: unknown } | undefined;
@@ -157,6 +167,7 @@ export class DingTalkClient {
       body: { appKey, appSecret },
       signal,
       operation: 'token',
+      api: 'getAccessToken',
     });
     const json = jsonBody(response, this.http, 'not-executed', undefined, dingTalkPageCode) as
       { accessToken?: unknown; expireIn?: unknown } | undefined;

@@ -26,6 +26,12 @@ export const dingtalk: ProviderModule<DingTalkSettings, DingTalkBatchCopyRequest
   settings: dingTalkSettings,
   schemaFile: new URL('../../../schema/dingtalk.graphql', import.meta.url),
   demo: { examples: [{ query: DINGTALK_EXAMPLE }], start: startDingTalkDemo },
+  // DingTalk counts calls per app and API; callers' own tokens (no app key here) share one budget.
+  rateLimits: (settings) => ({
+    callsPerSecond: settings.maxCallsPerSecond,
+    per: 'api',
+    account: settings.appKey,
+  }),
   createAdapter(settings, deps) {
     const client = new DingTalkClient(deps.http());
     const { appKey, appSecret } = settings;

@@ -68,7 +68,8 @@ export class DingTalkTargetReads implements TargetReads {
     if (!call.budget.tryReserve(1)) throw new Error('the call budget of this operation is spent');
     return withToken(this.tokens, APP_SCOPE, call.callerTokens.DINGTALK, call, (token) =>
       withRetry(
-        () => fn({ unionId: scope.unionId, token, signal: call.signal, log: call.log }),
+        () =>
+          fn({ unionId: scope.unionId, token, signal: call.signal, deadline: call.deadline, log: call.log }),
         isSafeToRetryRead,
         this.limits.retry,
         call,

@@ -1,3 +1,4 @@
+import { readMaxCallsPerSecond } from '../kit/rate-limits.js';
 import type { SettingsReader } from '../module.js';
 import type { DingTalkSettings } from './types.js';
 
@@ -22,6 +23,9 @@ export const dingTalkSettings: SettingsReader<DingTalkSettings> = {
       maxItems: env.integer('DINGTALK_MAX_ITEMS', 10_000, 1, 1_000_000),
       concurrency: env.integer('DINGTALK_CONCURRENCY', 4, 1, 64),
       throttleRetries: env.integer('DINGTALK_THROTTLE_RETRIES', 3, 0, 10),
+      // 20 calls a second per app and API for standard-edition orgs; above it DingTalk answers 403
+      // QpsLimitForAppkeyAndApi (https://open.dingtalk.com/document/development/how-to-process-api-throttling-on-the-dingtalk-server).
+      maxCallsPerSecond: readMaxCallsPerSecond(env, 'DINGTALK_MAX_CALLS_PER_SECOND', 20),
     };
   },
 };

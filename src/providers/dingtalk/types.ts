@@ -45,4 +45,6 @@ export interface DingTalkSettings extends ProviderSettings {
   concurrency: number;
   /** Retries of a chunk refused by throttling (it did not run, so re-sending is safe). */
   throttleRetries: number;
+  /** Calls a second to each DingTalk API at most, across the fleet; 0: unpaced. */
+  maxCallsPerSecond: number;
 }

@@ -1,6 +1,6 @@
 import type { CallBudget } from '../../copy/call.js';
 import { UpstreamFailure } from '../../copy/errors.js';
-import { CircuitOpenFailure } from '../../upstream/http.js';
+import { CircuitOpenFailure, RateLimitWaitFailure } from '../../upstream/http.js';
 
 /** How often and how long to wait before re-sending a failed upstream call. */
 export interface RetryPolicy {
@@ -17,6 +17,10 @@ export interface RetryPolicy {
 /** Three retries, 100 ms doubling up to 2 s, with full jitter. */
 export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 100, maxDelayMs: 2_000 };
 
+/** Our own refusals (open circuit, no rate-limit slot before the deadline): retrying now cannot help. */
+const refusedByGateway = (error: UpstreamFailure): boolean =>
+  error instanceof CircuitOpenFailure || error instanceof RateLimitWaitFailure;
+
 /**
  * Only a failure that proves the upstream did nothing may be retried for a write: re-sending a copy
  * whose outcome is unknown can make a second copy.
@@ -24,7 +28,7 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 100, maxDel
 export function isSafeToRetryWrite(error: unknown): error is UpstreamFailure {
   return (
     error instanceof UpstreamFailure &&
-    !(error instanceof CircuitOpenFailure) &&
+    !refusedByGateway(error) &&
     error.execution === 'not-executed' &&
     (error.code === 'THROTTLED' || error.code === 'UPSTREAM_UNAVAILABLE')
   );
@@ -34,7 +38,7 @@ export function isSafeToRetryWrite(error: unknown): error is UpstreamFailure {
 export function isSafeToRetryRead(error: unknown): error is UpstreamFailure {
   return (
     error instanceof UpstreamFailure &&
-    !(error instanceof CircuitOpenFailure) &&
+    !refusedByGateway(error) &&
     [
       'THROTTLED',
       'UPSTREAM_UNAVAILABLE',

@@ -81,7 +81,11 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       async ({ offset, payload }) => {
         const answer = await this.#withToken(scope.libraryId, call, (token) =>
           withRetry(
-            () => this.client.batchCopy({ ...scope, token, signal: call.signal, log: call.log }, payload),
+            () =>
+              this.client.batchCopy(
+                { ...scope, token, signal: call.signal, deadline: call.deadline, log: call.log },
+                payload,
+              ),
             isSafeToRetryWrite,
             this.limits.retry,
             call,
@@ -134,7 +138,11 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       try {
         const tasks = await this.#withToken(group.scope.libraryId, call, (token) =>
           withRetry(
-            () => this.client.queryTasks({ ...group.scope, token, signal: call.signal, log: call.log }, ids),
+            () =>
+              this.client.queryTasks(
+                { ...group.scope, token, signal: call.signal, deadline: call.deadline, log: call.log },
+                ids,
+              ),
             isSafeToRetryRead,
             this.limits.retry,
             call,

@@ -12,6 +12,8 @@ export interface SmhScope {
   userId?: string;
   token: string;
   signal?: AbortSignal;
+  /** When `signal` aborts, in epoch milliseconds. */
+  deadline?: number;
   log?: Logger;
 }
 
@@ -38,6 +40,7 @@ export class SmhClient {
       query: { copy: '1', access_token: scope.token, user_id: scope.userId },
       body: items,
       signal: scope.signal,
+      deadline: scope.deadline,
       log: scope.log,
       operation: 'batch_copy',
     });
@@ -76,6 +79,7 @@ export class SmhClient {
       path: `/api/v1/task/${seg(scope.libraryId)}/${seg(scope.spaceId)}/${taskIds.map(seg).join(',')}`,
       query: { access_token: scope.token, user_id: scope.userId },
       signal: scope.signal,
+      deadline: scope.deadline,
       log: scope.log,
       operation: 'task_query',
     });
@@ -105,6 +109,7 @@ export class SmhClient {
       path: `/api/v1/directory/${seg(scope.libraryId)}/${seg(scope.spaceId)}/${seg(path)}`,
       query: { info: '1', with_inode: '1', access_token: scope.token, user_id: scope.userId },
       signal: scope.signal,
+      deadline: scope.deadline,
       log: scope.log,
       operation,
     });
@@ -140,6 +145,7 @@ export class SmhClient {
         user_id: scope.userId,
       },
       signal: scope.signal,
+      deadline: scope.deadline,
       log: scope.log,
       operation,
     });

@@ -32,6 +32,7 @@ export const smh: ProviderModule<SmhSettings, SmhBatchCopyRequest, SmhTaskRef> =
   settings: smhSettings,
   schemaFile: new URL('../../../schema/smh.graphql', import.meta.url),
   demo: { examples: [{ query: SMH_EXAMPLE }], start: startSmhDemo },
+  rateLimits: (settings) => ({ callsPerSecond: settings.maxCallsPerSecond, per: 'upstream' }),
   createAdapter(settings, deps) {
     const client = new SmhClient(deps.http());
     const secrets = new Map(settings.libraries.map((l) => [l.libraryId, l.librarySecret]));

@@ -106,7 +106,13 @@ export class SmhTargetReads implements TargetReads {
       folders: {},
       ...(targets.length > 0 ? { targets: {} } : {}),
     };
-    const base = { libraryId: scope.libraryId, userId: scope.userId, signal: call.signal, log: call.log };
+    const base = {
+      libraryId: scope.libraryId,
+      userId: scope.userId,
+      signal: call.signal,
+      deadline: call.deadline,
+      log: call.log,
+    };
     const send = <T>(spaceId: string, fn: (scope: SmhScope) => Promise<T>): Promise<T> => {
       if (!call.budget.tryReserve(1)) throw new Error('the call budget of this operation is spent');
       return withToken(this.tokens, scope.libraryId, call.callerTokens.SMH, call, (token) =>

@@ -1,4 +1,5 @@
 import type { EnvReader } from '../../env.js';
+import { readMaxCallsPerSecond } from '../kit/rate-limits.js';
 import type { SettingsReader } from '../module.js';
 import type { SmhLibraryCredential, SmhSettings } from './types.js';
 
@@ -22,7 +23,10 @@ function libraries(env: EnvReader): SmhLibraryCredential[] {
   return list;
 }
 
-/** SMH_BASE_URL, the library credentials, and SMH_CHUNK_SIZE / SMH_MAX_ITEMS / SMH_CONCURRENCY. */
+/**
+ * SMH_BASE_URL, the library credentials, and SMH_CHUNK_SIZE / SMH_MAX_ITEMS / SMH_CONCURRENCY /
+ * SMH_MAX_CALLS_PER_SECOND.
+ */
 export const smhSettings: SettingsReader<SmhSettings> = {
   baseUrlVariable: 'SMH_BASE_URL',
   origin: "the media library's API origin",
@@ -36,6 +40,8 @@ export const smhSettings: SettingsReader<SmhSettings> = {
       chunkSize: env.integer('SMH_CHUNK_SIZE', 1000, 1, 1000),
       maxItems: env.integer('SMH_MAX_ITEMS', 10_000, 1, 1_000_000),
       concurrency: env.integer('SMH_CONCURRENCY', 4, 1, 64),
+      // SMH documents no rate limit: unpaced unless the operator sets one.
+      maxCallsPerSecond: readMaxCallsPerSecond(env, 'SMH_MAX_CALLS_PER_SECOND', 0),
     };
   },
 };

@@ -54,4 +54,6 @@ export interface SmhSettings extends ProviderSettings {
   maxItems: number;
   /** Upstream calls of one request in flight at once. */
   concurrency: number;
+  /** Calls a second to SMH at most, all APIs together, across the fleet; 0: unpaced. */
+  maxCallsPerSecond: number;
 }
