@@ -146,9 +146,8 @@ export class CallRate {
     try {
       if (!(await settledBefore(before, wait.signal))) return false;
       for (;;) {
-        const now = this.#now();
-        const slice = Math.floor(now / sliceMs);
-        if (await this.#take(`${key}|${callsPerSecond}|${slice}`, perSlice)) return true;
+        const slice = await this.#take(`${key}|${callsPerSecond}`, sliceMs, perSlice);
+        if (slice === undefined) return true;
         const next = (slice + 1) * sliceMs;
         if (wait.deadline !== undefined && next >= wait.deadline) return false;
         if (!(await pause(Math.max(1, Math.ceil(next - this.#now())), wait.signal))) return false;
@@ -159,26 +158,35 @@ export class CallRate {
     }
   }
 
-  /** Counts one call in slice `slotKey`: true when it was within `perSlice`. */
-  async #take(slotKey: string, perSlice: number): Promise<boolean> {
+  /**
+   * Counts one call of budget `key` in the current slice: undefined when it was within `perSlice`,
+   * else the (full) slice's number.
+   */
+  async #take(key: string, sliceMs: number, perSlice: number): Promise<number | undefined> {
     if (this.#redis && this.#now() >= this.#fallbackUntil) {
+      const slice = Math.floor(this.#now() / sliceMs);
       try {
-        await this.#limiter(this.#shared, perSlice, () => this.#redisLimiter(perSlice)).consume(slotKey);
+        const limiter = this.#limiter(this.#shared, perSlice, () => this.#redisLimiter(perSlice));
+        await limiter.consume(`${key}|${slice}`);
         if (this.#warned) {
           this.#warned = false;
           this.#log.info('upstream call rates are counted in Redis again, shared by every replica');
         }
-        return true;
+        return undefined;
       } catch (error) {
-        if (error instanceof RateLimiterRes) return false;
+        if (error instanceof RateLimiterRes) return slice;
         this.#fallBack(error);
       }
     }
+    // The slice again: a failing Redis command may have taken into the next one.
+    const slice = Math.floor(this.#now() / sliceMs);
     try {
-      await this.#limiter(this.#local, perSlice, () => this.#memoryLimiter(perSlice)).consume(slotKey);
-      return true;
+      await this.#limiter(this.#local, perSlice, () => this.#memoryLimiter(perSlice)).consume(
+        `${key}|${slice}`,
+      );
+      return undefined;
     } catch (error) {
-      if (error instanceof RateLimiterRes) return false;
+      if (error instanceof RateLimiterRes) return slice;
       throw error;
     }
   }
