@@ -40,13 +40,16 @@ export async function startGateway(
       done();
     },
   });
-  // Tests opt in to caller keys; without them managed mode would refuse to start.
+  // Tests opt in to caller keys; without them managed mode would refuse to start. DingTalk calls are
+  // unpaced unless a test sets its limit: pacing at the default 20 a second only slows tests down (the
+  // upstream rate-limit tests cover it).
   const base = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',
     ALLOW_ANONYMOUS: '1',
     TASK_ID_SECRET,
+    DINGTALK_MAX_CALLS_PER_SECOND: '0',
     ...env,
   });
   const config = options.override ? options.override(base) : base;

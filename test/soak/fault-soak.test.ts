@@ -130,8 +130,6 @@ describe('fault soak', () => {
       ...managedDemoEnv(smh.url, dingtalk.url),
       UNKNOWN_GRACE_MS: String(GRACE_MS),
       UNKNOWN_WINDOW_SECONDS: String(WINDOW_SECONDS),
-      // Hundreds of DingTalk calls a second on purpose: pacing at DingTalk's 20 would only slow the soak.
-      DINGTALK_MAX_CALLS_PER_SECOND: '0',
     });
     SMH_FAULTS.forEach((rule) => smh.faults.add(rule));
     DINGTALK_FAULTS.forEach((rule) => dingtalk.faults.add(rule));
