@@ -4,6 +4,7 @@ import type { CallContext } from '../../copy/call.js';
 import { UpstreamFailure } from '../../copy/errors.js';
 import type { RequestedItem } from '../../copy/progress.js';
 import { chunk, mapBounded } from '../kit/concurrency.js';
+import { callScope } from '../kit/call-scope.js';
 import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../kit/retry.js';
 import { encodeTaskId } from '../../copy/task-id.js';
 import type { CopyOutcome, CopyTask } from '../../copy/types.js';
@@ -84,13 +85,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
               () =>
                 this.client.batchCopy(
                   request.spaceId,
-                  {
-                    unionId: request.unionId,
-                    token,
-                    signal: call.signal,
-                    deadline: call.deadline,
-                    log: call.log,
-                  },
+                  { unionId: request.unionId, token, ...callScope(call) },
                   body,
                 ),
               isSafeToRetryWrite,
@@ -136,14 +131,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
       try {
         const task = await this.#withToken(call, (token) =>
           withRetry(
-            () =>
-              this.client.getTask(taskId, {
-                unionId,
-                token,
-                signal: call.signal,
-                deadline: call.deadline,
-                log: call.log,
-              }),
+            () => this.client.getTask(taskId, { unionId, token, ...callScope(call) }),
             isSafeToRetryRead,
             this.limits.retry,
             call,

@@ -11,6 +11,7 @@ import type { TokenSource } from '../../credentials/token-source.js';
 import { withToken } from '../../credentials/with-token.js';
 import type { UpstreamOperation } from '../../upstream/ports.js';
 import { chunk, mapBounded } from '../kit/concurrency.js';
+import { callScope } from '../kit/call-scope.js';
 import { isSafeToRetryRead, withRetry, type RetryPolicy } from '../kit/retry.js';
 import type { DingTalkClient, DingTalkScope } from './client.js';
 import {
@@ -68,8 +69,7 @@ export class DingTalkTargetReads implements TargetReads {
     if (!call.budget.tryReserve(1)) throw new Error('the call budget of this operation is spent');
     return withToken(this.tokens, APP_SCOPE, call.callerTokens.DINGTALK, call, (token) =>
       withRetry(
-        () =>
-          fn({ unionId: scope.unionId, token, signal: call.signal, deadline: call.deadline, log: call.log }),
+        () => fn({ unionId: scope.unionId, token, ...callScope(call) }),
         isSafeToRetryRead,
         this.limits.retry,
         call,

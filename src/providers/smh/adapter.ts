@@ -3,6 +3,7 @@ import { answerEvidence } from '../../copy/evidence.js';
 import { failedItemStatus, unknownOutcome, upstreamError } from '../../copy/errors.js';
 import type { CallContext } from '../../copy/call.js';
 import { chunk, mapBounded } from '../kit/concurrency.js';
+import { callScope } from '../kit/call-scope.js';
 import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../kit/retry.js';
 import { combineTaskStates, summarize } from '../../copy/summary.js';
 import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
@@ -81,11 +82,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       async ({ offset, payload }) => {
         const answer = await this.#withToken(scope.libraryId, call, (token) =>
           withRetry(
-            () =>
-              this.client.batchCopy(
-                { ...scope, token, signal: call.signal, deadline: call.deadline, log: call.log },
-                payload,
-              ),
+            () => this.client.batchCopy({ ...scope, token, ...callScope(call) }, payload),
             isSafeToRetryWrite,
             this.limits.retry,
             call,
@@ -138,11 +135,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       try {
         const tasks = await this.#withToken(group.scope.libraryId, call, (token) =>
           withRetry(
-            () =>
-              this.client.queryTasks(
-                { ...group.scope, token, signal: call.signal, deadline: call.deadline, log: call.log },
-                ids,
-              ),
+            () => this.client.queryTasks({ ...group.scope, token, ...callScope(call) }, ids),
             isSafeToRetryRead,
             this.limits.retry,
             call,

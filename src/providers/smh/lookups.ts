@@ -4,6 +4,7 @@ import type { TokenSource } from '../../credentials/token-source.js';
 import { withToken } from '../../credentials/with-token.js';
 import type { UpstreamOperation } from '../../upstream/ports.js';
 import { mapBounded } from '../kit/concurrency.js';
+import { callScope } from '../kit/call-scope.js';
 import { isSafeToRetryRead, withRetry, type RetryPolicy } from '../kit/retry.js';
 import type { SmhClient, SmhScope } from './client.js';
 import {
@@ -106,13 +107,7 @@ export class SmhTargetReads implements TargetReads {
       folders: {},
       ...(targets.length > 0 ? { targets: {} } : {}),
     };
-    const base = {
-      libraryId: scope.libraryId,
-      userId: scope.userId,
-      signal: call.signal,
-      deadline: call.deadline,
-      log: call.log,
-    };
+    const base = { libraryId: scope.libraryId, userId: scope.userId, ...callScope(call) };
     const send = <T>(spaceId: string, fn: (scope: SmhScope) => Promise<T>): Promise<T> => {
       if (!call.budget.tryReserve(1)) throw new Error('the call budget of this operation is spent');
       return withToken(this.tokens, scope.libraryId, call.callerTokens.SMH, call, (token) =>
