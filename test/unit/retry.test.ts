@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamCallBudget } from '../../src/providers/kit/budget.js';
 import { UpstreamFailure, upstreamError } from '../../src/copy/errors.js';
-import { DEFAULT_RETRY, backoffDelay, isSafeToRetryWrite, withRetry } from '../../src/providers/kit/retry.js';
+import {
+  DEFAULT_RETRY,
+  backoffDelay,
+  isSafeToRetryRead,
+  isSafeToRetryWrite,
+  withRetry,
+} from '../../src/providers/kit/retry.js';
+import { RateLimitWaitFailure } from '../../src/upstream/http.js';
 
 const throttled = () =>
   new UpstreamFailure(upstreamError('SMH', 'THROTTLED', 'slow down', true), 'not-executed');
@@ -22,6 +29,13 @@ describe('withRetry', () => {
     );
     expect(result).toBe('done');
     expect(calls).toBe(3);
+  });
+
+  it('never retries a call our own rate limit held back past its deadline (THROTTLED, not sent)', () => {
+    const held = new RateLimitWaitFailure(upstreamError('DINGTALK', 'THROTTLED', 'no slot', true));
+    expect(isSafeToRetryWrite(held)).toBe(false);
+    expect(isSafeToRetryRead(held)).toBe(false);
+    expect(isSafeToRetryWrite(throttled())).toBe(true);
   });
 
   it('never retries a write whose outcome is unknown', async () => {
