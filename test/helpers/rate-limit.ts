@@ -3,6 +3,7 @@
  * and the busiest second of the emulator's per-second call counts.
  */
 import { DINGTALK_SEED as SEED, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
+import { seededDingTalkInput } from './dingtalk-input.js';
 import { postGraphql } from './process.js';
 
 /** One item of a batch copy's answer. */
@@ -57,14 +58,7 @@ export async function dingTalkCopy(
   ids: readonly string[],
   headers: Record<string, string> = {},
 ): Promise<CopyAnswer> {
-  const input = {
-    spaceId: SEED.sourceSpaceId,
-    unionId: SEED.unionId,
-    targetSpaceId: SEED.targetSpaceId,
-    targetFolderId: '0',
-    dentryIds: ids,
-    conflictStrategy: 'RENAME',
-  };
+  const input = seededDingTalkInput(ids, { conflictStrategy: 'RENAME' });
   const body = await postGraphql<{ batchCopy: CopyAnswer }>(url, COPY, { input }, headers);
   if (!body.data) throw new Error(`batchCopy failed: ${JSON.stringify(body.errors)}`);
   return body.data.batchCopy;

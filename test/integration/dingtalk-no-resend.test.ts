@@ -14,6 +14,7 @@ import {
   startDingTalkEmulator,
   type DingTalkEmulator,
 } from '../../src/emulators/dingtalk/index.js';
+import { seededDingTalkInput } from '../helpers/dingtalk-input.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 const CHUNK = 3;
@@ -133,13 +134,7 @@ describe('chunks that may have run are never re-sent (loopback property)', () =>
         const res = await gw.graphql<{ batchCopy: { __typename: string; items: ItemOut[] } }>(
           COPY,
           {
-            input: {
-              spaceId: SEED.sourceSpaceId,
-              unionId: SEED.unionId,
-              targetSpaceId: SEED.targetSpaceId,
-              targetFolderId: '0',
-              dentryIds: ids,
-            },
+            input: seededDingTalkInput(ids),
           },
           { 'x-acs-dingtalk-access-token': token },
         );

@@ -9,48 +9,14 @@ import {
   startDingTalkEmulator,
   type DingTalkEmulator,
 } from '../../src/emulators/dingtalk/index.js';
+import {
+  DINGTALK_COPY,
+  TASK,
+  type ResolutionTaskAnswer,
+  type ResolutionCopyAnswer,
+} from '../helpers/resolution.js';
+import { seededDingTalkInput } from '../helpers/dingtalk-input.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-
-const COPY = /* GraphQL */ `
-  mutation Copy($input: DingTalkBatchCopyInput!) {
-    batchCopy(input: { dingtalk: $input }) {
-      __typename
-      ... on CopyOutcome {
-        items {
-          index
-          status
-          source
-          result
-          evidence
-          checkedAt
-          error {
-            code
-          }
-        }
-      }
-      ... on CopyAccepted {
-        task {
-          id
-          state
-          done
-        }
-      }
-    }
-  }
-`;
-
-interface Item {
-  index: number;
-  status: string;
-  source: string;
-  result: string | null;
-  evidence: string;
-  checkedAt: string | null;
-  error: { code: string } | null;
-}
-interface Answer {
-  batchCopy: { __typename: string; items: Item[]; task?: { id: string; state: string; done: boolean } };
-}
 
 let emu: DingTalkEmulator;
 let token: string;
@@ -91,17 +57,10 @@ function setUp(taken: boolean): { source: string; folder: string } {
 async function copy(gw: TestGateway, source: string, folder: string, strategy: string, after: boolean) {
   emu.faults.add({ method: 'POST', pathIncludes: '/batchCopy', times: 1, after, kind: 'reset' });
   const before = emu.stats.requestsByRoute.batchCopy ?? 0;
-  const res = await gw.graphql<Answer>(
-    COPY,
+  const res = await gw.graphql<ResolutionCopyAnswer>(
+    DINGTALK_COPY,
     {
-      input: {
-        spaceId: SEED.sourceSpaceId,
-        unionId: SEED.unionId,
-        targetSpaceId: SEED.targetSpaceId,
-        targetFolderId: folder,
-        dentryIds: [source],
-        conflictStrategy: strategy,
-      },
+      input: seededDingTalkInput([source], { targetFolderId: folder, conflictStrategy: strategy }),
     },
     { 'x-acs-dingtalk-access-token': token },
   );
@@ -147,8 +106,8 @@ describe('DingTalk: folders', () => {
     let item = answer.items[0]!;
     for (let i = 0; i < 50 && item.status === 'UNKNOWN'; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const res = await gw.graphql<{ copyTask: { items: Item[] } }>(
-        `query($id: ID!) { copyTask(id: $id) { items { index status source result evidence checkedAt error { code } } } }`,
+      const res = await gw.graphql<ResolutionTaskAnswer>(
+        TASK,
         { id: answer.task!.id },
         { 'x-acs-dingtalk-access-token': token },
       );

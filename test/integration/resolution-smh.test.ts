@@ -5,72 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_LIBRARY_ID as LIB, startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
+import {
+  SMH_COPY,
+  type ResolutionCopyAnswer,
+  type ResolutionTaskAnswer,
+  TASK,
+} from '../helpers/resolution.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 const BATCH = '/api/v1/batch/';
 const SPACE = '-';
-
-const COPY = /* GraphQL */ `
-  mutation Copy($input: SmhBatchCopyInput!) {
-    batchCopy(input: { smh: $input }) {
-      __typename
-      ... on CopyOutcome {
-        items {
-          index
-          status
-          source
-          target
-          result
-          renamed
-          evidence
-          checkedAt
-          error {
-            code
-          }
-        }
-      }
-      ... on CopyAccepted {
-        task {
-          id
-          state
-          done
-        }
-      }
-    }
-  }
-`;
-const TASK = /* GraphQL */ `
-  query Task($id: ID!) {
-    copyTask(id: $id) {
-      state
-      done
-      items {
-        index
-        status
-        result
-        evidence
-        checkedAt
-        error {
-          code
-        }
-      }
-    }
-  }
-`;
-
-interface Item {
-  index: number;
-  status: string;
-  source: string;
-  result: string | null;
-  renamed: boolean;
-  evidence: string;
-  checkedAt: string | null;
-  error: { code: string } | null;
-}
-interface Answer {
-  batchCopy: { __typename: string; items: Item[]; task?: { id: string; state: string; done: boolean } };
-}
 
 let emu: SmhEmulator;
 let token: string;
@@ -112,8 +56,8 @@ function setUp(taken: boolean): { from: string; to: string; dir: string } {
 async function copy(gw: TestGateway, from: string, to: string, strategy: string, after: boolean) {
   emu.faults.add({ method: 'POST', pathIncludes: BATCH, times: 1, after, kind: 'reset' });
   const before = emu.stats.requests['batch.copy'] ?? 0;
-  const res = await gw.graphql<Answer>(
-    COPY,
+  const res = await gw.graphql<ResolutionCopyAnswer>(
+    SMH_COPY,
     { input: { libraryId: LIB, items: [{ from, to, conflictStrategy: strategy }] } },
     { 'x-smh-access-token': token },
   );
@@ -151,8 +95,8 @@ describe('SMH: an answer lost after the copy ran is settled by looking (lookup)'
   it('an answer that arrived keeps evidence UPSTREAM_ANSWER', async () => {
     const gw = await gateway();
     const { from, to } = setUp(false);
-    const res = await gw.graphql<Answer>(
-      COPY,
+    const res = await gw.graphql<ResolutionCopyAnswer>(
+      SMH_COPY,
       { input: { libraryId: LIB, items: [{ from, to }] } },
       { 'x-smh-access-token': token },
     );
@@ -203,8 +147,8 @@ describe('SMH directories: settled only when the whole tree matches the source',
     // The request is lost before SMH runs it; after the send, another client makes the target
     // directory: it is new since the send, but its tree is not the source's.
     emu.faults.add({ method: 'POST', pathIncludes: BATCH, times: 1, after: false, kind: 'reset' });
-    const sent = gw.graphql<Answer>(
-      COPY,
+    const sent = gw.graphql<ResolutionCopyAnswer>(
+      SMH_COPY,
       { input: { libraryId: LIB, items: [{ from, to, conflictStrategy: 'FAIL' }] } },
       { 'x-smh-access-token': token },
     );
@@ -230,10 +174,10 @@ describe('SMH: a copy that did not run', () => {
       expect(answer.items[0]).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE' });
       expect(answer.items[0]?.checkedAt).toEqual(expect.any(String));
       expect(answer.task?.done).toBe(false);
-      let task: { state: string; done: boolean; items: Item[] } | undefined;
+      let task: ResolutionTaskAnswer['copyTask'] | undefined;
       for (let i = 0; i < 40 && !task?.done; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        const res = await gw.graphql<{ copyTask: typeof task }>(
+        const res = await gw.graphql<ResolutionTaskAnswer>(
           TASK,
           { id: answer.task!.id },
           { 'x-smh-access-token': token },

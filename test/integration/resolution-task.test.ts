@@ -8,56 +8,15 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DEMO_LIBRARY_ID as LIB, startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
+import {
+  SMH_COPY,
+  type ResolutionCopyAnswer,
+  type ResolutionTaskAnswer,
+  TASK,
+} from '../helpers/resolution.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-const COPY = /* GraphQL */ `
-  mutation Copy($input: SmhBatchCopyInput!) {
-    batchCopy(input: { smh: $input }) {
-      __typename
-      ... on CopyOutcome {
-        items {
-          status
-          result
-          evidence
-          checkedAt
-        }
-      }
-      ... on CopyAccepted {
-        task {
-          id
-          done
-          state
-        }
-      }
-    }
-  }
-`;
-const TASK = /* GraphQL */ `
-  query Task($id: ID!) {
-    copyTask(id: $id) {
-      done
-      state
-      items {
-        status
-        result
-        evidence
-        checkedAt
-      }
-    }
-  }
-`;
-
-interface Item {
-  status: string;
-  result: string | null;
-  evidence: string;
-  checkedAt: string | null;
-}
-interface Answer {
-  batchCopy: { __typename: string; items: Item[]; task?: { id: string; done: boolean; state: string } };
-}
 
 let emu: SmhEmulator;
 let token: string;
@@ -100,8 +59,8 @@ async function lostCopy(gw: TestGateway, waitSeconds = 0, failingLooks = 1) {
     status: 400,
     code: 'InvalidArgument',
   });
-  const res = await gw.graphql<Answer>(
-    COPY,
+  const res = await gw.graphql<ResolutionCopyAnswer>(
+    SMH_COPY,
     { input: { libraryId: LIB, items: [{ from: `t${n}/src/a.txt`, to: `t${n}/dst/a.txt` }], waitSeconds } },
     { 'x-smh-access-token': token },
   );
@@ -110,11 +69,7 @@ async function lostCopy(gw: TestGateway, waitSeconds = 0, failingLooks = 1) {
 }
 
 async function readTask(gw: TestGateway, id: string) {
-  const res = await gw.graphql<{ copyTask: { done: boolean; state: string; items: Item[] } }>(
-    TASK,
-    { id },
-    { 'x-smh-access-token': token },
-  );
+  const res = await gw.graphql<ResolutionTaskAnswer>(TASK, { id }, { 'x-smh-access-token': token });
   expect(res.body.errors).toBeUndefined();
   return res.body.data!.copyTask;
 }
