@@ -10,6 +10,7 @@ import { limitConnections } from './http/connection-limits.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
 import { AllowedOrigins } from './http/origins.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 import { OneLinePerRequest } from './http/request-log.js';
 import type { Logger } from './log.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -39,6 +40,10 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     logController: new OneLinePerRequest(),
+    // The request id (request.id, `reqId` on every log line of the request): the caller's x-request-id
+    // when well formed, else the trace id of its traceparent, else a new UUID (http/request-id.ts).
+    genReqId: (request) => requestIdFor(request.headers),
+    requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
     // In-flight requests finish on close while new ones get 503, in our error shape (errorAnswers).
     return503OnClosing: false,
@@ -56,6 +61,11 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     keepAliveTimeout: config.server.keepAliveTimeoutMs,
   });
   limitConnections(app.server, { maxConnections: config.server.maxConnections, logger });
+  // Before every other hook, so that every answer (errors, 404s, 429s, 503s while closing) names it.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
   // First, so that every answer to an allowed origin carries CORS headers, 503s while closing included.
   const origins = new AllowedOrigins(config.corsOrigins, config.demo);
   await app.register(corsAnswers, {
@@ -69,7 +79,6 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(graphiqlAssets);
   await app.register(graphqlRoutes, {
     config,
-    logger,
     copy,
     origins,
     typeDefs: deps.typeDefs,

@@ -6,7 +6,15 @@ import type { RunProgress } from './progress.js';
  * credentials, the operation's deadline, and its budget of upstream calls.
  */
 export interface CallContext {
+  /** Logs of this operation: every line carries its request id (`reqId`). */
   log: Logger;
+  /**
+   * The id that ties this operation's answer, log lines and upstream calls together: the HTTP
+   * request's id (its `x-request-id`), or `<connectionId>:<n>` for the n-th operation of a WebSocket
+   * connection. Sent upstream as `x-request-id` on each call. Unset for work that no request started
+   * (then upstream calls carry none).
+   */
+  requestId?: string;
   /** Aborts when the operation's deadline passes. */
   signal: AbortSignal;
   /** When `signal` aborts, in milliseconds since the epoch (unset: no known deadline). */

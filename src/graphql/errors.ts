@@ -1,7 +1,7 @@
 import { ErrorCode } from '../copy/error-codes.js';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Logger } from '../log.js';
+import type { Logger } from '../copy/ports.js';
 import { GatewayError, UpstreamFailure } from '../copy/errors.js';
 import { BAD_USER_INPUT } from './input-errors.js';
 
@@ -29,12 +29,36 @@ function requestLevelError(error: unknown): boolean {
 }
 
 /**
+ * True for an error none of our code expected: not a GatewayError, without a code of its own (or with
+ * INTERNAL_SERVER_ERROR), and not a request-level error of graphql-js. {@link createFormatError} masks
+ * these; {@link logUnexpectedErrors} logs them.
+ */
+export function isUnexpectedError(error: unknown): boolean {
+  if (unwrapResolverError(error) instanceof GatewayError || requestLevelError(error)) return false;
+  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  return typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR;
+}
+
+/**
+ * Logs each unexpected error ({@link isUnexpectedError}) of an operation with its cause, on the
+ * operation's logger (so the line carries its request id): the answer only says "Internal server error".
+ */
+export function logUnexpectedErrors(log: Logger, errors: readonly unknown[]): void {
+  for (const error of errors) {
+    if (isUnexpectedError(error)) {
+      log.error({ err: unwrapResolverError(error) }, 'unexpected error in a GraphQL operation');
+    }
+  }
+}
+
+/**
  * The one error formatter of both transports. Every error leaves with a code in `extensions.code`:
  * our own errors carry theirs; request-level errors graphql-js raises without one are the caller's
- * input (`BAD_USER_INPUT`); anything else unexpected is logged and masked as INTERNAL_SERVER_ERROR,
- * since its message may hold anything. `extensions.http` (a status for the HTTP layer) never leaves.
+ * input (`BAD_USER_INPUT`); anything else unexpected is masked as INTERNAL_SERVER_ERROR, since its
+ * message may hold anything (each transport logs it: {@link logUnexpectedErrors}). `extensions.http`
+ * (a status for the HTTP layer) never leaves.
  */
-export function createFormatError(log: Logger, options: FormatErrorOptions) {
+export function createFormatError(options: FormatErrorOptions) {
   const clean = (message: string) => (options.hideSuggestions ? message.replace(SUGGESTION, '') : message);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
@@ -58,7 +82,6 @@ export function createFormatError(log: Logger, options: FormatErrorOptions) {
     if (requestLevelError(error)) {
       return { ...formatted, message: clean(formatted.message), extensions: { code: BAD_USER_INPUT } };
     }
-    log.error({ err: original }, 'unexpected error in a GraphQL operation');
     if (options.exposeInternal)
       return { ...formatted, extensions: { ...extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
     return {

@@ -7,7 +7,6 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
 import { createFormatError } from './errors.js';
 import { nameInvalidValues } from './input-errors.js';
 import { documentLimits } from './limits.js';
@@ -36,7 +35,6 @@ export interface GraphQLPolicy {
  */
 export function graphqlPolicy(
   config: Pick<Config, 'production' | 'introspection' | 'limits'>,
-  logger: Logger,
 ): GraphQLPolicy {
   const limits = documentLimits(config.limits);
   return {
@@ -46,7 +44,7 @@ export function graphqlPolicy(
       ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
     ],
     describeValidationErrors: nameInvalidValues,
-    formatError: createFormatError(logger, {
+    formatError: createFormatError({
       exposeInternal: !config.production,
       hideSuggestions: config.production,
     }),

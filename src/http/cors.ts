@@ -93,6 +93,7 @@ export function refuseForeignWebSockets(origins: AllowedOrigins) {
         graphqlErrorBody(
           `WebSocket connections from ${origin.slice(0, 200)} are not allowed: add the origin to CORS_ORIGINS.`,
           ErrorCode.FORBIDDEN,
+          request.id,
         ),
       );
   };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
@@ -50,9 +51,11 @@ export function clientErrorAnswer(error: Error & { code?: string }, socket: Sock
         ? [431, 'The request headers are larger than the server accepts.']
         : [400, 'The request is not valid HTTP/1.1.'];
   if (socket.writable) {
-    const body = JSON.stringify(graphqlErrorBody(message, httpErrorCode(status)));
+    // No request was read, so no caller id either: the answer gets an id of its own.
+    const requestId = randomUUID();
+    const body = JSON.stringify(graphqlErrorBody(message, httpErrorCode(status), requestId));
     socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }
   socket.destroy();
@@ -76,7 +79,7 @@ export const errorAnswers = fastifyPlugin<ErrorAnswersOptions>(
           : status >= 500
             ? 'Internal server error'
             : error.message;
-      return reply.code(status).send(graphqlErrorBody(message, httpErrorCode(status)));
+      return reply.code(status).send(graphqlErrorBody(message, httpErrorCode(status), request.id));
     });
     app.setNotFoundHandler((request, reply) =>
       reply
@@ -85,6 +88,7 @@ export const errorAnswers = fastifyPlugin<ErrorAnswersOptions>(
           graphqlErrorBody(
             `Nothing is served at ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}: GraphQL is at ${graphqlPath} (POST, GET, WebSocket); probes at /healthz and /readyz.`,
             'NOT_FOUND',
+            request.id,
           ),
         ),
     );
@@ -92,13 +96,17 @@ export const errorAnswers = fastifyPlugin<ErrorAnswersOptions>(
     app.addHook('preClose', async () => {
       closing = true;
     });
-    app.addHook('onRequest', async (_request, reply) => {
+    app.addHook('onRequest', async (request, reply) => {
       if (!closing) return;
       return reply
         .code(503)
         .header('connection', 'close')
         .send(
-          graphqlErrorBody('The server is shutting down; send the request again.', 'SERVICE_UNAVAILABLE'),
+          graphqlErrorBody(
+            'The server is shutting down; send the request again.',
+            'SERVICE_UNAVAILABLE',
+            request.id,
+          ),
         );
     });
   },

@@ -91,7 +91,11 @@ export const graphiqlAssets: FastifyPluginAsync = async (app) => {
       return reply
         .code(404)
         .send(
-          graphqlErrorBody(`No GraphiQL asset named ${JSON.stringify(request.params.file)}.`, 'NOT_FOUND'),
+          graphqlErrorBody(
+            `No GraphiQL asset named ${JSON.stringify(request.params.file)}.`,
+            'NOT_FOUND',
+            request.id,
+          ),
         );
     }
     return reply

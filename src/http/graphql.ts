@@ -15,8 +15,8 @@ import type { RequestContext } from '../context.js';
 import type { CopyService } from '../copy/service.js';
 import { graphqlPolicy } from '../graphql/policy.js';
 import { resolvers } from '../graphql/resolvers.js';
-import type { Logger } from '../log.js';
 import { apolloPolicyPlugin } from './apollo-policy.js';
+import { addRequestIdToErrors, requestIdPlugin } from './apollo-request-id.js';
 import { createCallerAuth } from './caller-auth.js';
 import { refuseForeignWebSockets } from './cors.js';
 import { graphqlErrorBody } from './error-body.js';
@@ -33,7 +33,6 @@ export const GRAPHQL_PATH = '/graphql';
 /** Options of {@link graphqlRoutes}. */
 export interface GraphqlRoutesOptions {
   config: Config;
-  logger: Logger;
   copy: CopyService;
   /** Origins whose pages may open WebSocket connections (besides the gateway's own). */
   origins: AllowedOrigins;
@@ -68,9 +67,9 @@ const endOperations: ApolloServerPlugin<RequestContext> = {
  * key in their `connection_init` payload instead.
  */
 export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (app, options) => {
-  const { config, logger, copy } = options;
+  const { config, copy } = options;
   // One policy (limits, introspection, error masking) for both transports.
-  const policy = graphqlPolicy(config, logger);
+  const policy = graphqlPolicy(config);
   // One executable schema for both transports: Apollo over HTTP, graphql-ws over WebSocket.
   const schema = makeExecutableSchema({ typeDefs: options.typeDefs, resolvers });
   const apollo = new ApolloServer<RequestContext>({
@@ -88,6 +87,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     stopOnTerminationSignals: false,
     plugins: [
       apolloPolicyPlugin(policy, GRAPHQL_PATH),
+      // After the policy plugin, which may replace an answer's errors.
+      requestIdPlugin(),
       endOperations,
       // We serve GraphiQL ourselves; the default landing page would load Sandbox from a CDN.
       ApolloServerPluginLandingPageDisabled(),
@@ -108,6 +109,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const context = async (request: FastifyRequest): Promise<RequestContext> =>
     contextFor({
       log: request.log,
+      requestId: request.id,
       caller: request.caller,
       credential: (name) => headerValue(request, name),
     });
@@ -140,6 +142,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
             graphqlErrorBody(
               'Missing or unknown API key: send Authorization: Bearer <key>.',
               ErrorCode.UNAUTHENTICATED,
+              request.id,
             ),
           );
       }
@@ -154,6 +157,13 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     max: config.server.rateLimitMax,
     windowMs: config.server.rateLimitWindowMs,
     redisUrl: config.redisUrl,
+  });
+
+  // Apollo answers a malformed request (no query, a refused CSRF check) before any plugin hook runs;
+  // its errors get the request id here. Our own error answers have it already and stay as they are.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode < 400 || typeof payload !== 'string') return done(null, payload);
+    done(null, addRequestIdToErrors(payload, request.id) ?? payload);
   });
 
   const graphqlHandler = fastifyApolloHandler(apollo, { context });
@@ -188,6 +198,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
         graphqlErrorBody(
           'Batched requests (a JSON array of operations) are not supported: send one operation per request; connections are kept alive, so separate requests cost little.',
           ErrorCode.BAD_REQUEST,
+          request.id,
         ),
       );
   };
@@ -208,6 +219,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
           graphqlErrorBody(
             `${request.method} is not supported on ${GRAPHQL_PATH}: send GraphQL with POST (or GET for queries).`,
             'METHOD_NOT_ALLOWED',
+            request.id,
           ),
         ),
   });

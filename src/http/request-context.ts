@@ -7,7 +7,10 @@ import { UpstreamCallBudget } from '../providers/kit/budget.js';
 
 /** What a transport tells {@link createContextFactory} about one caller: its logger, name and credentials. */
 export interface CallerInput {
+  /** The operation's logger, bound to its request id. */
   log: Logger;
+  /** The operation's request id (see CallContext.requestId). */
+  requestId: string;
   /** The authenticated caller's name, if callers authenticate. */
   caller?: string;
   /** Reads a header (HTTP) or a connection parameter (WebSocket) by lower-case name. */
@@ -36,6 +39,7 @@ export function createContextFactory(config: Config, copy: CopyService) {
     const deadline = operationDeadline(config.operationTimeoutMs);
     return {
       log: input.log,
+      requestId: input.requestId,
       signal: deadline.signal,
       endOperation: deadline.end,
       deadline: Date.now() + config.operationTimeoutMs,

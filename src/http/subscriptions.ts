@@ -12,6 +12,8 @@ import {
 } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import type { RequestContext } from '../context.js';
+import type { Logger } from '../copy/ports.js';
+import { logUnexpectedErrors } from '../graphql/errors.js';
 import { operationInputErrors } from '../graphql/input-errors.js';
 import type { GraphQLPolicy } from '../graphql/policy.js';
 import type { CallerInput } from './request-context.js';
@@ -44,6 +46,23 @@ function coded(message: string, code: string, nodes?: GraphQLError['nodes']): Gr
   return new GraphQLError(message, { nodes, extensions: { code } });
 }
 
+/** One operation of a connection: its request id (`<connectionId>:<n>`) and its logger, bound to it. */
+interface Operation {
+  requestId: string;
+  log: Logger;
+}
+
+/** What the handler keeps per connection (graphql-ws's `ctx.extra`, beside the upgrade request). */
+type ConnectionState = {
+  caller?: string;
+  /** Cap keys of the live subscriptions, by operation id. */
+  active?: Map<string, string>;
+  /** Subscribe messages so far: numbers the operations. */
+  operations?: number;
+  /** The operations not yet finished, by the id the client gave them. */
+  running?: Map<string, Operation>;
+};
+
 /**
  * graphql-transport-ws on the /graphql path, for subscriptions only: queries and mutations keep to
  * HTTP, where body limits, CSRF protection and status codes apply. Browsers cannot set headers on a
@@ -59,7 +78,25 @@ export function subscriptionHandler(options: SubscriptionOptions) {
     (request: FastifyRequest, params: Record<string, unknown> | undefined) => (name: string) =>
       param(params, name) ??
       (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
-  const format = (error: GraphQLError) => policy.formatError(error.toJSON(), error);
+  const format = (error: GraphQLError, operation: Operation | undefined) => {
+    const formatted = policy.formatError(error.toJSON(), error);
+    return operation
+      ? { ...formatted, extensions: { ...formatted.extensions, requestId: operation.requestId } }
+      : formatted;
+  };
+  /**
+   * Numbers a new operation of the connection: `<connectionId>:<n>`, the connection id being the
+   * upgrade request's id. Its log lines carry that id as `reqId` (and the caller's name, if any).
+   */
+  const begin = (ctx: { extra: ConnectionState & { request: FastifyRequest } }, id: string): Operation => {
+    const { request, caller } = ctx.extra;
+    ctx.extra.operations = (ctx.extra.operations ?? 0) + 1;
+    const requestId = `${request.id}:${ctx.extra.operations}`;
+    const log = request.server.log.child(caller ? { reqId: requestId, caller } : { reqId: requestId });
+    const operation = { requestId, log };
+    (ctx.extra.running ??= new Map()).set(id, operation);
+    return operation;
+  };
 
   /**
    * Whose subscriptions count together: the API key's name; without API keys, the upstream tokens
@@ -81,10 +118,11 @@ export function subscriptionHandler(options: SubscriptionOptions) {
     }
   };
 
-  return makeHandler<Record<string, unknown>, { caller?: string; active?: Map<string, string> }>(
+  return makeHandler<Record<string, unknown>, ConnectionState>(
     {
       schema,
       onSubscribe: (ctx, id, payload) => {
+        begin(ctx, id);
         const active = (ctx.extra.active ??= new Map());
         if (active.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [
@@ -134,13 +172,17 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         };
       },
       onComplete: (ctx, id) => {
+        ctx.extra.running?.delete(id);
         const caller = ctx.extra.active?.get(id);
         if (caller === undefined) return;
         ctx.extra.active?.delete(id);
         options.caps.release(caller);
       },
       // A closed connection gives back every place it still held.
-      onClose: (ctx) => releaseAll(ctx.extra.active),
+      onClose: (ctx) => {
+        releaseAll(ctx.extra.active);
+        ctx.extra.running?.clear();
+      },
       onConnect: (ctx) => {
         if (!options.authenticate) return true;
         const caller = options.authenticate(
@@ -150,18 +192,30 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         ctx.extra.caller = caller;
         return true;
       },
-      context: (ctx) => {
+      context: (ctx, id) => {
         const credential = credentialsOf(ctx.extra.request, ctx.connectionParams);
+        const operation = ctx.extra.running?.get(id) ?? begin(ctx, id);
         return options.contextFor({
-          log: ctx.extra.request.log,
+          log: operation.log,
+          requestId: operation.requestId,
           caller: ctx.extra.caller,
           credential: (name) => credential(name),
           credentialPlace: (name) => `the "${name}" field of the connection_init payload`,
         });
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map(format),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map(format) } : undefined,
+      // Errors of onSubscribe's checks, or of a subscription that broke off: the operation ends here.
+      onError: (ctx, id, _payload, errors) => {
+        const operation = ctx.extra.running?.get(id);
+        ctx.extra.running?.delete(id);
+        if (operation) logUnexpectedErrors(operation.log, errors);
+        return errors.map((error) => format(error, operation));
+      },
+      onNext: (ctx, id, _payload, _args, result) => {
+        if (!result.errors) return undefined;
+        const operation = ctx.extra.running?.get(id);
+        if (operation) logUnexpectedErrors(operation.log, result.errors);
+        return { ...result, errors: result.errors.map((error) => format(error, operation)) };
+      },
     },
     options.keepAliveMs,
   );

@@ -72,26 +72,38 @@ const trackDispatch: Dispatcher.DispatcherComposeInterceptor =
     return dispatch(options, onDispatch ? new DispatchTracker(handler, onDispatch) : handler);
   };
 
-/** One call to an upstream: method, path below the base URL, query, headers and JSON body. */
-export interface UpstreamRequest {
-  method: 'GET' | 'POST';
-  path: string;
-  query?: Record<string, string | undefined>;
-  headers?: Record<string, string>;
-  body?: unknown;
+/** What ties an upstream call to the operation that makes it (all unset for calls of no operation). */
+export interface OperationLink {
+  /** The operation's deadline: the call is aborted when it fires. */
   signal?: AbortSignal;
   /**
    * When `signal` aborts, in epoch milliseconds: a call that would have to wait for a rate-limit slot
    * until then is not sent at all (THROTTLED). Unset: it waits until `signal` aborts.
    */
   deadline?: number;
+  /** The operation's logger, so upstream lines carry its request id and caller name. */
+  log?: Logger;
+  /** The operation's request id, sent as `x-request-id` so the upstream's logs can be matched with ours. */
+  requestId?: string;
+}
+
+/** The {@link OperationLink} fields of `from` (a CallContext, a provider's call scope), and nothing else. */
+export function operationLink(from: OperationLink): OperationLink {
+  return { signal: from.signal, deadline: from.deadline, log: from.log, requestId: from.requestId };
+}
+
+/** One call to an upstream: method, path below the base URL, query, headers and JSON body. */
+export interface UpstreamRequest extends OperationLink {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | undefined>;
+  headers?: Record<string, string>;
+  body?: unknown;
   /**
    * The upstream API the call counts against where the upstream limits each API on its own (DingTalk:
    * `batchCopy`, `getTask`…); `operation` when unset.
    */
   api?: string;
-  /** The caller's request logger, so upstream lines carry its request id and caller name. */
-  log?: Logger;
   /** What the call is for, as metrics label it; `other` when unset. */
   operation?: UpstreamOperation;
 }
@@ -398,6 +410,7 @@ export class UpstreamHttpClient implements UpstreamIdentity {
           accept: 'application/json',
           'user-agent': USER_AGENT,
           ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+          ...(request.requestId === undefined ? {} : { 'x-request-id': request.requestId }),
           ...request.headers,
         },
         body,

@@ -181,6 +181,7 @@ describe('start-up with credentials', () => {
       ((await refused.body.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions,
     ).toEqual({
       code: 'UNAUTHENTICATED',
+      requestId: expect.any(String),
     });
     const allowed = await send(`Bearer ${key}`);
     expect(allowed.statusCode).toBe(200);

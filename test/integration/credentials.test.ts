@@ -446,7 +446,7 @@ describe('callers with GATEWAY_API_KEYS', () => {
         errors: [
           {
             message: 'Missing or unknown API key: send Authorization: Bearer <key>.',
-            extensions: { code: 'UNAUTHENTICATED' },
+            extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) },
           },
         ],
       });
@@ -468,6 +468,7 @@ describe('callers with GATEWAY_API_KEYS', () => {
         ((await response.body.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions,
       ).toEqual({
         code: 'UNAUTHENTICATED',
+        requestId: expect.any(String),
       });
     }
     // The router decodes `/%67raphql` to /graphql: a mutation there must not spend the managed secret.

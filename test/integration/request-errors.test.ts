@@ -164,7 +164,7 @@ describe('input errors found at execution are request errors', () => {
     expect(missing).toEqual([
       expect.objectContaining({
         message: 'Variable "$id" of required type "ID!" was not provided.',
-        extensions: { code: 'BAD_USER_INPUT' },
+        extensions: { code: 'BAD_USER_INPUT', requestId: expect.any(String) },
       }),
     ]);
     expect(errorLines(gw)).toEqual([]);
@@ -193,7 +193,7 @@ describe('subscriptions over HTTP', () => {
         errors: [
           {
             message: expect.stringMatching(/WebSocket.*graphql-transport-ws.*\/graphql/),
-            extensions: { code: 'BAD_REQUEST' },
+            extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) },
           },
         ],
       });
@@ -209,7 +209,9 @@ describe('every answer has the GraphQL error shape', () => {
   });
   afterAll(() => gw.close());
 
-  const shape = (code: string) => ({ errors: [{ message: expect.any(String), extensions: { code } }] });
+  const shape = (code: string) => ({
+    errors: [{ message: expect.any(String), extensions: { code, requestId: expect.any(String) } }],
+  });
 
   it('unsupported methods on /graphql: 405 with Allow; OPTIONS lists them', async () => {
     for (const method of ['PUT', 'DELETE', 'PATCH'] as const) {
@@ -314,7 +316,7 @@ describe('the production policy holds on both transports', () => {
     expect(ws).toEqual([
       expect.objectContaining({
         message: 'Cannot query field "stat" on type "CopyTask".',
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) },
       }),
     ]);
     const enumTypo = await wsErrors(gw.url, 'subscription { copyTaskUpdatd(id: "x") { id } }');
@@ -393,7 +395,12 @@ describe('messages name what was wrong', () => {
     );
     expect(answer.head).toMatch(/^HTTP\/1\.1 401 /);
     expect(JSON.parse(answer.body)).toEqual({
-      errors: [{ message: expect.stringMatching(/API key/), extensions: { code: 'UNAUTHENTICATED' } }],
+      errors: [
+        {
+          message: expect.stringMatching(/API key/),
+          extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) },
+        },
+      ],
     });
   });
 });

@@ -137,7 +137,10 @@ describe('per-caller rate limit', () => {
     expect(limited.status).toBe(429);
     expect(limited.body).toEqual({
       errors: [
-        { message: expect.stringMatching(/at most 3 per 60000 ms/), extensions: { code: 'RATE_LIMITED' } },
+        {
+          message: expect.stringMatching(/at most 3 per 60000 ms/),
+          extensions: { code: 'RATE_LIMITED', requestId: expect.any(String) },
+        },
       ],
     });
     // Another caller has a count of its own; probes are not limited.

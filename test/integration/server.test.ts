@@ -113,7 +113,7 @@ describe('gateway server', () => {
     expect(body.errors).toEqual([
       expect.objectContaining({
         message: 'The document has 1000 fragment definitions; at most 30 are allowed.',
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.any(String) },
       }),
     ]);
   });

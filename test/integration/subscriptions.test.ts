@@ -185,7 +185,7 @@ describe('copyTaskUpdated over WebSocket', () => {
       expect(error).toEqual([
         expect.objectContaining({
           message: expect.stringMatching(/Document contains more that 20000 tokens/), // graphql-js spells it "that"
-          extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+          extensions: { code: 'GRAPHQL_PARSE_FAILED', requestId: expect.stringMatching(/^[^:]+:\d+$/) },
         }),
       ]);
     } finally {

@@ -7,10 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { graphqlPolicy } from '../../src/graphql/policy.js';
 import { loadTypeDefs } from '../../src/graphql/schema.js';
-import { createLogger } from '../../src/log.js';
 
 const schema = buildSchema(loadTypeDefs());
-const policy = graphqlPolicy(loadConfig({}), createLogger('silent'));
+const policy = graphqlPolicy(loadConfig({}));
 const rules = [...specifiedRules, ...policy.validationRules];
 const times = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(' ');
 

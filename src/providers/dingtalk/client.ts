@@ -1,5 +1,9 @@
-import type { Logger } from '../../copy/ports.js';
-import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
+import {
+  operationLink,
+  type OperationLink,
+  type UpstreamHttpClient,
+  type UpstreamResponse,
+} from '../../upstream/http.js';
 import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
 import { dingTalkErrorInfo, dingTalkPageCode } from './translate.js';
 import type { UpstreamOperation } from '../../upstream/ports.js';
@@ -12,14 +16,10 @@ import type {
   DingTalkWireTask,
 } from './wire.js';
 
-/** Who a DingTalk call acts as (`unionId`, with `token`), and the caller's deadline and logger. */
-export interface DingTalkScope {
+/** Who a DingTalk call acts as (`unionId`, with `token`), for which operation. */
+export interface DingTalkScope extends OperationLink {
   unionId: string;
   token: string;
-  signal?: AbortSignal;
-  /** When `signal` aborts, in epoch milliseconds. */
-  deadline?: number;
-  log?: Logger;
 }
 
 const seg = encodeURIComponent;
@@ -44,9 +44,7 @@ export class DingTalkClient {
       query: { unionId: scope.unionId },
       headers: { [TOKEN_HEADER]: scope.token },
       body,
-      signal: scope.signal,
-      deadline: scope.deadline,
-      log: scope.log,
+      ...operationLink(scope),
       operation: 'batch_copy',
       api: 'batchCopy',
     });
@@ -65,9 +63,7 @@ export class DingTalkClient {
       path: `/v1.0/storage/tasks/${seg(taskId)}`,
       query: { unionId: scope.unionId },
       headers: { [TOKEN_HEADER]: scope.token },
-      signal: scope.signal,
-      deadline: scope.deadline,
-      log: scope.log,
+      ...operationLink(scope),
       operation: 'task_query',
       api: 'getTask',
     });
@@ -96,9 +92,7 @@ export class DingTalkClient {
       query: { unionId: scope.unionId },
       headers: { [TOKEN_HEADER]: scope.token },
       body: { dentryIds },
-      signal: scope.signal,
-      deadline: scope.deadline,
-      log: scope.log,
+      ...operationLink(scope),
       operation,
       api: 'getDentries',
     });
@@ -133,9 +127,7 @@ export class DingTalkClient {
         order: page.order,
       },
       headers: { [TOKEN_HEADER]: scope.token },
-      signal: scope.signal,
-      deadline: scope.deadline,
-      log: scope.log,
+      ...operationLink(scope),
       operation,
       api: 'listDentries',
     });

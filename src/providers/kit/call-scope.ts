@@ -1,15 +1,10 @@
 import type { CallContext } from '../../copy/call.js';
-import type { Logger } from '../../copy/ports.js';
+import { operationLink, type OperationLink } from '../../upstream/http.js';
 
-/** What each upstream call takes from its operation: the deadline (signal and time) and the logger. */
-export interface CallScope {
-  signal: AbortSignal;
-  /** When `signal` aborts, in epoch milliseconds (unset: no known deadline). */
-  deadline?: number;
-  log: Logger;
-}
+/** What each upstream call takes from its operation: the deadline (signal and time), the logger, the request id. */
+export type CallScope = OperationLink;
 
 /** The {@link CallScope} of `call`, to spread into a client's scope. */
 export function callScope(call: CallContext): CallScope {
-  return { signal: call.signal, deadline: call.deadline, log: call.log };
+  return operationLink(call);
 }

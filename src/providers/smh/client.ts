@@ -1,20 +1,20 @@
-import type { Logger } from '../../copy/ports.js';
-import type { UpstreamHttpClient, UpstreamResponse } from '../../upstream/http.js';
+import {
+  operationLink,
+  type OperationLink,
+  type UpstreamHttpClient,
+  type UpstreamResponse,
+} from '../../upstream/http.js';
 import type { UpstreamOperation } from '../../upstream/ports.js';
 import { failureOf, jsonBody, requestIdOf, shapeFailure } from '../../upstream/answers.js';
 import { smhErrorInfo, smhPageCode, wireStatus } from './translate.js';
 import type { SmhWireCopyItem, SmhWireEntry, SmhWireError, SmhWireResultItem, SmhWireTask } from './wire.js';
 
-/** Where an SMH call acts (library, space, optional user) with which token, and the caller's deadline and logger. */
-export interface SmhScope {
+/** Where an SMH call acts (library, space, optional user) with which token, for which operation. */
+export interface SmhScope extends OperationLink {
   libraryId: string;
   spaceId: string;
   userId?: string;
   token: string;
-  signal?: AbortSignal;
-  /** When `signal` aborts, in epoch milliseconds. */
-  deadline?: number;
-  log?: Logger;
 }
 
 /** SMH's answer to a batch copy: the items' results (200/207) with SMH's request id for the answer (item errors quote it), or the id of the task it started (202). */
@@ -39,9 +39,7 @@ export class SmhClient {
       // `copy=1` as the official JS SDK sends it; the docs' bare `copy` flag means the same.
       query: { copy: '1', access_token: scope.token, user_id: scope.userId },
       body: items,
-      signal: scope.signal,
-      deadline: scope.deadline,
-      log: scope.log,
+      ...operationLink(scope),
       operation: 'batch_copy',
     });
     // Whenever the upstream got the request, the copy may have run: a bad answer leaves it unknown.
@@ -78,9 +76,7 @@ export class SmhClient {
       method: 'GET',
       path: `/api/v1/task/${seg(scope.libraryId)}/${seg(scope.spaceId)}/${taskIds.map(seg).join(',')}`,
       query: { access_token: scope.token, user_id: scope.userId },
-      signal: scope.signal,
-      deadline: scope.deadline,
-      log: scope.log,
+      ...operationLink(scope),
       operation: 'task_query',
     });
     const body = jsonBody(response, this.http, 'not-executed', requestId(response), smhPageCode);
@@ -108,9 +104,7 @@ export class SmhClient {
       method: 'GET',
       path: `/api/v1/directory/${seg(scope.libraryId)}/${seg(scope.spaceId)}/${seg(path)}`,
       query: { info: '1', with_inode: '1', access_token: scope.token, user_id: scope.userId },
-      signal: scope.signal,
-      deadline: scope.deadline,
-      log: scope.log,
+      ...operationLink(scope),
       operation,
     });
     const body = jsonBody(response, this.http, 'not-executed', requestId(response), smhPageCode);
@@ -144,9 +138,7 @@ export class SmhClient {
         access_token: scope.token,
         user_id: scope.userId,
       },
-      signal: scope.signal,
-      deadline: scope.deadline,
-      log: scope.log,
+      ...operationLink(scope),
       operation,
     });
     const body = jsonBody(response, this.http, 'not-executed', requestId(response), smhPageCode) as
