@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { ProviderAdapter } from './copy/adapter.js';
@@ -82,6 +83,8 @@ export interface GatewayOptions {
    * their settings are read from `config.providers` (load it with the same modules).
    */
   providers?: readonly ProviderModule[];
+  /** Makes spans for GraphQL operations and upstream calls (tracing/start.ts); none when unset. */
+  tracer?: Tracer;
 }
 
 /** What every module's adapter is built with besides its own settings. */
@@ -91,6 +94,8 @@ interface SharedDeps {
   metrics: GatewayMetrics | undefined;
   callRate: CallRate;
   now: () => number;
+  /** Makes a span for each upstream call when tracing is on. */
+  tracer: Tracer | undefined;
 }
 
 /** The shared machinery one module's adapter is built with: HTTP client, token sources, clock. */
@@ -98,7 +103,7 @@ function adapterDeps(
   module: ProviderModule,
   settings: ProviderSettings,
   baseUrl: string,
-  { config, logger, metrics, callRate, now }: SharedDeps,
+  { config, logger, metrics, callRate, now, tracer }: SharedDeps,
 ): AdapterDeps {
   const limit = module.rateLimits?.(settings);
   return {
@@ -111,6 +116,7 @@ function adapterDeps(
         breaker: config.breaker,
         metrics: metrics?.upstream(module.id),
         pacing: limit && { rate: callRate, limit },
+        tracer,
       }),
     tokens: {
       managed: (fetch) =>
@@ -156,7 +162,7 @@ export async function buildGateway(
     commandTimeoutMs: Math.min(config.redisCommandTimeoutMs, 500),
     logger,
   });
-  const shared: SharedDeps = { config, logger, metrics, callRate, now };
+  const shared: SharedDeps = { config, logger, metrics, callRate, now, tracer: options.tracer };
   const adapters: ProviderAdapter[] = configured.map(({ module, settings, baseUrl }) =>
     module.createAdapter(settings, adapterDeps(module, settings, baseUrl, shared)),
   );
@@ -180,6 +186,7 @@ export async function buildGateway(
     examples: options.examples,
     typeDefs: loadTypeDefs(modules),
     readiness,
+    tracer: options.tracer,
   });
   app.addHook('onListen', async () => {
     const upstreams = configured.map(({ module, baseUrl }) => ({ name: module.displayName, baseUrl }));

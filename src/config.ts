@@ -8,6 +8,7 @@ import { EnvReader, type Env } from './env.js';
 import type { ProviderModule, ProviderSettings } from './providers/module.js';
 import { providers as registry } from './providers/registry.js';
 import type { ResolutionMode } from './copy/lookups.js';
+import { readTracing, type TracingSettings } from './tracing/settings.js';
 
 export { ConfigError, type ConfigProblem, type Env } from './env.js';
 
@@ -113,6 +114,8 @@ export interface Config {
     /** Selections (fields, fragment spreads, inline fragments) written in a document. */
     maxSelections: number;
   };
+  /** OpenTelemetry tracing from the standard `OTEL_*` variables: off unless asked for. */
+  tracing: TracingSettings;
 }
 
 /** What {@link decideAccess} decides from. */
@@ -420,6 +423,7 @@ export function loadConfig(env: Env = process.env, modules: readonly ProviderMod
     managed: access.managed,
     providers: Object.fromEntries(read.map(({ module, settings }) => [module.id, settings])),
     limits: readLimits(reader),
+    tracing: readTracing(reader),
   };
   reader.assertValid();
   return config;

@@ -4,6 +4,8 @@ import { createLogger } from './log.js';
 import { processLogOutput } from './log-output.js';
 import { startDemo } from './demo/start.js';
 import { providers } from './providers/registry.js';
+import { startTracing } from './tracing/start.js';
+import { pathRedactor } from './upstream/redact.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -20,9 +22,17 @@ async function main(): Promise<void> {
   }
   const output = processLogOutput(config.demo, config.logLevel, process.env.LOG_LEVEL !== undefined);
   const logger = createLogger(output.level, output.destination, providers);
+  const tracing = await startTracing(config.tracing, {
+    redactPath: pathRedactor(providers.flatMap((p) => p.secretQueryParameters)),
+  });
+  if (tracing) logger.info({ exporters: config.tracing.exporters }, 'OpenTelemetry tracing is on');
   const demo = config.demo ? await startDemo(config, logger, providers) : undefined;
   const effective = demo?.config ?? config;
-  const app = await buildGateway(effective, logger, { examples: demo?.examples, providers });
+  const app = await buildGateway(effective, logger, {
+    examples: demo?.examples,
+    providers,
+    tracer: tracing?.tracer,
+  });
   const address = await app.listen({ port: effective.port, host: effective.host });
   if (demo) console.log(demo.banner(address));
   else logger.info({ address }, 'copy-gateway listening');
@@ -42,6 +52,8 @@ async function main(): Promise<void> {
     app
       .close()
       .then(() => demo?.close())
+      // Sends the spans still buffered before the process goes.
+      .then(() => tracing?.shutdown())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'error during shutdown');

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { CopyService } from './copy/service.js';
@@ -28,6 +29,8 @@ export interface ServerDeps {
   typeDefs: string;
   /** What `/readyz` reports; also `app.readiness`, for the process to begin shutting down. */
   readiness: Readiness;
+  /** Makes a span for each GraphQL operation when tracing is on (none when unset). */
+  tracer?: Tracer;
 }
 
 /**
@@ -82,6 +85,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     copy,
     origins,
     typeDefs: deps.typeDefs,
+    tracer: deps.tracer,
     landingPage: graphiqlPage(deps.examples ?? []),
   });
   app.addHook('onClose', async () => {

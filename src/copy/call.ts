@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { Logger } from './ports.js';
 import type { RunProgress } from './progress.js';
 
@@ -15,6 +16,11 @@ export interface CallContext {
    * (then upstream calls carry none).
    */
   requestId?: string;
+  /**
+   * The OpenTelemetry context that holds the operation's span, when tracing is on: each upstream
+   * call's span is its child.
+   */
+  trace?: Context;
   /** Aborts when the operation's deadline passes. */
   signal: AbortSignal;
   /** When `signal` aborts, in milliseconds since the epoch (unset: no known deadline). */

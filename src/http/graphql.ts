@@ -9,12 +9,15 @@ import {
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../context.js';
 import type { CopyService } from '../copy/service.js';
 import { graphqlPolicy } from '../graphql/policy.js';
 import { resolvers } from '../graphql/resolvers.js';
+import { operationSpanPlugin } from '../tracing/apollo-plugin.js';
+import { startOperationSpan } from '../tracing/operation-span.js';
 import { apolloPolicyPlugin } from './apollo-policy.js';
 import { addRequestIdToErrors, requestIdPlugin } from './apollo-request-id.js';
 import { createCallerAuth } from './caller-auth.js';
@@ -40,6 +43,8 @@ export interface GraphqlRoutesOptions {
   landingPage?: string;
   /** The schema's SDL: the common files and the SDL of the providers in use (graphql/schema.ts). */
   typeDefs: string;
+  /** Makes a span for each operation when tracing is on (none when unset). */
+  tracer?: Tracer;
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
@@ -67,7 +72,7 @@ const endOperations: ApolloServerPlugin<RequestContext> = {
  * key in their `connection_init` payload instead.
  */
 export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (app, options) => {
-  const { config, copy } = options;
+  const { config, copy, tracer } = options;
   // One policy (limits, introspection, error masking) for both transports.
   const policy = graphqlPolicy(config);
   // One executable schema for both transports: Apollo over HTTP, graphql-ws over WebSocket.
@@ -89,6 +94,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       apolloPolicyPlugin(policy, GRAPHQL_PATH),
       // After the policy plugin, which may replace an answer's errors.
       requestIdPlugin(),
+      ...(tracer ? [operationSpanPlugin<RequestContext>()] : []),
       endOperations,
       // We serve GraphiQL ourselves; the default landing page would load Sandbox from a CDN.
       ApolloServerPluginLandingPageDisabled(),
@@ -110,6 +116,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     contextFor({
       log: request.log,
       requestId: request.id,
+      trace: tracer ? startOperationSpan(tracer, request.headers, request.id) : undefined,
       caller: request.caller,
       credential: (name) => headerValue(request, name),
     });
@@ -186,6 +193,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       authenticate,
       contextFor: (input) => contextFor(input),
       caps: new SubscriptionCaps(config.subscriptions),
+      tracer,
       credentialHeaders: copy.providers.map((p) => p.credentialHeader),
     }),
   });

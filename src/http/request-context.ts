@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { Config } from '../config.js';
 import type { CallContext } from '../copy/call.js';
 import type { Logger } from '../copy/ports.js';
@@ -11,6 +12,8 @@ export interface CallerInput {
   log: Logger;
   /** The operation's request id (see CallContext.requestId). */
   requestId: string;
+  /** The OpenTelemetry context of the operation's span, when tracing is on (see CallContext.trace). */
+  trace?: Context;
   /** The authenticated caller's name, if callers authenticate. */
   caller?: string;
   /** Reads a header (HTTP) or a connection parameter (WebSocket) by lower-case name. */
@@ -40,6 +43,7 @@ export function createContextFactory(config: Config, copy: CopyService) {
     return {
       log: input.log,
       requestId: input.requestId,
+      trace: input.trace,
       signal: deadline.signal,
       endOperation: deadline.end,
       deadline: Date.now() + config.operationTimeoutMs,

@@ -8,12 +8,15 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
+  type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
+import type { Context, Tracer } from '@opentelemetry/api';
 import type { RequestContext } from '../context.js';
 import type { Logger } from '../copy/ports.js';
 import { logUnexpectedErrors } from '../graphql/errors.js';
+import { endOperationSpan, nameOperationSpan, startOperationSpan } from '../tracing/operation-span.js';
 import { operationInputErrors } from '../graphql/input-errors.js';
 import type { GraphQLPolicy } from '../graphql/policy.js';
 import type { CallerInput } from './request-context.js';
@@ -35,6 +38,8 @@ export interface SubscriptionOptions {
   /** Every provider's credential header (lower case), read from connection_init or the upgrade. */
   credentialHeaders: readonly string[];
   keepAliveMs?: number;
+  /** Makes a span for each operation when tracing is on (none when unset). */
+  tracer?: Tracer;
 }
 
 function param(params: Record<string, unknown> | undefined, name: string): string | undefined {
@@ -50,6 +55,10 @@ function coded(message: string, code: string, nodes?: GraphQLError['nodes']): Gr
 interface Operation {
   requestId: string;
   log: Logger;
+  /** The OpenTelemetry context of the operation's span, when tracing is on. */
+  trace?: Context;
+  /** Errors the operation's results carried so far: their codes go on its span. */
+  errors: GraphQLFormattedError[];
 }
 
 /** What the handler keeps per connection (graphql-ws's `ctx.extra`, beside the upgrade request). */
@@ -93,9 +102,17 @@ export function subscriptionHandler(options: SubscriptionOptions) {
     ctx.extra.operations = (ctx.extra.operations ?? 0) + 1;
     const requestId = `${request.id}:${ctx.extra.operations}`;
     const log = request.server.log.child(caller ? { reqId: requestId, caller } : { reqId: requestId });
-    const operation = { requestId, log };
+    const trace = options.tracer ? startOperationSpan(options.tracer, request.headers, requestId) : undefined;
+    const operation: Operation = { requestId, log, trace, errors: [] };
     (ctx.extra.running ??= new Map()).set(id, operation);
     return operation;
+  };
+  /** The operation is over (completed, failed, or its connection closed): its span ends. */
+  const finish = (state: ConnectionState, id: string, errors: GraphQLFormattedError[] = []) => {
+    const operation = state.running?.get(id);
+    if (!operation) return;
+    state.running?.delete(id);
+    if (operation.trace) endOperationSpan(operation.trace, [...operation.errors, ...errors]);
   };
 
   /**
@@ -122,7 +139,7 @@ export function subscriptionHandler(options: SubscriptionOptions) {
     {
       schema,
       onSubscribe: (ctx, id, payload) => {
-        begin(ctx, id);
+        const { trace } = begin(ctx, id);
         const active = (ctx.extra.active ??= new Map());
         if (active.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [
@@ -150,6 +167,7 @@ export function subscriptionHandler(options: SubscriptionOptions) {
             coded('Could not pick the operation to run: name one with operationName.', ErrorCode.BAD_REQUEST),
           ];
         }
+        if (trace) nameOperationSpan(trace, operation.operation, operation.name?.value);
         if (operation.operation !== 'subscription') {
           return [
             coded(
@@ -172,7 +190,7 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         };
       },
       onComplete: (ctx, id) => {
-        ctx.extra.running?.delete(id);
+        finish(ctx.extra, id);
         const caller = ctx.extra.active?.get(id);
         if (caller === undefined) return;
         ctx.extra.active?.delete(id);
@@ -181,7 +199,7 @@ export function subscriptionHandler(options: SubscriptionOptions) {
       // A closed connection gives back every place it still held.
       onClose: (ctx) => {
         releaseAll(ctx.extra.active);
-        ctx.extra.running?.clear();
+        for (const id of [...(ctx.extra.running?.keys() ?? [])]) finish(ctx.extra, id);
       },
       onConnect: (ctx) => {
         if (!options.authenticate) return true;
@@ -198,6 +216,7 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         return options.contextFor({
           log: operation.log,
           requestId: operation.requestId,
+          trace: operation.trace,
           caller: ctx.extra.caller,
           credential: (name) => credential(name),
           credentialPlace: (name) => `the "${name}" field of the connection_init payload`,
@@ -206,15 +225,18 @@ export function subscriptionHandler(options: SubscriptionOptions) {
       // Errors of onSubscribe's checks, or of a subscription that broke off: the operation ends here.
       onError: (ctx, id, _payload, errors) => {
         const operation = ctx.extra.running?.get(id);
-        ctx.extra.running?.delete(id);
         if (operation) logUnexpectedErrors(operation.log, errors);
-        return errors.map((error) => format(error, operation));
+        const formatted = errors.map((error) => format(error, operation));
+        finish(ctx.extra, id, formatted);
+        return formatted;
       },
       onNext: (ctx, id, _payload, _args, result) => {
         if (!result.errors) return undefined;
         const operation = ctx.extra.running?.get(id);
         if (operation) logUnexpectedErrors(operation.log, result.errors);
-        return { ...result, errors: result.errors.map((error) => format(error, operation)) };
+        const errors = result.errors.map((error) => format(error, operation));
+        operation?.errors.push(...errors);
+        return { ...result, errors };
       },
     },
     options.keepAliveMs,

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Context, Tracer } from '@opentelemetry/api';
 import CircuitBreaker from 'opossum';
 import { Pool, type Dispatcher } from 'undici';
 import { UpstreamFailure, upstreamError } from '../copy/errors.js';
@@ -8,6 +9,7 @@ import type { CopyErrorInfo, Provider } from '../copy/types.js';
 import type { CallRate, CallRateLimit } from './call-rate.js';
 import type { UpstreamIdentity, UpstreamMetrics, UpstreamOperation } from './ports.js';
 import { pathRedactor } from './redact.js';
+import { startUpstreamSpan, type UpstreamSpan } from '../tracing/upstream-span.js';
 import { BodyReadError, BodyTooLargeError, classifyTransportFailure } from './transport-failure.js';
 import { USER_AGENT } from './user-agent.js';
 
@@ -85,11 +87,22 @@ export interface OperationLink {
   log?: Logger;
   /** The operation's request id, sent as `x-request-id` so the upstream's logs can be matched with ours. */
   requestId?: string;
+  /** The OpenTelemetry context of the operation's span: the call's span is its child. */
+  trace?: Context;
+  /** Retries of this call that came before this attempt (0 or unset: the first attempt). */
+  retry?: number;
 }
 
 /** The {@link OperationLink} fields of `from` (a CallContext, a provider's call scope), and nothing else. */
 export function operationLink(from: OperationLink): OperationLink {
-  return { signal: from.signal, deadline: from.deadline, log: from.log, requestId: from.requestId };
+  return {
+    signal: from.signal,
+    deadline: from.deadline,
+    log: from.log,
+    requestId: from.requestId,
+    trace: from.trace,
+    retry: from.retry,
+  };
 }
 
 /** One call to an upstream: method, path below the base URL, query, headers and JSON body. */
@@ -183,6 +196,8 @@ export interface UpstreamHttpOptions {
   metrics?: UpstreamMetrics;
   /** Paces calls to stay within the upstream's calls per second (fleet-wide with Redis); unset: unpaced. */
   pacing?: { rate: CallRate; limit: CallRateLimit };
+  /** Makes a span for each call when tracing is on (none when unset). */
+  tracer?: Tracer;
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string {
@@ -228,6 +243,7 @@ export class UpstreamHttpClient implements UpstreamIdentity {
   readonly #breaker: CircuitBreaker<[UpstreamRequest], UpstreamResponse>;
   readonly #metrics: UpstreamMetrics | undefined;
   readonly #pacing: { rate: CallRate; limit: CallRateLimit; key: string } | undefined;
+  readonly #tracer: Tracer | undefined;
 
   constructor(
     readonly provider: Provider,
@@ -247,6 +263,7 @@ export class UpstreamHttpClient implements UpstreamIdentity {
       pacing && pacing.limit.callsPerSecond > 0
         ? { ...pacing, key: [provider, url.host, pacing.limit.account ?? ''].join('|') }
         : undefined;
+    this.#tracer = options.tracer;
     this.#pool = new Pool(url.origin, {
       connections: options.connections ?? 64,
       pipelining: 1,
@@ -302,19 +319,40 @@ export class UpstreamHttpClient implements UpstreamIdentity {
         'not-executed',
       );
     }
-    if (this.#pacing) await this.#pace(this.#pacing, request);
+    // Started before the wait for a rate-limit slot, so that the wait shows in the span.
+    const span = this.#tracer
+      ? startUpstreamSpan(this.#tracer, request.trace, {
+          provider: this.provider,
+          displayName: this.displayName,
+          operation: request.operation ?? 'other',
+          method: request.method,
+          retry: request.retry ?? 0,
+          requestId: request.requestId,
+        })
+      : undefined;
+    if (this.#pacing) {
+      try {
+        await this.#pace(this.#pacing, request);
+      } catch (error) {
+        span?.end('rate_limited');
+        throw error;
+      }
+    }
     const started = this.#metrics ? performance.now() : 0;
     try {
-      const response = await this.#breaker.fire(request);
-      this.#record(request, statusClass(response.status), started);
+      const response = await (span
+        ? span.run(() => this.#breaker.fire(request))
+        : this.#breaker.fire(request));
+      this.#record(request, statusClass(response.status), started, span, response.status);
       return response;
     } catch (error) {
       if (error instanceof ServerErrorAnswer) {
-        this.#record(request, statusClass(error.response.status), started);
+        this.#record(request, statusClass(error.response.status), started, span, error.response.status);
         return error.response;
       }
       if ((error as { code?: string })?.code === 'EOPENBREAKER') {
         this.#metrics?.upstreamCall(request.operation ?? 'other', 'circuit_open', undefined);
+        span?.end('circuit_open');
         const name = this.displayName;
         throw new CircuitOpenFailure(
           upstreamError(
@@ -325,7 +363,7 @@ export class UpstreamHttpClient implements UpstreamIdentity {
           ),
         );
       }
-      this.#record(request, error instanceof UpstreamFailure ? error.code : 'error', started);
+      this.#record(request, error instanceof UpstreamFailure ? error.code : 'error', started, span);
       throw error;
     }
   }
@@ -357,8 +395,16 @@ export class UpstreamHttpClient implements UpstreamIdentity {
     );
   }
 
-  #record(request: UpstreamRequest, outcome: string, started: number): void {
+  /** Reports a call that was sent: to the metrics, and on its span (with the status when one came). */
+  #record(
+    request: UpstreamRequest,
+    outcome: string,
+    started: number,
+    span: UpstreamSpan | undefined,
+    status?: number,
+  ): void {
     this.#metrics?.upstreamCall(request.operation ?? 'other', outcome, (performance.now() - started) / 1000);
+    span?.end(outcome, status);
   }
 
   async #sendCounted(request: UpstreamRequest): Promise<UpstreamResponse> {

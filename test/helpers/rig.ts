@@ -8,6 +8,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, onTestFinished } from 'vitest';
+import type { GatewayOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { ProviderModule } from '../../src/providers/module.js';
 import { providers as registry } from '../../src/providers/registry.js';
@@ -42,6 +43,8 @@ export interface RigOptions<Upstream extends RigUpstream> {
   mode?: RigMode;
   /** More gateway environment, over what the providers set. */
   env?: Record<string, string>;
+  /** More of what the gateway is built with (a tracer, say). */
+  gateway?: Pick<GatewayOptions, 'tracer'>;
 }
 
 /** A started provider: its upstream, the recording proxy in front of it, and what went through it. */
@@ -114,7 +117,11 @@ export async function startRig<Upstream extends RigUpstream>(
     TASK_ID_SECRET,
     ...env,
   };
-  const gw = await startGateway(base, { providers: modules, override: () => loadConfig(base, modules) });
+  const gw = await startGateway(base, {
+    ...options.gateway,
+    providers: modules,
+    override: () => loadConfig(base, modules),
+  });
   closers.push(() => gw.close());
 
   const headers: Record<string, string> = {};

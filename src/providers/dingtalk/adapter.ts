@@ -82,10 +82,10 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
         try {
           answer = await this.#withToken(call, (token) =>
             withRetry(
-              () =>
+              (retry) =>
                 this.client.batchCopy(
                   request.spaceId,
-                  { unionId: request.unionId, token, ...callScope(call) },
+                  { unionId: request.unionId, token, ...callScope(call), retry },
                   body,
                 ),
               isSafeToRetryWrite,
@@ -131,7 +131,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
       try {
         const task = await this.#withToken(call, (token) =>
           withRetry(
-            () => this.client.getTask(taskId, { unionId, token, ...callScope(call) }),
+            (retry) => this.client.getTask(taskId, { unionId, token, ...callScope(call), retry }),
             isSafeToRetryRead,
             this.limits.retry,
             call,

@@ -69,7 +69,7 @@ export class DingTalkTargetReads implements TargetReads {
     if (!call.budget.tryReserve(1)) throw new Error('the call budget of this operation is spent');
     return withToken(this.tokens, APP_SCOPE, call.callerTokens.DINGTALK, call, (token) =>
       withRetry(
-        () => fn({ unionId: scope.unionId, token, ...callScope(call) }),
+        (retry) => fn({ unionId: scope.unionId, token, ...callScope(call), retry }),
         isSafeToRetryRead,
         this.limits.retry,
         call,

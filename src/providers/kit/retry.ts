@@ -76,13 +76,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Runs `attempt` until it succeeds, fails with an error `retryable` rejects, or retries run out.
+ * Runs `attempt` until it succeeds, fails with an error `retryable` rejects, or retries run out;
+ * `attempt` is told how many retries came before it (0 for the first attempt).
  * Each retry is an upstream call too, so it spends one from the operation's budget; with none left
  * the last failure stands. When the wait before the next attempt (the upstream's Retry-After) would
  * end after the operation's `deadline`, the failure stands at once: waiting could not lead to an answer.
  */
 export async function withRetry<T>(
-  attempt: () => Promise<T>,
+  attempt: (retry: number) => Promise<T>,
   retryable: (error: unknown) => boolean,
   policy: RetryPolicy = DEFAULT_RETRY,
   call: { signal?: AbortSignal; budget?: CallBudget; deadline?: number } = {},
@@ -90,7 +91,7 @@ export async function withRetry<T>(
   const { signal, budget, deadline } = call;
   for (let n = 0; ; n++) {
     try {
-      return await attempt();
+      return await attempt(n);
     } catch (error) {
       if (n >= policy.retries || !retryable(error) || signal?.aborted) throw error;
       const wait = backoffDelay(n, policy, error instanceof UpstreamFailure ? error.retryAfterMs : undefined);

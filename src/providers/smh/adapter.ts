@@ -82,7 +82,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       async ({ offset, payload }) => {
         const answer = await this.#withToken(scope.libraryId, call, (token) =>
           withRetry(
-            () => this.client.batchCopy({ ...scope, token, ...callScope(call) }, payload),
+            (retry) => this.client.batchCopy({ ...scope, token, ...callScope(call), retry }, payload),
             isSafeToRetryWrite,
             this.limits.retry,
             call,
@@ -135,7 +135,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       try {
         const tasks = await this.#withToken(group.scope.libraryId, call, (token) =>
           withRetry(
-            () => this.client.queryTasks({ ...group.scope, token, ...callScope(call) }, ids),
+            (retry) => this.client.queryTasks({ ...group.scope, token, ...callScope(call), retry }, ids),
             isSafeToRetryRead,
             this.limits.retry,
             call,

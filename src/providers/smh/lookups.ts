@@ -111,7 +111,12 @@ export class SmhTargetReads implements TargetReads {
     const send = <T>(spaceId: string, fn: (scope: SmhScope) => Promise<T>): Promise<T> => {
       if (!call.budget.tryReserve(1)) throw new Error('the call budget of this operation is spent');
       return withToken(this.tokens, scope.libraryId, call.callerTokens.SMH, call, (token) =>
-        withRetry(() => fn({ ...base, spaceId, token }), isSafeToRetryRead, this.limits.retry, call),
+        withRetry(
+          (retry) => fn({ ...base, spaceId, token, retry }),
+          isSafeToRetryRead,
+          this.limits.retry,
+          call,
+        ),
       );
     };
     const jobs: Array<() => Promise<void>> = [
