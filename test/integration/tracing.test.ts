@@ -66,6 +66,18 @@ async function rigFor(driver: ConformanceDriver, mode: RigMode): Promise<Rig> {
   return startRig({ providers: [driver], mode, gateway: { tracer: tracing.tracer } });
 }
 
+/** A DingTalk rig with one copy running as a task, and no span recorded yet. */
+async function acceptedDingTalkTask() {
+  const driver = dingTalkDriver as unknown as ConformanceDriver;
+  const rig = await rigFor(driver, 'pass-through');
+  const upstream = rig.first.upstream;
+  const { body } = await rig.graphql(BatchCopy, { input: driver.batch(upstream, 1, { async: true }).input });
+  const task = body.data?.batchCopy?.__typename === 'CopyAccepted' ? body.data.batchCopy.task.id : '';
+  expect(task).not.toBe('');
+  exporter.reset();
+  return { driver, rig, upstream, task };
+}
+
 describe('spans of a GraphQL operation and its upstream calls', () => {
   it('SMH: operation span under the caller trace, an attempt span per call with its retry count, the HTTP span under it', async () => {
     const driver = smhDriver as unknown as ConformanceDriver;
@@ -162,15 +174,7 @@ describe('spans of a GraphQL operation and its upstream calls', () => {
   });
 
   it('DingTalk: a task query is a span under the query operation; errors mark the operation span', async () => {
-    const driver = dingTalkDriver as unknown as ConformanceDriver;
-    const rig = await rigFor(driver, 'pass-through');
-    const upstream = rig.first.upstream;
-    const { body } = await rig.graphql(BatchCopy, {
-      input: driver.batch(upstream, 1, { async: true }).input,
-    });
-    const task = body.data?.batchCopy?.__typename === 'CopyAccepted' ? body.data.batchCopy.task.id : '';
-    expect(task).not.toBe('');
-    exporter.reset();
+    const { rig, upstream, task } = await acceptedDingTalkTask();
 
     await rig.graphql(OneTask, { id: task });
     const operation = only(
@@ -203,14 +207,7 @@ describe('spans of a GraphQL operation and its upstream calls', () => {
   });
 
   it('a WebSocket subscription is one span, its polls under it', async () => {
-    const driver = dingTalkDriver as unknown as ConformanceDriver;
-    const rig = await rigFor(driver, 'pass-through');
-    const upstream = rig.first.upstream;
-    const { body } = await rig.graphql(BatchCopy, {
-      input: driver.batch(upstream, 1, { async: true }).input,
-    });
-    const task = body.data?.batchCopy?.__typename === 'CopyAccepted' ? body.data.batchCopy.task.id : '';
-    exporter.reset();
+    const { driver, rig, upstream, task } = await acceptedDingTalkTask();
     const client = createClient({
       url: rig.gw.url.replace(/^http/, 'ws') + '/graphql',
       webSocketImpl: WebSocket,
