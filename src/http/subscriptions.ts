@@ -57,8 +57,8 @@ interface Operation {
   log: Logger;
   /** The OpenTelemetry context of the operation's span, when tracing is on. */
   trace?: Context;
-  /** Errors the operation's results carried so far: their codes go on its span. */
-  errors: GraphQLFormattedError[];
+  /** One error of each code the operation's results carried so far, for its span (tracing only). */
+  errors: Map<unknown, GraphQLFormattedError>;
 }
 
 /** What the handler keeps per connection (graphql-ws's `ctx.extra`, beside the upgrade request). */
@@ -103,7 +103,7 @@ export function subscriptionHandler(options: SubscriptionOptions) {
     const requestId = `${request.id}:${ctx.extra.operations}`;
     const log = request.server.log.child(caller ? { reqId: requestId, caller } : { reqId: requestId });
     const trace = options.tracer ? startOperationSpan(options.tracer, request.headers, requestId) : undefined;
-    const operation: Operation = { requestId, log, trace, errors: [] };
+    const operation: Operation = { requestId, log, trace, errors: new Map() };
     (ctx.extra.running ??= new Map()).set(id, operation);
     return operation;
   };
@@ -112,7 +112,7 @@ export function subscriptionHandler(options: SubscriptionOptions) {
     const operation = state.running?.get(id);
     if (!operation) return;
     state.running?.delete(id);
-    if (operation.trace) endOperationSpan(operation.trace, [...operation.errors, ...errors]);
+    if (operation.trace) endOperationSpan(operation.trace, [...operation.errors.values(), ...errors]);
   };
 
   /**
@@ -235,7 +235,7 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         const operation = ctx.extra.running?.get(id);
         if (operation) logUnexpectedErrors(operation.log, result.errors);
         const errors = result.errors.map((error) => format(error, operation));
-        operation?.errors.push(...errors);
+        if (operation?.trace) for (const e of errors) operation.errors.set(e.extensions?.code, e);
         return { ...result, errors };
       },
     },
