@@ -13,6 +13,9 @@ import type { ConformanceDriver } from '../conformance/driver.js';
 import { BatchCopy, OneTask } from '../conformance/documents.js';
 import { dingTalkDriver } from '../conformance/drivers/dingtalk.js';
 import { smhDriver } from '../conformance/drivers/smh.js';
+import { loadConfig } from '../../src/config.js';
+import { providers } from '../../src/providers/registry.js';
+import { memoryProvider } from '../fixtures/memory-provider.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import type { RecordedExchange } from '../helpers/recording-proxy.js';
 import { startRig } from '../helpers/rig.js';
@@ -392,6 +395,37 @@ describe('request ids reach the logs and both upstreams', () => {
       );
     } finally {
       await client.dispose();
+    }
+  });
+});
+
+describe('an unexpected error', () => {
+  it("is logged on the request's logger: the line carries its id, the answer the same id", async () => {
+    // The in-memory provider, with a bug: its batch copy throws a plain Error.
+    const broken: typeof memoryProvider = {
+      ...memoryProvider,
+      createAdapter: (settings, deps) => ({
+        ...memoryProvider.createAdapter(settings, deps),
+        batchCopy: () => Promise.reject(new Error('a bug in the adapter')),
+      }),
+    };
+    const modules = [...providers, broken];
+    const env = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MEMORY_URL: 'http://memory.invalid' };
+    const gw = await startGateway(env, { providers: modules, override: () => loadConfig(env, modules) });
+    try {
+      const answer = await post(
+        gw.url,
+        { query: 'mutation { batchCopy(input: { memory: { items: ["a"] } }) { __typename } }' },
+        { 'x-request-id': 'bug-1' },
+      );
+      expect(answer.id).toBe('bug-1');
+      expect(errorIds(answer.text)).toEqual(['bug-1']);
+      const lines = gw.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const logged = lines.filter((l) => l.msg === 'unexpected error in a GraphQL operation');
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ reqId: 'bug-1', err: { message: 'a bug in the adapter' } });
+    } finally {
+      await gw.close();
     }
   });
 });
