@@ -22,8 +22,7 @@ export interface UpstreamSpan {
   /**
    * Ends the span with the call's outcome: the HTTP status class (`2xx`…), a failure code
    * (`UPSTREAM_TIMEOUT`…), `circuit_open` or `rate_limited` (not sent), and the HTTP status when an
-   * answer came. Any outcome but
-   * `2xx` marks the span as an error.
+   * answer came. Any outcome but `2xx` marks the span as an error.
    */
   end(outcome: string, status?: number): void;
 }
