@@ -62,8 +62,12 @@ function expectNoSecret(rig: Rig, secrets: readonly string[]): void {
   for (const secret of secrets) expect(text, 'a secret in a span').not.toContain(secret);
 }
 
-async function rigFor(driver: ConformanceDriver, mode: RigMode): Promise<Rig> {
-  return startRig({ providers: [driver], mode, gateway: { tracer: tracing.tracer } });
+async function rigFor(
+  driver: ConformanceDriver,
+  mode: RigMode,
+  env: Record<string, string> = {},
+): Promise<Rig> {
+  return startRig({ providers: [driver], mode, env, gateway: { tracer: tracing.tracer } });
 }
 
 /** A DingTalk rig with one copy running as a task, and no span recorded yet. */
@@ -244,5 +248,32 @@ describe('spans of a GraphQL operation and its upstream calls', () => {
     const polls = childrenOf(operation);
     expect(polls.length).toBeGreaterThan(0);
     expect(new Set(polls.map((s) => s.name))).toEqual(new Set(['DingTalk task_query']));
+  });
+
+  it('a call the gateway held back for its rate limit ends rate_limited, with no HTTP span', async () => {
+    const driver = dingTalkDriver as unknown as ConformanceDriver;
+    // One call a second, one dentry a call, 1.5 s to the deadline: two or three of five calls go.
+    const rig = await rigFor(driver, 'pass-through', {
+      DINGTALK_MAX_CALLS_PER_SECOND: '1',
+      DINGTALK_CHUNK_SIZE: '1',
+      OPERATION_TIMEOUT_MS: '1500',
+    });
+    await rig.graphql(BatchCopy, { input: driver.batch(rig.first.upstream, 5).input });
+    const operation = only(
+      spans().filter((s) => s.kind === SpanKind.SERVER),
+      'operation spans',
+    );
+    const calls = childrenOf(operation);
+    const held = calls.filter((s) => s.attributes['copy_gateway.upstream.outcome'] === 'rate_limited');
+    const sent = calls.filter((s) => s.attributes['copy_gateway.upstream.outcome'] === '2xx');
+    expect(held.length).toBeGreaterThan(0);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(held.length + sent.length).toBe(calls.length);
+    for (const span of held) {
+      expect(span.status.code).toBe(SpanStatusCode.ERROR);
+      expect(span.attributes['http.response.status_code']).toBeUndefined();
+      expect(childrenOf(span)).toEqual([]);
+    }
+    for (const span of sent) expect(childrenOf(span)).toHaveLength(1);
   });
 });
