@@ -25,6 +25,9 @@ import type { AdapterDeps, ProviderModule, ProviderSettings } from './providers/
 import { providers as registry } from './providers/registry.js';
 import { createServer } from './server.js';
 import { CallRate } from './upstream/call-rate.js';
+import type { JobProvider } from './jobs/executor.js';
+import { jobProvider } from './jobs/job-provider.js';
+import { startJobs } from './jobs/start.js';
 import { UpstreamHttpClient } from './upstream/http.js';
 
 /** Redis when configured (and says at start if it does not persist), else this process's memory. */
@@ -166,12 +169,20 @@ export async function buildGateway(
   const adapters: ProviderAdapter[] = configured.map(({ module, settings, baseUrl }) =>
     module.createAdapter(settings, adapterDeps(module, settings, baseUrl, shared)),
   );
+  const jobProviders = new Map<string, JobProvider>();
+  configured.forEach(({ module }, i) => {
+    const found = jobProvider(adapters[i] as ProviderAdapter, module.taskRefs);
+    if (found) jobProviders.set(module.id, found);
+  });
+  const background = startJobs(config, logger, (provider) => jobProviders.get(provider), metrics);
+  metrics?.jobCounts(() => background.counts());
   const copy = new CopyService(
     { providers: modules, adapters },
     idempotency,
     metrics,
     taskIdSeal(config, logger, modules),
     new UnknownResolver(config.unknownResolution, resolutionStore(config), logger, metrics),
+    { background, inlineMaxUpstreamCalls: config.jobs.inlineMaxUpstreamCalls },
   );
   // A probe must answer within a second or so: a Redis slower than this counts as down.
   const redis = config.redisUrl

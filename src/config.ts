@@ -102,6 +102,8 @@ export interface Config {
   subscriptions: { pollMs: number; maxMs: number; perCaller: number; total: number };
   /** Circuit breaker per upstream origin. */
   breaker: { errorThresholdPercent: number; minRequests: number; resetTimeoutMs: number };
+  /** Background jobs (batches above the inline limit, or asked for with `execution: BACKGROUND`). */
+  jobs: JobSettings;
   /** Limits on a GraphQL document. */
   limits: {
     maxDepth: number;
@@ -116,6 +118,25 @@ export interface Config {
   };
   /** OpenTelemetry tracing from the standard `OTEL_*` variables: off unless asked for. */
   tracing: TracingSettings;
+}
+
+/** How background jobs run (see {@link Config.jobs}). */
+export interface JobSettings {
+  /** AUTO runs a batch inline when it needs at most this many upstream calls (INLINE_MAX_UPSTREAM_CALLS). */
+  inlineMaxUpstreamCalls: number;
+  /** How long a job's records are kept after it was accepted, in seconds (TASK_RETENTION_SECONDS). */
+  retentionSeconds: number;
+  /** Jobs one instance runs at once (JOB_CONCURRENCY). */
+  concurrency: number;
+  /** Upstream calls one job has in flight at once (JOB_CHUNK_CONCURRENCY). */
+  chunkConcurrency: number;
+  /**
+   * How long a job stays with an instance that stopped renewing its lock before another instance
+   * resumes it, in milliseconds (JOB_LOCK_MS; with Redis only).
+   */
+  lockMs: number;
+  /** Prefix of the Redis keys of jobs and their BullMQ queue (JOBS_KEY_PREFIX). */
+  keyPrefix: string;
 }
 
 /** What {@link decideAccess} decides from. */
@@ -202,7 +223,8 @@ function readServer(env: EnvReader) {
     port,
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
     metrics: env.flag('METRICS', true),
-    bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    // 100,000 SMH items with paths of a few dozen characters fit in 32 MiB of JSON.
+    bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     corsOrigins: env.origins('CORS_ORIGINS'),
     server: readConnectionLimits(env),
   };
@@ -352,6 +374,20 @@ function readUpstreamCalls(env: EnvReader) {
   };
 }
 
+/** INLINE_MAX_UPSTREAM_CALLS, TASK_RETENTION_SECONDS, JOB_CONCURRENCY, JOB_CHUNK_CONCURRENCY, JOB_LOCK_MS, JOBS_KEY_PREFIX. */
+function readJobs(env: EnvReader): JobSettings {
+  const keyPrefix = env.text('JOBS_KEY_PREFIX') ?? 'copy-gateway:';
+  if (/\s/.test(keyPrefix)) env.problem('JOBS_KEY_PREFIX', 'a Redis key prefix without spaces', keyPrefix);
+  return {
+    inlineMaxUpstreamCalls: env.integer('INLINE_MAX_UPSTREAM_CALLS', 10, 1, 1_000_000),
+    retentionSeconds: env.integer('TASK_RETENTION_SECONDS', 7 * 86_400, 60, 365 * 86_400),
+    concurrency: env.integer('JOB_CONCURRENCY', 4, 1, 1_000),
+    chunkConcurrency: env.integer('JOB_CHUNK_CONCURRENCY', 4, 1, 256),
+    lockMs: env.integer('JOB_LOCK_MS', 30_000, 1_000, 600_000),
+    keyPrefix,
+  };
+}
+
 /**
  * Outside the demo, a provider with secrets but no base URL calls its module's public origin, or is a
  * problem when the module has none.
@@ -424,6 +460,7 @@ export function loadConfig(env: Env = process.env, modules: readonly ProviderMod
     providers: Object.fromEntries(read.map(({ module, settings }) => [module.id, settings])),
     limits: readLimits(reader),
     tracing: readTracing(reader),
+    jobs: readJobs(reader),
   };
   reader.assertValid();
   return config;

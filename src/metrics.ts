@@ -12,6 +12,9 @@ import type { CopyOutcome, Provider } from './copy/types.js';
 import type { TokenMetrics } from './credentials/token-source.js';
 import type { CircuitState, UpstreamMetrics } from './upstream/ports.js';
 import type { ResolutionMetrics } from './copy/resolution.js';
+import type { CopyTaskState } from './copy/types.js';
+import type { JobMetrics } from './jobs/executor.js';
+import type { JobCounts } from './jobs/runner.js';
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, halfOpen: 1, open: 2 };
 const OUTCOMES: CopyOutcome['kind'][] = ['succeeded', 'partiallyFailed', 'accepted', 'rejected'];
@@ -37,7 +40,7 @@ function children<T>(make: (...labels: string[]) => T): (...labels: string[]) =>
  * The gateway's Prometheus metrics (HTTP answers, upstream calls, circuit state, copy outcomes and
  * items, token fetches) in a Registry of its own.
  */
-export class GatewayMetrics implements CopyMetrics, ResolutionMetrics {
+export class GatewayMetrics implements CopyMetrics, ResolutionMetrics, JobMetrics {
   readonly registry = new Registry();
 
   readonly #httpRequests = new Counter({
@@ -97,6 +100,38 @@ export class GatewayMetrics implements CopyMetrics, ResolutionMetrics {
     labelNames: ['provider', 'outcome'] as const,
     registers: [this.registry],
   });
+  /** Where the job gauges are read on a scrape (the runner's counts). */
+  #jobCounts: (() => Promise<JobCounts>) | undefined;
+  readonly #jobs = new Gauge({
+    name: 'copy_gateway_jobs',
+    help: 'Background copy jobs waiting to run (queued) and being run (running): fleet-wide with Redis, this instance without.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const counts = await this.#jobCounts?.().catch(() => undefined);
+      if (!counts) return;
+      this.#jobs.set({ state: 'queued' }, counts.queued);
+      this.#jobs.set({ state: 'running' }, counts.running);
+    },
+  });
+  readonly #jobRuns = new Counter({
+    name: 'copy_gateway_job_runs_total',
+    help: 'Runs of background jobs started on this instance (a job resumed after a crash or a shutdown runs again).',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly #jobsFinished = new Counter({
+    name: 'copy_gateway_jobs_finished_total',
+    help: 'Background jobs finished on this instance, by final task state.',
+    labelNames: ['provider', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly #jobChunks = new Counter({
+    name: 'copy_gateway_job_chunks_total',
+    help: 'Chunks of background jobs whose outcome this instance recorded (rate(): chunks per second).',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
   readonly #tokenFetches = new Counter({
     name: 'copy_gateway_token_fetches_total',
     help: 'Managed upstream token fetches, by outcome.',
@@ -121,6 +156,7 @@ export class GatewayMetrics implements CopyMetrics, ResolutionMetrics {
     // Series of configured providers exist from the start at 0, so rate() and alerts see them.
     for (const provider of options.providers ?? []) {
       this.#circuit.set({ provider }, 0);
+      this.#jobChunks.inc({ provider }, 0);
       for (const outcome of OUTCOMES) this.#outcomes(provider, outcome).inc(0);
       for (const status of ITEM_STATUSES) this.#items(provider, status).inc(0);
     }
@@ -150,6 +186,23 @@ export class GatewayMetrics implements CopyMetrics, ResolutionMetrics {
 
   resolution(provider: Provider, outcome: 'succeeded' | 'failed' | 'unresolved'): void {
     this.#resolutions.inc({ provider, outcome });
+  }
+
+  /** Reads the job gauges from `counts` on each scrape. */
+  jobCounts(counts: () => Promise<JobCounts>): void {
+    this.#jobCounts = counts;
+  }
+
+  jobStarted(provider: Provider): void {
+    this.#jobRuns.inc({ provider });
+  }
+
+  jobFinished(provider: Provider, state: CopyTaskState): void {
+    this.#jobsFinished.inc({ provider, state });
+  }
+
+  chunkSettled(provider: Provider): void {
+    this.#jobChunks.inc({ provider });
   }
 
   copyOutcome(outcome: CopyOutcome): void {

@@ -1,3 +1,4 @@
+import type { BackgroundShape } from './background.js';
 import type { CallContext } from './call.js';
 import type { TargetReads } from './lookups.js';
 import type { RequestedItem } from './progress.js';
@@ -31,6 +32,11 @@ export interface ProviderAdapter<Request = unknown, Ref extends TaskRef = TaskRe
    * mean); absent when the provider has none.
    */
   readonly targetReads?: TargetReads;
+  /**
+   * How a request splits into upstream-sized chunks, so that it can run as a background job; absent:
+   * the provider's batches always run inline.
+   */
+  readonly background?: BackgroundShape<Request>;
   /** Closes the adapter's upstream connections. */
   close(): Promise<void>;
 }

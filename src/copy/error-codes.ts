@@ -6,7 +6,7 @@
 
 /**
  * The unified failure codes, whichever upstream a failure came from: the values of the GraphQL enum
- * `CopyErrorCode` (a test checks they match the SDL), and `CANCELLED` for cancelled background jobs.
+ * `CopyErrorCode` (a test checks they match the SDL); `CANCELLED`: an item of a cancelled background job.
  * `PARTIALLY_COPIED`: a copy that ran in part (a DingTalk folder copy whose task ended with failures).
  */
 export const COPY_ERROR_CODES = [

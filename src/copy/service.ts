@@ -23,6 +23,7 @@ import { abandonedOutcome, type RequestedItem, type RunProgress } from './progre
 import { TaskWatchHub } from './task-watch.js';
 import { idEnvelope } from './id-envelope.js';
 import { TaskIdSeal } from './task-id-seal.js';
+import { isJobReference, upstreamCalls, type BackgroundCaller, type BackgroundJobs } from './background.js';
 
 /** The providers a copy service answers for. */
 export interface CopyServiceProviders {
@@ -30,6 +31,14 @@ export interface CopyServiceProviders {
   providers: readonly CopyProvider[];
   /** The adapters of the configured providers; a provider without one answers UNSUPPORTED. */
   adapters: readonly ProviderAdapter[];
+}
+
+/** What a copy service may be given besides its providers and ports. */
+export interface CopyServiceOptions {
+  /** Where batches run in the background; absent: every batch runs inline. */
+  background?: BackgroundJobs;
+  /** AUTO runs a batch inline when it needs at most this many upstream calls (default 10). */
+  inlineMaxUpstreamCalls?: number;
 }
 
 const MAX_WAIT_SECONDS = 60;
@@ -55,6 +64,7 @@ export class CopyService {
     private readonly taskIds: TaskIdSeal = new TaskIdSeal(idEnvelope(undefined), { acceptV1: true }),
     /** Looks at the targets of items whose answer was lost; absent: they stay UNKNOWN. */
     private readonly resolver?: UnknownResolver,
+    private readonly options: CopyServiceOptions = {},
   ) {
     for (const key of ['id', 'inputField'] as const) {
       if (new Set(providers.map((p) => p[key])).size !== providers.length)
@@ -79,10 +89,68 @@ export class CopyService {
     return adapter;
   }
 
-  /** The task id `caller` sees for a provider's reference. */
+  /** The task id `caller` sees for a provider's reference (and for the task it retries). */
   #issued<T extends CopyTask | null | Error>(task: T, caller: string | undefined): T {
     if (!task || task instanceof Error) return task;
-    return { ...task, id: this.taskIds.issue(task.id, idScope(caller)) };
+    const scope = idScope(caller);
+    const found: CopyTask = task;
+    const issued: CopyTask = { ...found, id: this.taskIds.issue(found.id, scope) };
+    if (found.retryOf !== undefined) issued.retryOf = this.taskIds.issue(found.retryOf, scope);
+    return issued as T;
+  }
+
+  /** Who asks, as background jobs see it: the owner scope per provider and the upstream tokens sent. */
+  #who(call: CallContext & { caller?: string }): BackgroundCaller {
+    return { owner: (provider) => callerScope(call, provider), tokens: call.callerTokens };
+  }
+
+  #jobs(): BackgroundJobs {
+    if (!this.options.background)
+      throw new GatewayError('Background tasks are not enabled on this gateway.', 'UNSUPPORTED');
+    return this.options.background;
+  }
+
+  /** The job reference behind a background task id `id`, or INVALID_ARGUMENT for any other task id. */
+  #jobReference(id: string, caller: string | undefined, what: string): string {
+    const reference = this.taskIds.accept(id, idScope(caller));
+    if (!isJobReference(reference)) {
+      throw new GatewayError(
+        `Only background tasks (ids starting cj1_) can be ${what}; this task runs upstream.`,
+        'INVALID_ARGUMENT',
+        { field: 'id' },
+      );
+    }
+    return reference;
+  }
+
+  /**
+   * Whether `request` runs as a background job: BACKGROUND always, AUTO above the inline limit of
+   * upstream calls. Validates a request that will (InputError), and refuses INLINE above the limit
+   * (GatewayError INVALID_ARGUMENT, answered as CopyRejected).
+   */
+  #runsInBackground(adapter: ProviderAdapter, request: BatchCopyRequestBase): boolean {
+    const execution = request.execution ?? 'AUTO';
+    const shape = adapter.background;
+    const limit = this.options.inlineMaxUpstreamCalls ?? 10;
+    if (!shape) {
+      if (execution !== 'BACKGROUND') return false;
+      throw new InputError(`${adapter.provider} batches cannot run in the background.`, {
+        field: 'execution',
+      });
+    }
+    const calls = upstreamCalls(shape.describe(request).length, shape.chunkSize);
+    if (execution === 'INLINE') {
+      if (calls <= limit) return false;
+      throw new GatewayError(
+        `execution INLINE: this batch needs ${calls} upstream calls, more than the inline limit of ${limit} (INLINE_MAX_UPSTREAM_CALLS); send it with execution AUTO or BACKGROUND.`,
+        'INVALID_ARGUMENT',
+        { field: 'execution' },
+      );
+    }
+    if (execution === 'AUTO' && (calls <= limit || !this.options.background)) return false;
+    this.#jobs();
+    shape.validate(request);
+    return true;
   }
 
   #issuedOutcome(outcome: CopyOutcome, caller: string | undefined): CopyOutcome {
@@ -194,8 +262,15 @@ export class CopyService {
   ): Promise<CopyOutcome> {
     const adapter = this.#adapter(provider);
     const chosen = this.providers.find((p) => p.id === provider) as CopyProvider;
+    let submitted: CopyTask | undefined;
+    // The job's answer as the idempotency record keeps it: without its items (a replay reads the job).
+    const submit = async (): Promise<CopyOutcome> => {
+      const { idempotencyKey: _key, waitSeconds: _wait, execution: _execution, ...work } = request;
+      submitted = await this.#jobs().submit(provider, work, this.#who(call));
+      return { kind: 'accepted', provider, items: [], task: { ...submitted, items: [] } };
+    };
     // Counted where the work runs: an idempotent replay never gets here.
-    const run = async (progress?: RunProgress) => {
+    const inline = async (progress?: RunProgress) => {
       const runCall = progress ? { ...call, progress } : call;
       const sentAt = Date.now();
       const before = await this.resolver?.snapshot(chosen, adapter, request, runCall);
@@ -213,6 +288,7 @@ export class CopyService {
         (ref) => encodeTaskId(resolutionRefs, ref),
       );
     };
+    const run = this.#runsInBackground(adapter, request) ? submit : inline;
     const key = request.idempotencyKey;
     let outcome: CopyOutcome;
     if (key === undefined || key === null || !this.idempotency) {
@@ -226,7 +302,7 @@ export class CopyService {
       // The key is scoped to the caller (its API key's name or, without API keys, its upstream token,
       // so one caller never gets another's answer), not to the provider: the fingerprint covers the
       // whole request, provider included, and leaves out only what does not change the work.
-      const { idempotencyKey: _key, waitSeconds: _wait, ...work } = request;
+      const { idempotencyKey: _key, waitSeconds: _wait, execution: _execution, ...work } = request;
       outcome = await this.idempotency.run(
         { caller: callerScope(call, provider), key },
         { provider, work },
@@ -237,8 +313,38 @@ export class CopyService {
         call.signal,
       );
     }
+    if (outcome.kind === 'accepted' && isJobReference(outcome.task.id)) {
+      const task =
+        submitted?.id === outcome.task.id
+          ? submitted
+          : await this.#jobs().task(outcome.task.id, this.#who(call));
+      if (!task) return this.#issuedOutcome(outcome, call.caller);
+      return this.#issuedOutcome(await this.#waitForJob(provider, task, waitSeconds, call), call.caller);
+    }
     if (outcome.kind !== 'accepted' || waitSeconds === 0) return this.#issuedOutcome(outcome, call.caller);
     return this.#issuedOutcome(await this.#waitFor(outcome, waitSeconds, call), call.caller);
+  }
+
+  /** The answer for a background task: the task now, or its finished outcome once it finished within `waitSeconds`. */
+  async #waitForJob(
+    provider: Provider,
+    first: CopyTask,
+    waitSeconds: number,
+    call: CallContext & { caller?: string },
+  ): Promise<CopyOutcome> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    let task = first;
+    try {
+      while (!task.done && Date.now() + WAIT_POLL_MS <= deadline) {
+        await sleep(WAIT_POLL_MS, undefined, { signal: call.signal });
+        task = (await this.#jobs().task(task.id, this.#who(call))) ?? task;
+      }
+    } catch {
+      // keep the last known task: the job runs on whatever the wait ran into
+    }
+    const outcome: CopyOutcome = { kind: 'accepted', provider, items: task.items, task };
+    // Without a wait the answer names the task (a replay after it finished too), as for upstream tasks.
+    return task.done && waitSeconds > 0 ? finishedOutcome(outcome, task) : outcome;
   }
 
   /** Polls the outcome's task until it finishes or the wait runs out, then folds its items in. */
@@ -278,7 +384,14 @@ export class CopyService {
     call: { newCall: () => CallContext; caller?: string },
     options: { pollMs: number; maxMs: number },
   ): AsyncIterableIterator<CopyTask | Error> {
-    const ref = this.#decode(this.taskIds.accept(id, idScope(call.caller)));
+    const reference = this.taskIds.accept(id, idScope(call.caller));
+    if (isJobReference(reference)) {
+      const who = this.#who({ ...call.newCall(), caller: call.caller });
+      return issuedTasks(this.#jobs().watch(reference, who, options.maxMs), (task) =>
+        this.#issued(task, call.caller),
+      );
+    }
+    const ref = this.#decode(reference);
     this.#adapter(ref.provider);
     const first = call.newCall();
     // Never shared across credentials: a subscriber only gets what its own credentials may read.
@@ -312,6 +425,32 @@ export class CopyService {
     return this.resolver.follow(chosen, adapter, request, outcome, { at: sentAt }, newCall, onLook);
   }
 
+  /**
+   * Cancels a background task: once this answers, no new upstream call starts for it.
+   * @throws GatewayError INVALID_ARGUMENT for an upstream task's id, NOT_FOUND for an unknown one.
+   */
+  async cancelTask(id: string, call: CallContext & { caller?: string }): Promise<CopyTask> {
+    const reference = this.#jobReference(id, call.caller, 'cancelled');
+    const task = await this.#jobs().cancel(reference, this.#who(call));
+    if (!task) throw new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
+    return this.#issued(task, call.caller);
+  }
+
+  /**
+   * A new background task, linked by `retryOf`, for the items of a finished background task that
+   * FAILED with retryable: true.
+   * @throws GatewayError INVALID_ARGUMENT (still running, nothing to retry, an upstream task), NOT_FOUND.
+   */
+  async retryTask(id: string, call: CallContext & { caller?: string }): Promise<CopyOutcome> {
+    const reference = this.#jobReference(id, call.caller, 'retried');
+    const task = await this.#jobs().retry(reference, this.#who(call));
+    if (!task) throw new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
+    return this.#issuedOutcome(
+      { kind: 'accepted', provider: task.provider, items: task.items, task },
+      call.caller,
+    );
+  }
+
   /** A task by id through the request's loader (one upstream query per batch of ids). */
   loadTask(id: string, context: { loaders: TaskLoaders }): Promise<CopyTask | null> {
     return context.loaders.task.load(id);
@@ -322,14 +461,25 @@ export class CopyService {
     return new DataLoader<string, CopyTask | null>(async (ids) => {
       const results: Array<CopyTask | null | Error> = new Array(ids.length);
       const valid: { index: number; ref: TaskRef }[] = [];
+      const jobs: Promise<void>[] = [];
       ids.forEach((id, index) => {
         try {
           // Checked before anything is sent: a made-up or foreign id never reaches an upstream.
-          valid.push({ index, ref: this.#decode(this.taskIds.accept(id, idScope(caller))) });
+          const reference = this.taskIds.accept(id, idScope(caller));
+          if (isJobReference(reference)) {
+            const read = this.#jobs().task(reference, this.#who({ ...call, caller }));
+            jobs.push(
+              read.then(
+                (task) => void (results[index] = this.#issued(task, caller)),
+                (error: Error) => void (results[index] = error),
+              ),
+            );
+          } else valid.push({ index, ref: this.#decode(reference) });
         } catch (error) {
           results[index] = error as Error;
         }
       });
+      await Promise.all(jobs);
       const loaded = await this.#load(
         valid.map((v) => v.ref),
         call,
@@ -339,13 +489,26 @@ export class CopyService {
     });
   }
 
-  /** Closes every adapter, the idempotency store and the resolver. */
+  /** Closes the background jobs (calls in flight finish), every adapter, the idempotency store and the resolver. */
   async close(): Promise<void> {
+    await this.options.background?.close();
     await Promise.all([
       ...[...this.#adapters.values()].map((a) => a.close()),
       this.idempotency?.close(),
       this.resolver?.close(),
     ]);
+  }
+}
+
+/** `tasks` with each task given the id its caller sees; ending the result ends `tasks`. */
+async function* issuedTasks(
+  tasks: AsyncIterableIterator<CopyTask | Error>,
+  issue: (task: CopyTask) => CopyTask,
+): AsyncGenerator<CopyTask | Error> {
+  try {
+    for await (const task of tasks) yield task instanceof Error ? task : issue(task);
+  } finally {
+    await tasks.return?.();
   }
 }
 

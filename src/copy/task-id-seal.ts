@@ -1,5 +1,6 @@
 import { GatewayError, InputError } from './errors.js';
 import type { IdEnvelope } from './id-envelope.js';
+import { isJobReference, JOB_ID_PREFIX } from './background.js';
 
 /** The task ids callers get: the internal reference (`ct1_` + payload) in a signed envelope. */
 const PREFIX = 'ct2_';
@@ -12,6 +13,10 @@ const MAX_SIGNED_LENGTH = 64 * 1024;
  * per-request budget) before anything is sent.
  */
 const MAX_UNSIGNED_LENGTH = 8 * 1024;
+/** A background task id: `cj1_`, 22 characters of reference, `.` and a 22-character tag (49 in all). */
+const MAX_JOB_ID_LENGTH = 256;
+/** The random part of a background task's reference, in bytes. */
+const JOB_REFERENCE_BYTES = 16;
 
 export interface TaskIdSealOptions {
   /** Ids from before signing (`ct1_`, unsigned) are accepted: only where callers bring their own tokens. */
@@ -34,6 +39,10 @@ export class TaskIdSeal {
 
   /** The id `scope` (who it is issued to: an API key's name, or '' without API keys) gets for `reference`. */
   issue(reference: string, scope: string): string {
+    if (isJobReference(reference)) {
+      const payload = Buffer.from(reference.slice(JOB_ID_PREFIX.length), 'base64url');
+      return this.envelope.seal(JOB_ID_PREFIX, payload, scope);
+    }
     if (!reference.startsWith(V1)) return reference;
     return this.envelope.seal(PREFIX, Buffer.from(reference.slice(V1.length), 'base64url'), scope);
   }
@@ -44,6 +53,7 @@ export class TaskIdSeal {
    * another caller: the same answer, so an id's existence is never confirmed to a stranger).
    */
   accept(id: string, scope: string): string {
+    if (id.startsWith(JOB_ID_PREFIX)) return this.#acceptJob(id, scope);
     if (id.startsWith(V1)) {
       if (id.length > MAX_UNSIGNED_LENGTH) throw malformed();
       this.options.check?.(id);
@@ -62,6 +72,17 @@ export class TaskIdSeal {
     const reference = V1 + payload.toString('base64url');
     if (!this.envelope.signed) this.options.check?.(reference);
     return reference;
+  }
+
+  /** The job reference behind a background task id (`cj1_…`), as {@link accept} answers. */
+  #acceptJob(id: string, scope: string): string {
+    const payload = this.envelope.open(JOB_ID_PREFIX, id, scope, MAX_JOB_ID_LENGTH);
+    if (payload === 'malformed' || (payload !== 'forged' && payload.length !== JOB_REFERENCE_BYTES))
+      throw malformed();
+    if (payload === 'forged') {
+      throw new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
+    }
+    return JOB_ID_PREFIX + payload.toString('base64url');
   }
 }
 

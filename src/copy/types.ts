@@ -38,6 +38,9 @@ export interface CopyErrorInfo {
   upstream?: UpstreamErrorInfo;
 }
 
+/** How a batch runs (the GraphQL `CopyExecution` enum): inline, in the background, or chosen by size. */
+export type CopyExecution = 'AUTO' | 'INLINE' | 'BACKGROUND';
+
 /** Where one item stands (the GraphQL `CopyItemStatus` enum). */
 export type CopyItemStatus = 'SUCCEEDED' | 'FAILED' | 'PENDING' | 'UNKNOWN';
 
@@ -131,6 +134,8 @@ export interface BatchCopyRequestBase {
   idempotencyKey?: string | null;
   /** Wait up to this many seconds (0 to 60) for asynchronous work to finish before answering. */
   waitSeconds?: number | null;
+  /** Inline or as a background task (default AUTO: background above the inline limit of upstream calls). */
+  execution?: CopyExecution | null;
 }
 
 /** `BatchCopyInput` as the API takes it: one field per provider (its input field name), exactly one set. */

@@ -78,6 +78,8 @@ export type CopyError = {
 
 /** One unified code for every failure, whichever upstream it came from. */
 export type CopyErrorCode =
+  /** The background task was cancelled before this item was sent; it was not copied, and retrying it is safe. */
+  | 'CANCELLED'
   /** An item with the same name already exists at the target (strategy FAIL). */
   | 'CONFLICT'
   /** The idempotency key was already used for a different request. */
@@ -117,6 +119,24 @@ export type CopyErrorCode =
   | 'UPSTREAM_TIMEOUT'
   /** The upstream could not be reached or is failing; the request was not sent. */
   | 'UPSTREAM_UNAVAILABLE';
+
+/**
+ * How a batch copy runs: inside the request that asks for it, or as a background task the gateway runs
+ * chunk by chunk (any gateway replica sharing its Redis can resume it after a crash).
+ */
+export type CopyExecution =
+  /**
+   * Inline when the batch needs at most the gateway's inline limit of upstream calls
+   * (INLINE_MAX_UPSTREAM_CALLS, default 10), else BACKGROUND.
+   */
+  | 'AUTO'
+  /**
+   * Always a background task: the answer is `CopyAccepted` at once, every item PENDING, with a short task
+   * id to follow (`copyTask`, `copyTaskUpdated`, `waitSeconds`).
+   */
+  | 'BACKGROUND'
+  /** Inside the request; refused with INVALID_ARGUMENT when the batch needs more upstream calls than the inline limit. */
+  | 'INLINE';
 
 /** The result for one requested item. */
 export type CopyItemResult = {
@@ -182,6 +202,19 @@ export type CopyPartiallyFailed = CopyOutcome & {
   summary: CopySummary;
 };
 
+/** How far a task got, in the task's own unit (see `source`). */
+export type CopyProgress = {
+  __typename?: 'CopyProgress';
+  /** Units finished, whatever their outcome; never decreases. */
+  completed: Scalars['Int']['output'];
+  /** completed / total, from 0 to 1 (1 when total is 0). */
+  fraction: Scalars['Float']['output'];
+  /** How the counts were measured. */
+  source: ProgressSource;
+  /** Units of work in all. */
+  total: Scalars['Int']['output'];
+};
+
 /** The upstream refused the request as a whole; nothing was copied. */
 export type CopyRejected = CopyOutcome & {
   __typename?: 'CopyRejected';
@@ -239,8 +272,12 @@ export type CopyTask = Node & {
    * asynchronously, its status following that entry's upstream task.
    */
   items: Array<CopyItemResult>;
+  /** How far the task got. */
+  progress: CopyProgress;
   /** The provider running the task. */
   provider: Provider;
+  /** The task whose retryable failures this task sends again (`retryCopyTask`); null for a first task. */
+  retryOf?: Maybe<CopyTask>;
   /** Where the task stands as a whole. */
   state: CopyTaskState;
   /**
@@ -254,6 +291,8 @@ export type CopyTask = Node & {
 
 /** Where a task stands as a whole. */
 export type CopyTaskState =
+  /** A background task cancelled by `cancelCopyTask`: items sent before it keep their outcome, the rest are FAILED with CANCELLED. */
+  | 'CANCELLED'
   /** Everything finished and every part failed. */
   | 'FAILED'
   /** Everything finished; some parts failed. */
@@ -269,6 +308,8 @@ export type DingTalkBatchCopyInput = {
   conflictStrategy?: InputMaybe<ConflictStrategy>;
   /** The dentries to copy, any number up to the gateway's limit: the gateway splits them into upstream-sized chunks. */
   dentryIds: Array<Scalars['NonEmptyString']['input']>;
+  /** Inline, or as a background task (see `CopyExecution`). Default: AUTO. */
+  execution?: InputMaybe<CopyExecution>;
   /** Replaying a request with the same key returns the first answer instead of copying again. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** The space that holds the sources. */
@@ -310,6 +351,19 @@ export type Mutation = {
    * document keep their answers.
    */
   batchCopy?: Maybe<BatchCopyResult>;
+  /**
+   * Cancels a background task (an id starting `cj1_`): once this answers, no new upstream call starts for
+   * it. Items not yet sent become FAILED with CANCELLED (retryable: they were not copied); calls already
+   * in flight finish and are recorded. A finished task is returned as it is. Upstream tasks (other ids)
+   * cannot be cancelled: INVALID_ARGUMENT. An unknown id: NOT_FOUND.
+   */
+  cancelCopyTask: CopyTask;
+  /**
+   * Sends again, as a new background task linked by `retryOf`, the items of a finished background task
+   * that FAILED with `retryable: true` (never UNKNOWN items: they may have been copied). INVALID_ARGUMENT
+   * while the task runs, when no item is retryable, or for an upstream task's id.
+   */
+  retryCopyTask: BatchCopyResult;
 };
 
 
@@ -317,11 +371,30 @@ export type MutationBatchCopyArgs = {
   input: BatchCopyInput;
 };
 
+
+export type MutationCancelCopyTaskArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetryCopyTaskArgs = {
+  id: Scalars['ID']['input'];
+};
+
 /** An object with a globally unique, opaque id that `Query.node` can fetch again. */
 export type Node = {
   /** Opaque, globally unique id. */
   id: Scalars['ID']['output'];
 };
+
+/** How a task's progress was measured. */
+export type ProgressSource =
+  /** Derived from coarser parts: finished upstream tasks (SMH), or the task's items where the upstream gives no counts. */
+  | 'DERIVED'
+  /** Counted exactly: the request's items (background tasks) or the upstream's own entry counts (DingTalk). */
+  | 'EXACT'
+  /** Not known yet. */
+  | 'UNKNOWN';
 
 /**
  * The storage service that carried out (or refused) the work. Each provider's SDL file adds its value
@@ -355,6 +428,8 @@ export type QueryNodeArgs = {
 export type SmhBatchCopyInput = {
   /** The conflict strategy for items that set none. Default: FAIL. */
   conflictStrategy?: InputMaybe<ConflictStrategy>;
+  /** Inline, or as a background task (see `CopyExecution`). Default: AUTO. */
+  execution?: InputMaybe<CopyExecution>;
   /** Replaying a request with the same key returns the first answer instead of copying again. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** What to copy. Any number up to the gateway's limit: more than 1000 are sent in several upstream calls. */
@@ -508,10 +583,12 @@ export type ResolversTypes = {
   CopyAccepted: ResolverTypeWrapper<CopyOutcomeModel>;
   CopyError: ResolverTypeWrapper<CopyErrorInfoModel>;
   CopyErrorCode: CopyErrorCode;
+  CopyExecution: CopyExecution;
   CopyItemResult: ResolverTypeWrapper<CopyItemResultModel>;
   CopyItemStatus: CopyItemStatus;
   CopyOutcome: ResolverTypeWrapper<CopyOutcomeModel>;
   CopyPartiallyFailed: ResolverTypeWrapper<CopyOutcomeModel>;
+  CopyProgress: ResolverTypeWrapper<CopyProgress>;
   CopyRejected: ResolverTypeWrapper<CopyOutcomeModel>;
   CopySucceeded: ResolverTypeWrapper<CopyOutcomeModel>;
   CopySummary: ResolverTypeWrapper<CopySummaryModel>;
@@ -519,6 +596,7 @@ export type ResolversTypes = {
   CopyTaskState: CopyTaskState;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DingTalkBatchCopyInput: DingTalkBatchCopyInput;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ItemEvidence: ItemEvidence;
@@ -526,6 +604,7 @@ export type ResolversTypes = {
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   NonEmptyString: ResolverTypeWrapper<Scalars['NonEmptyString']['output']>;
   PositiveInt: ResolverTypeWrapper<Scalars['PositiveInt']['output']>;
+  ProgressSource: ProgressSource;
   Provider: Provider;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SmhBatchCopyInput: SmhBatchCopyInput;
@@ -545,12 +624,14 @@ export type ResolversParentTypes = {
   CopyItemResult: CopyItemResultModel;
   CopyOutcome: CopyOutcomeModel;
   CopyPartiallyFailed: CopyOutcomeModel;
+  CopyProgress: CopyProgress;
   CopyRejected: CopyOutcomeModel;
   CopySucceeded: CopyOutcomeModel;
   CopySummary: CopySummaryModel;
   CopyTask: CopyTaskModel;
   DateTime: Scalars['DateTime']['output'];
   DingTalkBatchCopyInput: DingTalkBatchCopyInput;
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
@@ -608,6 +689,13 @@ export type CopyPartiallyFailedResolvers<ContextType = RequestContext, ParentTyp
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type CopyProgressResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CopyProgress'] = ResolversParentTypes['CopyProgress']> = {
+  completed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fraction?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['ProgressSource'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type CopyRejectedResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CopyRejected'] = ResolversParentTypes['CopyRejected']> = {
   error?: Resolver<ResolversTypes['CopyError'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['CopyItemResult']>, ParentType, ContextType>;
@@ -636,7 +724,9 @@ export type CopyTaskResolvers<ContextType = RequestContext, ParentType extends R
   done?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['CopyItemResult']>, ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes['CopyProgress'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  retryOf?: Resolver<Maybe<ResolversTypes['CopyTask']>, ParentType, ContextType>;
   state?: Resolver<ResolversTypes['CopyTaskState'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['CopySummary'], ParentType, ContextType>;
   upstreamTaskIds?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -649,6 +739,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   batchCopy?: Resolver<Maybe<ResolversTypes['BatchCopyResult']>, ParentType, ContextType, RequireFields<MutationBatchCopyArgs, 'input'>>;
+  cancelCopyTask?: Resolver<ResolversTypes['CopyTask'], ParentType, ContextType, RequireFields<MutationCancelCopyTaskArgs, 'id'>>;
+  retryCopyTask?: Resolver<ResolversTypes['BatchCopyResult'], ParentType, ContextType, RequireFields<MutationRetryCopyTaskArgs, 'id'>>;
 };
 
 export type NodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -686,6 +778,7 @@ export type Resolvers<ContextType = RequestContext> = {
   CopyItemResult?: CopyItemResultResolvers<ContextType>;
   CopyOutcome?: CopyOutcomeResolvers<ContextType>;
   CopyPartiallyFailed?: CopyPartiallyFailedResolvers<ContextType>;
+  CopyProgress?: CopyProgressResolvers<ContextType>;
   CopyRejected?: CopyRejectedResolvers<ContextType>;
   CopySucceeded?: CopySucceededResolvers<ContextType>;
   CopySummary?: CopySummaryResolvers<ContextType>;

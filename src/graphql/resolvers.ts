@@ -3,7 +3,7 @@ import { DateTimeResolver, NonEmptyStringResolver, PositiveIntResolver } from 'g
 import type { Resolvers } from '../generated/resolvers.js';
 import { summarize } from '../copy/summary.js';
 import { commonTypeDefs } from './schema.js';
-import type { CopyOutcome, CopyTask } from '../copy/types.js';
+import type { CopyOutcome, CopyProgress, CopyTask } from '../copy/types.js';
 
 const UNION_MEMBER = {
   succeeded: 'CopySucceeded',
@@ -34,6 +34,8 @@ export const resolvers: Resolvers = {
   PositiveInt: scalar(PositiveIntResolver),
   Mutation: {
     batchCopy: (_root, { input }, context) => context.copy.batchCopy(input, context),
+    cancelCopyTask: (_root, { id }, context) => context.copy.cancelTask(id, context),
+    retryCopyTask: (_root, { id }, context) => context.copy.retryTask(id, context),
   },
   Query: {
     copyTask: (_root, { id }, context) => context.copy.loadTask(id, context),
@@ -49,6 +51,11 @@ export const resolvers: Resolvers = {
     },
   },
   Node: { __resolveType: () => 'CopyTask' },
+  CopyTask: {
+    progress: (task) => task.progress ?? taskProgress(task),
+    retryOf: (task, _args, context) =>
+      task.retryOf === undefined ? null : context.copy.loadTask(task.retryOf, context),
+  },
   CopyOutcome: { __resolveType: (outcome) => UNION_MEMBER[outcome.kind] },
   BatchCopyResult: { __resolveType: (outcome) => UNION_MEMBER[outcome.kind] },
   CopySucceeded: outcomeFields,
@@ -62,6 +69,25 @@ export const resolvers: Resolvers = {
     task: (outcome) => (outcome.kind === 'accepted' ? outcome.task : unreachable(outcome.kind)),
   },
 };
+
+/**
+ * Progress of an upstream task that did not measure its own: the upstream's entry counts where it
+ * gives them (exact), else the task's finished items (derived from its finished upstream tasks).
+ */
+function taskProgress(task: CopyTask): CopyProgress {
+  const fraction = (completed: number, total: number) => (total === 0 ? 1 : Math.min(1, completed / total));
+  if (task.entries && task.entries.total > 0) {
+    const completed = task.entries.succeeded + task.entries.failed;
+    return {
+      total: task.entries.total,
+      completed,
+      fraction: fraction(completed, task.entries.total),
+      source: 'EXACT',
+    };
+  }
+  const { total, pending } = task.summary;
+  return { total, completed: total - pending, fraction: fraction(total - pending, total), source: 'DERIVED' };
+}
 
 function unreachable(kind: string): never {
   throw new Error(`resolver for a ${kind} outcome reached the wrong union member`);

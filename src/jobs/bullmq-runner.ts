@@ -32,7 +32,8 @@ export class BullMqJobRunner implements JobRunner {
     const prefix = options.prefix ?? 'copy-gateway:bull';
     const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
     this.#queue = new Queue(options.queueName, { connection, prefix });
-    this.#queue.on('error', (error) => options.log.warn({ err: error }, 'job queue error'));
+    const report = quietErrors(options.log);
+    this.#queue.on('error', (error) => report('job queue', error));
     this.#worker = new Worker(
       options.queueName,
       async (job: Job<{ id: string }>, token?: string) => {
@@ -56,7 +57,7 @@ export class BullMqJobRunner implements JobRunner {
         removeOnFail: { count: 1_000 },
       },
     );
-    this.#worker.on('error', (error) => options.log.warn({ err: error }, 'job worker error'));
+    this.#worker.on('error', (error) => report('job worker', error));
     this.#worker.on('failed', (job, error) =>
       options.log.error({ err: error, job: job?.data.id }, 'copy job failed'),
     );
@@ -84,4 +85,27 @@ export class BullMqJobRunner implements JobRunner {
     await this.#worker.close();
     await this.#queue.close();
   }
+}
+
+/** How often a Redis failure of the queue is logged at most while it lasts. */
+const ERROR_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Logs queue and worker errors at most once a minute, by code and message only: ioredis reports a
+ * refused connection every second while Redis is down, with its address in the message and stack.
+ */
+function quietErrors(log: Logger): (what: string, error: Error) => void {
+  let last = 0;
+  return (what, error) => {
+    const now = Date.now();
+    if (now - last < ERROR_LOG_INTERVAL_MS) return;
+    last = now;
+    const code = (error as NodeJS.ErrnoException).code;
+    log.warn(
+      { code },
+      code
+        ? `${what}: Redis is not reachable (${code}); jobs wait until it answers`
+        : `${what} error: ${error.message}`,
+    );
+  };
 }

@@ -1,3 +1,4 @@
+import type { BackgroundShape } from '../copy/background.js';
 import type { CallContext } from '../copy/call.js';
 import { GatewayError, UpstreamFailure, unknownOutcome } from '../copy/errors.js';
 import { UpstreamCallBudget } from '../providers/kit/budget.js';
@@ -20,27 +21,19 @@ import {
   type ChunkRecord,
   type ItemRecord,
   type JobSnapshot,
-  type RequestedItem,
 } from './model.js';
 import type { CallerTokens, JobStore } from './store.js';
 
 /**
- * What a job needs from a provider: how its request splits into items, and the provider's own batch
- * copy and task query (each chunk is sent as a batch of its own items, so everything a provider does
- * for a batch — validation, tokens, retries of throttled calls, classification — applies unchanged).
+ * What a job needs from a provider: how its request splits into items (its {@link BackgroundShape}),
+ * and the provider's own batch copy and task query (each chunk is sent as a batch of its own items, so
+ * everything a provider does for a batch — validation, tokens, retries of throttled calls,
+ * classification — applies unchanged).
  */
-export interface JobProvider {
+export interface JobProvider extends BackgroundShape {
   readonly provider: Provider;
-  /** Items per upstream call. */
-  readonly chunkSize: number;
-  /** The request's items, in order. */
-  describe(request: unknown): RequestedItem[];
-  /** The request with only items `[start, end)`. */
-  slice(request: unknown, start: number, end: number): unknown;
-  /** The request with only the items at `indices`, in that order. */
-  pick(request: unknown, indices: readonly number[]): unknown;
   batchCopy(request: unknown, call: CallContext): Promise<CopyOutcome>;
-  /** The upstream task behind a `ct1_` id, null when the upstream no longer knows it, or an Error. */
+  /** The upstream task behind a provider task id, null when the upstream no longer knows it, or an Error. */
   loadTask(id: string, call: CallContext): Promise<CopyTask | null | Error>;
 }
 

@@ -1,3 +1,4 @@
+import type { BackgroundCaller, BackgroundJobs } from '../copy/background.js';
 import { GatewayError } from '../copy/errors.js';
 import type { CopyTask, Provider } from '../copy/types.js';
 import type { JobProvider } from './executor.js';
@@ -10,8 +11,8 @@ import {
   type JobSnapshot,
   type JobSpec,
 } from './model.js';
-import type { JobRunner } from './runner.js';
-import type { CallerTokens, JobStore } from './store.js';
+import type { JobCounts, JobRunner } from './runner.js';
+import type { JobStore } from './store.js';
 
 export interface CopyJobsOptions {
   /** How long a job's records are kept after it was accepted, in seconds. */
@@ -21,14 +22,11 @@ export interface CopyJobsOptions {
   now?: () => number;
 }
 
-/** Who asks: the API key's name when callers use API keys. */
-export interface JobCaller {
-  caller?: string;
-  tokens?: CallerTokens;
-}
+/** Who asks (see {@link BackgroundCaller}). */
+export type JobCaller = BackgroundCaller;
 
 /** Accepting, reading, cancelling, retrying and watching background copy jobs. */
-export class CopyJobs {
+export class CopyJobs implements BackgroundJobs {
   readonly #now: () => number;
 
   constructor(
@@ -65,11 +63,11 @@ export class CopyJobs {
       itemCount: requested.length,
       chunkSize: shape.chunkSize,
       retryOf,
-      caller: who.caller,
+      caller: who.owner(provider),
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.options.retentionSeconds * 1000).toISOString(),
     };
-    await this.store.create(spec, who.tokens);
+    await this.store.create(spec, { [provider]: who.tokens[provider] });
     await this.runner.enqueue(spec.id);
     return jobTask(
       { spec, cancelled: false, chunks: new Map(), records: new Map() },
@@ -81,7 +79,10 @@ export class CopyJobs {
   async #snapshot(id: string, who: JobCaller): Promise<JobSnapshot | undefined> {
     const snapshot = await this.store.get(id);
     // Another key's job reads as missing: its existence is not the caller's business.
-    if (!snapshot || (snapshot.spec.caller !== undefined && snapshot.spec.caller !== who.caller))
+    if (
+      !snapshot ||
+      (snapshot.spec.caller !== undefined && snapshot.spec.caller !== who.owner(snapshot.spec.provider))
+    )
       return undefined;
     return snapshot;
   }
@@ -222,6 +223,11 @@ export class CopyJobs {
   /** Upstream calls a job of `items` items makes (one per chunk). */
   static calls(items: number, chunkSize: number): number {
     return chunkCount({ itemCount: items, chunkSize });
+  }
+
+  /** Jobs waiting and running (see {@link JobRunner.counts}). */
+  counts(): Promise<JobCounts> {
+    return this.runner.counts();
   }
 
   async close(): Promise<void> {

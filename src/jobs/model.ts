@@ -18,7 +18,7 @@ import { summarize } from '../copy/summary.js';
 
 /** What a job copies, fixed when it is accepted. */
 export interface JobSpec {
-  /** The task id (`ct2_…`). */
+  /** The task id (`cj1_…`, the job store's reference). */
   id: string;
   provider: Provider;
   /** The provider's batch request, without the fields that only steer how it runs. */
@@ -28,7 +28,10 @@ export interface JobSpec {
   chunkSize: number;
   /** The task whose retryable failures this one sends again. */
   retryOf?: string;
-  /** Name of the API key that created the job; only that key may read, cancel or retry it. */
+  /**
+   * Who created the job (an API key's name, or a digest of the caller's upstream token); only that
+   * caller may read, cancel or retry it.
+   */
   caller?: string;
   /** ISO 8601. */
   createdAt: string;

@@ -76,6 +76,8 @@ describe('an idempotency key across a gateway crash (two processes, one Redis)',
       REDIS_URL,
       GATEWAY_API_KEYS: `tester:${API_KEY}`,
       IDEMPOTENCY_LEASE_MS: String(LEASE_MS),
+      // The 150-id batch (50 upstream calls) runs inline, inside the request that the crash cuts.
+      INLINE_MAX_UPSTREAM_CALLS: '100',
     };
   });
   afterAll(async () => {

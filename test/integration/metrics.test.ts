@@ -260,6 +260,7 @@ describe('GET /metrics', () => {
       provider: /^(SMH|DINGTALK)$/,
       operation: /^(batch_copy|task_query|token)$/,
       outcome: /^(\dxx|[A-Z_]+|circuit_open|ok|failed|succeeded|partiallyFailed|accepted|rejected)$/,
+      state: /^(queued|running|SUCCEEDED|PARTIALLY_FAILED|FAILED|CANCELLED)$/,
     };
     for (const line of text.split('\n').filter((l) => l.startsWith('copy_gateway_'))) {
       for (const [, label, value] of line.matchAll(/(\w+)="([^"]*)"/g)) {

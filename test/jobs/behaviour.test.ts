@@ -37,7 +37,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const who = () => ({ tokens: { DINGTALK: token } });
+const who = () => ({ owner: () => 'test-caller', tokens: { DINGTALK: token } });
 
 describe.each<Backend>(['redis', 'memory'])('background jobs on %s', (backend) => {
   it('answers at once with every item PENDING, then copies each id exactly once, in request order', async () => {

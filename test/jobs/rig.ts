@@ -10,7 +10,9 @@ import { DINGTALK_SEED, type DingTalkEmulator } from '../../src/emulators/dingta
 import { BullMqJobRunner } from '../../src/jobs/bullmq-runner.js';
 import { JobExecutor, type JobProvider } from '../../src/jobs/executor.js';
 import { CopyJobs } from '../../src/jobs/jobs.js';
-import { dingTalkJobProvider } from './job-providers.js';
+import { jobProvider } from '../../src/jobs/job-provider.js';
+import { dingTalkTaskRefs } from '../../src/providers/dingtalk/task-ref.js';
+import type { TaskRefCodec } from '../../src/copy/task-id.js';
 import { RedisJobStore } from '../../src/jobs/redis-store.js';
 import { InProcessJobRunner, type JobRunner } from '../../src/jobs/runner.js';
 import { MemoryJobStore, type JobStore } from '../../src/jobs/store.js';
@@ -53,7 +55,10 @@ export function dingTalkProvider(
       retry: { ...DEFAULT_RETRY, baseDelayMs: 10, retries },
     },
   );
-  return { provider: dingTalkJobProvider(adapter, 3), close: () => adapter.close() };
+  return {
+    provider: jobProvider(adapter, dingTalkTaskRefs as TaskRefCodec) as JobProvider,
+    close: () => adapter.close(),
+  };
 }
 
 /** Jobs on `backend` with unique Redis names, running DingTalk chunks `chunkConcurrency` at a time. */

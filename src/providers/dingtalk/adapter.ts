@@ -1,3 +1,5 @@
+import type { BackgroundShape } from '../../copy/background.js';
+import { dingTalkJobShape } from './job-shape.js';
 import type { ProviderAdapter } from '../../copy/adapter.js';
 import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import type { CallContext } from '../../copy/call.js';
@@ -41,6 +43,8 @@ const APP_SCOPE = 'app';
 /** DingTalk's batch copy and task query for the copy service: chunks, tokens, retries, translation. */
 export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest, DingTalkTaskRef> {
   readonly provider = 'DINGTALK' as const;
+  /** How a request splits into chunks when it runs in the background. */
+  readonly background: BackgroundShape<DingTalkBatchCopyRequest>;
   readonly targetReads: DingTalkTargetReads;
 
   constructor(
@@ -48,6 +52,7 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
     private readonly tokens: TokenSource,
     private readonly limits: DingTalkLimits,
   ) {
+    this.background = dingTalkJobShape(limits);
     this.targetReads = new DingTalkTargetReads(client, tokens, limits);
   }
 

@@ -20,7 +20,7 @@ export const dingTalkSettings: SettingsReader<DingTalkSettings> = {
       appKey: app?.[0],
       appSecret: app?.[1],
       chunkSize: env.integer('DINGTALK_CHUNK_SIZE', 3, 1, 1000),
-      maxItems: env.integer('DINGTALK_MAX_ITEMS', 10_000, 1, 1_000_000),
+      maxItems: env.integer('DINGTALK_MAX_ITEMS', 100_000, 1, 1_000_000),
       concurrency: env.integer('DINGTALK_CONCURRENCY', 4, 1, 64),
       throttleRetries: env.integer('DINGTALK_THROTTLE_RETRIES', 3, 0, 10),
       // 20 calls a second per app and API for standard-edition orgs; above it DingTalk answers 403

@@ -1,3 +1,5 @@
+import type { BackgroundShape } from '../../copy/background.js';
+import { smhJobShape } from './job-shape.js';
 import type { ProviderAdapter } from '../../copy/adapter.js';
 import { answerEvidence } from '../../copy/evidence.js';
 import { failedItemStatus, unknownOutcome, upstreamError } from '../../copy/errors.js';
@@ -43,6 +45,8 @@ const MAX_TASK_IDS_PER_QUERY = 100;
 /** SMH's batch copy and task query for the copy service: chunks, tokens, retries, translation. */
 export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskRef> {
   readonly provider = 'SMH' as const;
+  /** How a request splits into chunks when it runs in the background. */
+  readonly background: BackgroundShape<SmhBatchCopyRequest>;
   readonly targetReads: SmhTargetReads;
 
   constructor(
@@ -50,6 +54,7 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
     private readonly tokens: TokenSource,
     private readonly limits: SmhLimits,
   ) {
+    this.background = smhJobShape(limits);
     this.targetReads = new SmhTargetReads(client, tokens, limits);
   }
 

@@ -38,7 +38,7 @@ export const smhSettings: SettingsReader<SmhSettings> = {
       managed: list.length > 0,
       libraries: list,
       chunkSize: env.integer('SMH_CHUNK_SIZE', 1000, 1, 1000),
-      maxItems: env.integer('SMH_MAX_ITEMS', 10_000, 1, 1_000_000),
+      maxItems: env.integer('SMH_MAX_ITEMS', 100_000, 1, 1_000_000),
       concurrency: env.integer('SMH_CONCURRENCY', 4, 1, 64),
       // SMH documents no rate limit: unpaced unless the operator sets one.
       maxCallsPerSecond: readMaxCallsPerSecond(env, 'SMH_MAX_CALLS_PER_SECOND', 0),

@@ -29,6 +29,8 @@ export type ConflictStrategy =
 
 /** One unified code for every failure, whichever upstream it came from. */
 export type CopyErrorCode =
+  /** The background task was cancelled before this item was sent; it was not copied, and retrying it is safe. */
+  | 'CANCELLED'
   /** An item with the same name already exists at the target (strategy FAIL). */
   | 'CONFLICT'
   /** The idempotency key was already used for a different request. */
@@ -69,6 +71,24 @@ export type CopyErrorCode =
   /** The upstream could not be reached or is failing; the request was not sent. */
   | 'UPSTREAM_UNAVAILABLE';
 
+/**
+ * How a batch copy runs: inside the request that asks for it, or as a background task the gateway runs
+ * chunk by chunk (any gateway replica sharing its Redis can resume it after a crash).
+ */
+export type CopyExecution =
+  /**
+   * Inline when the batch needs at most the gateway's inline limit of upstream calls
+   * (INLINE_MAX_UPSTREAM_CALLS, default 10), else BACKGROUND.
+   */
+  | 'AUTO'
+  /**
+   * Always a background task: the answer is `CopyAccepted` at once, every item PENDING, with a short task
+   * id to follow (`copyTask`, `copyTaskUpdated`, `waitSeconds`).
+   */
+  | 'BACKGROUND'
+  /** Inside the request; refused with INVALID_ARGUMENT when the batch needs more upstream calls than the inline limit. */
+  | 'INLINE';
+
 /** Where one item stands. */
 export type CopyItemStatus =
   /** Not copied. */
@@ -85,6 +105,8 @@ export type CopyItemStatus =
 
 /** Where a task stands as a whole. */
 export type CopyTaskState =
+  /** A background task cancelled by `cancelCopyTask`: items sent before it keep their outcome, the rest are FAILED with CANCELLED. */
+  | 'CANCELLED'
   /** Everything finished and every part failed. */
   | 'FAILED'
   /** Everything finished; some parts failed. */
@@ -100,6 +122,8 @@ export type DingTalkBatchCopyInput = {
   conflictStrategy?: ConflictStrategy | null | undefined;
   /** The dentries to copy, any number up to the gateway's limit: the gateway splits them into upstream-sized chunks. */
   dentryIds: Array<string>;
+  /** Inline, or as a background task (see `CopyExecution`). Default: AUTO. */
+  execution?: CopyExecution | null | undefined;
   /** Replaying a request with the same key returns the first answer instead of copying again. */
   idempotencyKey?: string | null | undefined;
   /** The space that holds the sources. */
@@ -140,6 +164,8 @@ export type Provider =
 export type SmhBatchCopyInput = {
   /** The conflict strategy for items that set none. Default: FAIL. */
   conflictStrategy?: ConflictStrategy | null | undefined;
+  /** Inline, or as a background task (see `CopyExecution`). Default: AUTO. */
+  execution?: CopyExecution | null | undefined;
   /** Replaying a request with the same key returns the first answer instead of copying again. */
   idempotencyKey?: string | null | undefined;
   /** What to copy. Any number up to the gateway's limit: more than 1000 are sent in several upstream calls. */

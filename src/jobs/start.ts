@@ -1,0 +1,49 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../copy/ports.js';
+import type { Provider } from '../copy/types.js';
+import { BullMqJobRunner } from './bullmq-runner.js';
+import { JobExecutor, type JobMetrics, type JobProvider } from './executor.js';
+import { CopyJobs } from './jobs.js';
+import { RedisJobStore } from './redis-store.js';
+import { InProcessJobRunner, type JobRunner } from './runner.js';
+import { MemoryJobStore, type JobStore } from './store.js';
+
+/**
+ * The job system of one gateway instance: with REDIS_URL, records in Redis and a BullMQ queue that
+ * every instance on that Redis works from (a job outlives the instance that accepted it); without,
+ * records in this process's memory and an in-process runner (jobs end with the process).
+ */
+export function startJobs(
+  config: Config,
+  logger: Logger,
+  providers: (provider: Provider) => JobProvider | undefined,
+  metrics?: JobMetrics,
+): CopyJobs {
+  const log = logger.child({ component: 'jobs' });
+  const settings = config.jobs;
+  const store: JobStore = config.redisUrl
+    ? new RedisJobStore(config.redisUrl, { prefix: `${settings.keyPrefix}job:` })
+    : new MemoryJobStore();
+  const executor = new JobExecutor(store, providers, {
+    chunkConcurrency: settings.chunkConcurrency,
+    followPollMs: config.subscriptions.pollMs,
+    chunkTimeoutMs: config.operationTimeoutMs,
+    log,
+    metrics,
+  });
+  const run = (id: string, stop: AbortSignal) => executor.run(id, stop);
+  const runner: JobRunner = config.redisUrl
+    ? new BullMqJobRunner(run, {
+        redisUrl: config.redisUrl,
+        queueName: 'copy',
+        prefix: `${settings.keyPrefix}bull`,
+        concurrency: settings.concurrency,
+        lockMs: settings.lockMs,
+        log,
+      })
+    : new InProcessJobRunner(run, { concurrency: settings.concurrency, log });
+  return new CopyJobs(store, runner, providers, {
+    retentionSeconds: settings.retentionSeconds,
+    watchPollMs: config.subscriptions.pollMs,
+  });
+}

@@ -1,0 +1,213 @@
+/**
+ * Background jobs through the API, on both backends (Redis + BullMQ, memory + in-process runner): the
+ * real gateway over HTTP and WebSocket against the DingTalk and SMH emulators. Execution modes, short
+ * signed ids, copyTask / node / copyTaskUpdated / waitSeconds for jobs, idempotency, caller scoping,
+ * and (Redis) another replica answering for a job.
+ */
+import { parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Rig } from '../helpers/rig.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import {
+  COPY,
+  callerHeaders,
+  dingTalkCopies,
+  dingTalkFiles,
+  dingTalkInput,
+  dingtalkOf,
+  follow,
+  readTask,
+  readUntil,
+  replica,
+  smhBatch,
+  smhInput,
+  smhOf,
+  startJobRig,
+  type CopyAnswer,
+  type JobUpstreams,
+} from './api-rig.js';
+import type { Backend } from './rig.js';
+
+const COPY_DOCUMENT = parse(COPY) as never;
+const JOB_ID = /^cj1_[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/;
+
+describe.each<Backend>(['memory', 'redis'])('background jobs through the API on %s', (backend) => {
+  let rig: Rig<JobUpstreams> & { env: Record<string, string> };
+  let headers: Record<string, string>;
+  const extra: TestGateway[] = [];
+
+  beforeAll(async () => {
+    rig = await startJobRig(backend, { SMH_CHUNK_SIZE: '2' });
+    headers = callerHeaders(rig);
+  });
+  afterAll(async () => {
+    await Promise.all(extra.map((gw) => gw.close()));
+  });
+
+  async function copy(input: unknown, extraHeaders: Record<string, string> = {}) {
+    const { body } = await rig.graphql<CopyAnswer, Record<string, unknown>>(
+      COPY_DOCUMENT,
+      { input },
+      extraHeaders,
+    );
+    expect(body.errors).toBeUndefined();
+    return body.data!.batchCopy;
+  }
+
+  it('AUTO: a batch over the inline limit is a job; it answers at once, all PENDING, then copies each id once, in order', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    emu.faults.add({ kind: 'latency', ms: 20, pathIncludes: 'batchCopy' });
+    const ids = dingTalkFiles(emu, 31); // 11 calls of 3
+    try {
+      const answer = await copy(dingTalkInput(ids));
+      expect(answer.__typename).toBe('CopyAccepted');
+      const task = answer.task!;
+      expect(task.id).toMatch(JOB_ID);
+      expect(task.id.length).toBe(49);
+      expect(task.state).toBe('RUNNING');
+      expect(answer.items.map((i) => [i.index, i.status, i.source])).toEqual(
+        ids.map((id, i) => [i, 'PENDING', id]),
+      );
+      expect(task.progress).toEqual({ total: 31, completed: 0, fraction: 0, source: 'EXACT' });
+      expect(task.retryOf).toBeNull();
+
+      const done = await readUntil(rig.gw, task.id, headers);
+      expect(done.state).toBe('SUCCEEDED');
+      expect(done.items.map((i) => [i.index, i.status, i.source, i.evidence])).toEqual(
+        ids.map((id, i) => [i, 'SUCCEEDED', id, 'UPSTREAM_ANSWER']),
+      );
+      expect(done.items.every((i) => typeof i.result === 'string' && i.result !== '')).toBe(true);
+      expect(done.progress).toEqual({ total: 31, completed: 31, fraction: 1, source: 'EXACT' });
+      const copies = dingTalkCopies(emu);
+      expect(ids.map((id) => copies.get(id))).toEqual(ids.map(() => 1));
+      const { body } = await rig.gw.graphql<{ node: { id: string } | null }>(
+        `query($id: ID!) { node(id: $id) { id ... on CopyTask { state } } }`,
+        { id: task.id },
+        headers,
+      );
+      expect(body.data?.node).toEqual({ id: task.id, state: 'SUCCEEDED' });
+    } finally {
+      emu.faults.clear();
+    }
+  });
+
+  it('AUTO: a batch within the inline limit runs inline; INLINE over the limit is refused naming it', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const small = await copy(dingTalkInput(dingTalkFiles(emu, 30)));
+    expect(small.__typename).toBe('CopySucceeded');
+    const ids = dingTalkFiles(emu, 31);
+    const refused = await copy(dingTalkInput(ids, { execution: 'INLINE' }));
+    expect(refused.__typename).toBe('CopyRejected');
+    expect(refused.error?.code).toBe('INVALID_ARGUMENT');
+    expect(refused.error?.message).toMatch(
+      /11 upstream calls.*inline limit of 10 \(INLINE_MAX_UPSTREAM_CALLS\)/,
+    );
+    const copies = dingTalkCopies(emu);
+    expect(ids.map((id) => copies.get(id) ?? 0)).toEqual(ids.map(() => 0));
+  });
+
+  it('BACKGROUND: even one item is a job; waitSeconds waits for it and answers with the finished outcome', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const ids = dingTalkFiles(emu, 2);
+    const answer = await copy(dingTalkInput(ids, { execution: 'BACKGROUND', waitSeconds: 10 }));
+    expect(answer.__typename).toBe('CopySucceeded');
+    expect(answer.items.map((i) => i.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const quick = await copy(dingTalkInput(dingTalkFiles(emu, 1), { execution: 'BACKGROUND' }));
+    expect(quick.__typename).toBe('CopyAccepted');
+    expect(quick.task!.id).toMatch(JOB_ID);
+  });
+
+  it('bad input of a job is refused before anything is accepted, naming the field', async () => {
+    const { body } = await rig.graphql<CopyAnswer, Record<string, unknown>>(COPY_DOCUMENT, {
+      input: smhInput([{ from: 'a.txt', to: '../b.txt' }], { execution: 'BACKGROUND' }),
+    });
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.message).toMatch(/items\[0\]\.to/);
+  });
+
+  it('SMH: chunks of the configured size, every item in request order', async () => {
+    const emu = smhOf(rig).smh!;
+    const items = smhBatch(emu, 25); // 13 calls of 2
+    const answer = await copy(smhInput(items));
+    expect(answer.__typename).toBe('CopyAccepted');
+    const done = await readUntil(rig.gw, answer.task!.id, headers);
+    expect(done.provider).toBe('SMH');
+    expect(done.state).toBe('SUCCEEDED');
+    expect(done.items.map((i) => [i.source, i.target, i.status, i.result])).toEqual(
+      items.map((item) => [item.from, item.to, 'SUCCEEDED', item.to]),
+    );
+  });
+
+  it('idempotency keys cover jobs: a replay returns the same task, and the job ran once', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const ids = dingTalkFiles(emu, 31);
+    const key = `job-${Date.now()}-${Math.random()}`;
+    const first = await copy(dingTalkInput(ids, { idempotencyKey: key }));
+    const second = await copy(dingTalkInput(ids, { idempotencyKey: key }));
+    expect(first.__typename).toBe('CopyAccepted');
+    expect(second.__typename).toBe('CopyAccepted');
+    expect(second.task!.id).toBe(first.task!.id);
+    expect(second.items.map((i) => i.source)).toEqual(ids);
+    await readUntil(rig.gw, first.task!.id, headers);
+    const third = await copy(dingTalkInput(ids, { idempotencyKey: key, execution: 'BACKGROUND' }));
+    expect(third.task!.id).toBe(first.task!.id);
+    expect(third.task!.state).toBe('SUCCEEDED');
+    const copies = dingTalkCopies(emu);
+    expect(ids.map((id) => copies.get(id))).toEqual(ids.map(() => 1));
+  });
+
+  it("a job is its caller's: another token reads null; an altered id is NOT_FOUND", async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const answer = await copy(dingTalkInput(dingTalkFiles(emu, 31)));
+    const id = answer.task!.id;
+    // Reading a job calls no upstream: any other token is another caller.
+    const other = { ...headers, 'x-acs-dingtalk-access-token': 'another-callers-token' };
+    expect(await readTask(rig.gw, id, other)).toBeNull();
+    const altered = `${id.slice(0, 10)}${id[10] === 'A' ? 'B' : 'A'}${id.slice(11)}`;
+    const { body } = await rig.gw.graphql(
+      `query($id: ID!) { copyTask(id: $id) { id } }`,
+      { id: altered },
+      headers,
+    );
+    expect(body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await readUntil(rig.gw, id, headers);
+  });
+
+  it('copyTaskUpdated follows a job to its end, progress never going back', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    emu.faults.add({ kind: 'latency', ms: 30, pathIncludes: 'batchCopy' });
+    try {
+      const ids = dingTalkFiles(emu, 45);
+      const answer = await copy(dingTalkInput(ids));
+      const updates = await follow(rig.gw.url, answer.task!.id, headers);
+      const completed = updates.map((u) => u.progress.completed);
+      expect(completed).toEqual([...completed].sort((a, b) => a - b));
+      expect(updates.at(-1)).toMatchObject({ state: 'SUCCEEDED', done: true, summary: { succeeded: 45 } });
+      expect(updates.length).toBeGreaterThan(1);
+    } finally {
+      emu.faults.clear();
+    }
+  });
+
+  it.runIf(backend === 'redis')(
+    'another replica on the same Redis answers for the job: copyTask, node and copyTaskUpdated',
+    async () => {
+      const b = await replica(rig, rig.env);
+      extra.push(b);
+      const emu = dingtalkOf(rig).dingtalk!;
+      emu.faults.add({ kind: 'latency', ms: 30, pathIncludes: 'batchCopy' });
+      try {
+        const ids = dingTalkFiles(emu, 60);
+        const answer = await copy(dingTalkInput(ids));
+        const updates = await follow(b.url, answer.task!.id, headers);
+        expect(updates.at(-1)).toMatchObject({ state: 'SUCCEEDED', done: true, summary: { succeeded: 60 } });
+        const onB = await readTask(b, answer.task!.id, headers);
+        expect(onB?.items.map((i) => i.source)).toEqual(ids);
+        const copies = dingTalkCopies(emu);
+        expect(ids.map((id) => copies.get(id))).toEqual(ids.map(() => 1));
+      } finally {
+        emu.faults.clear();
+      }
+    },
+  );
+});
