@@ -174,7 +174,15 @@ export async function buildGateway(
     const found = jobProvider(adapters[i] as ProviderAdapter, module.taskRefs);
     if (found) jobProviders.set(module.id, found);
   });
-  const background = startJobs(config, logger, (provider) => jobProviders.get(provider), metrics);
+  // Jobs have their UNKNOWN items looked at by the copy service, which is built with the jobs.
+  const built: { copy?: CopyService } = {};
+  const background = startJobs(
+    config,
+    logger,
+    (provider) => jobProviders.get(provider),
+    metrics,
+    (...args) => built.copy?.followUnknown(...args) ?? false,
+  );
   metrics?.jobCounts(() => background.counts());
   const copy = new CopyService(
     { providers: modules, adapters },
@@ -184,6 +192,7 @@ export async function buildGateway(
     new UnknownResolver(config.unknownResolution, resolutionStore(config), logger, metrics),
     { background, inlineMaxUpstreamCalls: config.jobs.inlineMaxUpstreamCalls },
   );
+  built.copy = copy;
   // A probe must answer within a second or so: a Redis slower than this counts as down.
   const redis = config.redisUrl
     ? new RedisPing(config.redisUrl, { timeoutMs: Math.min(config.redisCommandTimeoutMs, 500), logger })

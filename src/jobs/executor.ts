@@ -5,6 +5,7 @@ import { UpstreamCallBudget } from '../providers/kit/budget.js';
 import { sleep } from '../providers/kit/retry.js';
 import type {
   CopyErrorInfo,
+  CopyItemResult,
   CopyOutcome,
   CopyTask,
   CopyTaskState,
@@ -44,6 +45,20 @@ export interface JobMetrics {
   chunkSettled(provider: Provider): void;
 }
 
+/**
+ * Looks at the targets of a chunk's UNKNOWN items in the background, never sending anything again, and
+ * hands `onLook` the chunk's items after each look (the copy service's `followUnknown`). False when
+ * nothing will be looked at.
+ */
+export type FollowUnknown = (
+  provider: Provider,
+  request: unknown,
+  outcome: CopyOutcome,
+  sentAt: number,
+  newCall: () => CallContext,
+  onLook: (items: CopyItemResult[], done: boolean) => Promise<void> | void,
+) => boolean;
+
 export interface JobExecutorOptions {
   /** Upstream calls one job has in flight at most. */
   chunkConcurrency: number;
@@ -53,6 +68,8 @@ export interface JobExecutorOptions {
   chunkTimeoutMs: number;
   log: Logger;
   metrics?: JobMetrics;
+  /** Settles UNKNOWN items by looking at their targets; absent: they stay UNKNOWN. */
+  followUnknown?: FollowUnknown;
 }
 
 /** How a run ended: every item final, stopped to be resumed elsewhere, or the job no longer exists. */
@@ -92,17 +109,14 @@ export class JobExecutor {
     // Chunks claimed by a runner that is gone: their calls may have run, so they are never re-sent.
     for (const [n, state] of first.chunks) {
       if (state !== 'sending') continue;
-      const { count } = chunkRange(spec, n);
-      if (
-        await this.store.settle(
-          id,
-          n,
-          uniformRecord(count, 'UNKNOWN', orphanedError(spec.provider)),
-          'sending',
-        )
-      ) {
+      const { offset, count } = chunkRange(spec, n);
+      const record = uniformRecord(count, 'UNKNOWN', orphanedError(spec.provider));
+      if (await this.store.settle(id, n, record, 'sending')) {
         log.warn({ chunk: n }, 'chunk was in flight on a lost instance: its items are UNKNOWN');
         this.options.metrics?.chunkSettled(spec.provider);
+        // When it was sent is not recorded: the job's acceptance is the earliest it can have been.
+        const chunk = provider.slice(spec.request, offset, offset + count);
+        this.#followUnknown(id, n, provider, chunk, record, Date.parse(spec.createdAt), tokens, log);
       }
     }
 
@@ -120,9 +134,14 @@ export class JobExecutor {
         }
         if (claim === 'taken') continue;
         const { offset, count } = chunkRange(spec, n);
+        const sentAt = Date.now();
         const { record, refusal } = await this.#send(provider, spec.request, offset, count, tokens, log);
         await this.store.settle(id, n, record, 'sending');
         this.options.metrics?.chunkSettled(spec.provider);
+        if (record.items.some((item) => item.status === 'UNKNOWN')) {
+          const chunk = provider.slice(spec.request, offset, offset + count);
+          this.#followUnknown(id, n, provider, chunk, record, sentAt, tokens, log);
+        }
         // A refused credential refuses every chunk: stop instead of sending each to hear it again.
         if (refusal) {
           await this.store.stop(id, refusal, false);
@@ -154,6 +173,59 @@ export class JobExecutor {
       }
     }
     return this.#finish(id, log, spec.provider);
+  }
+
+  /**
+   * Has the targets of chunk `n`'s UNKNOWN items looked at, and records each item a look settles (or
+   * its `checkedAt`) in the chunk's record; items that are no longer UNKNOWN are left as they are.
+   */
+  #followUnknown(
+    id: string,
+    n: number,
+    provider: JobProvider,
+    chunk: unknown,
+    record: ChunkRecord,
+    sentAt: number,
+    tokens: CallerTokens,
+    log: Logger,
+  ): void {
+    const follow = this.options.followUnknown;
+    if (!follow) return;
+    const requested = provider.describe(chunk);
+    const items = record.items.map((item, index): CopyItemResult => ({
+      index,
+      source: requested[index]?.source ?? '',
+      target: requested[index]?.target,
+      status: item.status,
+      result: item.result,
+      renamed: item.renamed ?? false,
+      error: item.error,
+      evidence: item.evidence ?? 'NONE',
+    }));
+    const outcome: CopyOutcome = { kind: 'partiallyFailed', provider: provider.provider, items };
+    const onLook = async (looked: CopyItemResult[]): Promise<void> => {
+      const current = (await this.store.get(id))?.records.get(n);
+      if (!current) return;
+      const byIndex = new Map(looked.map((item) => [item.index, item]));
+      let changed = false;
+      const next = current.items.map((item, k): ItemRecord => {
+        const found = byIndex.get(k);
+        if (item.status !== 'UNKNOWN' || !found) return item;
+        const updated = itemRecord(found);
+        if (JSON.stringify(updated) !== JSON.stringify(item)) changed = true;
+        return updated;
+      });
+      if (changed) await this.store.update(id, n, { ...current, items: next });
+    };
+    const following = follow(
+      provider.provider,
+      chunk,
+      outcome,
+      sentAt,
+      () => this.#call(tokens, log),
+      onLook,
+    );
+    if (following) log.info({ chunk: n }, "looking at the targets of the chunk's UNKNOWN items");
   }
 
   async #stillOpen(id: string): Promise<boolean> {

@@ -3,13 +3,17 @@ import { Redis } from 'ioredis';
 import type { CopyErrorInfo } from '../copy/types.js';
 import type { ChunkRecord, JobSnapshot, JobSpec } from './model.js';
 import type { CallerTokens, Claim, JobStore } from './store.js';
+import type { TokenCipher } from './token-cipher.js';
 
 /**
  * Layout, per job (`{id}` is a hash tag, so a job's keys share one cluster slot):
  *   <prefix>{id}          hash: spec (JSON), stopped (JSON error), cancelled, finishedAt
  *   <prefix>{id}:chunks   hash: chunk number → `s` (sending) | `d` (settled); absent = queued
  *   <prefix>{id}:records  hash: chunk number → JSON ChunkRecord (a few items each, one field per chunk)
- *   <prefix>{id}:tokens   string: the caller's upstream tokens (pass-through mode), deleted at finish
+ *   <prefix>{id}:tokens   string: the caller's upstream tokens (pass-through mode), sealed with
+ *                         {@link TokenCipher}, deleted at finish; without a cipher they stay in the
+ *                         memory of the instance that accepted the job instead
+
  * Every key expires at the job's `expiresAt`. Each transition is one Lua script, so it is atomic across
  * instances, and publishes the job id on `<prefix>changed` for subscribers on every instance.
  */
@@ -76,6 +80,12 @@ interface JobCommands {
 export interface RedisJobStoreOptions {
   /** Key and channel prefix; tests give each run its own. Default `copy-gateway:job:`. */
   prefix?: string;
+  /**
+   * Seals callers' upstream tokens before they go to Redis, so any instance can resume a job with them.
+   * Absent: tokens never leave the accepting instance's memory, and a job resumed elsewhere (after that
+   * instance stopped) has none: its unsent chunks fail UNAUTHENTICATED (retryable).
+   */
+  tokenCipher?: TokenCipher;
 }
 
 /** Jobs shared by every gateway instance on one Redis. */
@@ -86,6 +96,9 @@ export class RedisJobStore implements JobStore {
   readonly #prefix: string;
   readonly #channel: string;
   readonly #events = new EventEmitter().setMaxListeners(0);
+  readonly #cipher: TokenCipher | undefined;
+  /** Tokens of jobs this instance accepted, when they may not go to Redis (no cipher). */
+  readonly #localTokens = new Map<string, { tokens: CallerTokens; expiresAt: number }>();
   /** Jobs' expiry times, so chunk hashes created later expire with the job. */
   readonly #expiry = new Map<string, number>();
 
@@ -93,6 +106,7 @@ export class RedisJobStore implements JobStore {
     this.#url = url;
     this.#prefix = options.prefix ?? 'copy-gateway:job:';
     this.#channel = `${this.#prefix}changed`;
+    this.#cipher = options.tokenCipher;
     const redis = new Redis(url, { maxRetriesPerRequest: 2 });
     redis.on('error', () => undefined);
     redis.defineCommand('jobClaim', { numberOfKeys: 2, lua: CLAIM });
@@ -121,8 +135,10 @@ export class RedisJobStore implements JobStore {
     const keys = this.#keys(spec.id);
     const at = Date.parse(spec.expiresAt);
     const tx = this.#redis.multi().hset(keys.meta, 'spec', JSON.stringify(spec)).pexpireat(keys.meta, at);
-    if (tokens && Object.values(tokens).some(Boolean))
-      tx.set(keys.tokens, JSON.stringify(tokens), 'PXAT', at);
+    if (tokens && Object.values(tokens).some(Boolean)) {
+      if (this.#cipher) tx.set(keys.tokens, this.#cipher.seal(spec.id, JSON.stringify(tokens)), 'PXAT', at);
+      else this.#keepLocally(spec.id, tokens, at);
+    }
     await tx.exec();
     this.#expiry.set(spec.id, at);
   }
@@ -158,9 +174,18 @@ export class RedisJobStore implements JobStore {
     return snapshot;
   }
 
+  #keepLocally(id: string, tokens: CallerTokens, expiresAt: number): void {
+    const now = Date.now();
+    for (const [key, kept] of this.#localTokens) if (kept.expiresAt <= now) this.#localTokens.delete(key);
+    this.#localTokens.set(id, { tokens, expiresAt });
+  }
+
   async tokens(id: string): Promise<CallerTokens> {
-    const raw = await this.#redis.get(this.#keys(id).tokens);
-    return raw ? (JSON.parse(raw) as CallerTokens) : {};
+    const local = this.#localTokens.get(id);
+    if (local) return local.tokens;
+    const raw = this.#cipher ? await this.#redis.get(this.#keys(id).tokens) : null;
+    const opened = raw ? this.#cipher?.open(id, raw) : undefined;
+    return opened ? (JSON.parse(opened) as CallerTokens) : {};
   }
 
   async claim(id: string, n: number): Promise<Claim> {
@@ -204,6 +229,7 @@ export class RedisJobStore implements JobStore {
   }
 
   async finish(id: string): Promise<void> {
+    this.#localTokens.delete(id);
     const keys = this.#keys(id);
     await this.#redis
       .multi()

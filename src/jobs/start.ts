@@ -2,11 +2,12 @@ import type { Config } from '../config.js';
 import type { Logger } from '../copy/ports.js';
 import type { Provider } from '../copy/types.js';
 import { BullMqJobRunner } from './bullmq-runner.js';
-import { JobExecutor, type JobMetrics, type JobProvider } from './executor.js';
+import { JobExecutor, type FollowUnknown, type JobMetrics, type JobProvider } from './executor.js';
 import { CopyJobs } from './jobs.js';
 import { RedisJobStore } from './redis-store.js';
 import { InProcessJobRunner, type JobRunner } from './runner.js';
 import { MemoryJobStore, type JobStore } from './store.js';
+import { TokenCipher } from './token-cipher.js';
 
 /**
  * The job system of one gateway instance: with REDIS_URL, records in Redis and a BullMQ queue that
@@ -18,11 +19,20 @@ export function startJobs(
   logger: Logger,
   providers: (provider: Provider) => JobProvider | undefined,
   metrics?: JobMetrics,
+  followUnknown?: FollowUnknown,
 ): CopyJobs {
   const log = logger.child({ component: 'jobs' });
   const settings = config.jobs;
+  if (config.redisUrl && !config.taskIdSecret) {
+    log.info(
+      'TASK_ID_SECRET is not set: the upstream tokens callers send with a background job stay in the memory of the instance that accepted it; a job resumed elsewhere after that instance stops cannot send its remaining chunks (they fail UNAUTHENTICATED, retryable)',
+    );
+  }
   const store: JobStore = config.redisUrl
-    ? new RedisJobStore(config.redisUrl, { prefix: `${settings.keyPrefix}job:` })
+    ? new RedisJobStore(config.redisUrl, {
+        prefix: `${settings.keyPrefix}job:`,
+        tokenCipher: config.taskIdSecret ? new TokenCipher(config.taskIdSecret) : undefined,
+      })
     : new MemoryJobStore();
   const executor = new JobExecutor(store, providers, {
     chunkConcurrency: settings.chunkConcurrency,
@@ -30,6 +40,7 @@ export function startJobs(
     chunkTimeoutMs: config.operationTimeoutMs,
     log,
     metrics,
+    followUnknown,
   });
   const run = (id: string, stop: AbortSignal) => executor.run(id, stop);
   const runner: JobRunner = config.redisUrl

@@ -23,9 +23,13 @@ import {
   smhInput,
   smhOf,
   startJobRig,
+  REDIS_URL,
+  TASK_FIELDS,
   type CopyAnswer,
   type JobUpstreams,
+  type Task,
 } from './api-rig.js';
+import { Redis } from 'ioredis';
 import type { Backend } from './rig.js';
 
 const COPY_DOCUMENT = parse(COPY) as never;
@@ -37,7 +41,12 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
   const extra: TestGateway[] = [];
 
   beforeAll(async () => {
-    rig = await startJobRig(backend, { SMH_CHUNK_SIZE: '2' });
+    rig = await startJobRig(backend, {
+      SMH_CHUNK_SIZE: '2',
+      UNKNOWN_RESOLUTION: 'lookup',
+      UNKNOWN_GRACE_MS: '50',
+      UNKNOWN_WINDOW_SECONDS: '10',
+    });
     headers = callerHeaders(rig);
   });
   afterAll(async () => {
@@ -188,6 +197,143 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
       emu.faults.clear();
     }
   });
+
+  it('cancelCopyTask: no call starts after it answers; unsent items FAILED/CANCELLED, retryable; retryCopyTask re-sends exactly those, linked by retryOf', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    emu.faults.add({ kind: 'latency', ms: 150, pathIncludes: 'batchCopy' });
+    try {
+      const ids = dingTalkFiles(emu, 90); // 30 calls, 4 in flight
+      const before = emu.stats.requestsByRoute.batchCopy ?? 0;
+      const answer = await copy(dingTalkInput(ids));
+      const id = answer.task!.id;
+      await readUntil(rig.gw, id, headers, (t) => t.progress.completed >= 12);
+      const { body } = await rig.gw.graphql<{ cancelCopyTask: Task }>(
+        `mutation($id: ID!) { cancelCopyTask(id: $id) { ${TASK_FIELDS} } }`,
+        { id },
+        headers,
+      );
+      expect(body.errors).toBeUndefined();
+      const callsAtCancel = (emu.stats.requestsByRoute.batchCopy ?? 0) - before;
+      expect(body.data!.cancelCopyTask.state).toBe('CANCELLED');
+      expect(body.data!.cancelCopyTask.id).toBe(id);
+      const done = await readUntil(rig.gw, id, headers);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const calls = (emu.stats.requestsByRoute.batchCopy ?? 0) - before;
+      // Only calls already under way when cancel answered may still arrive: none was started after it.
+      expect(calls).toBe(callsAtCancel);
+      expect(done.state).toBe('CANCELLED');
+      const failed = done.items.filter((i) => i.status === 'FAILED');
+      expect(failed.length).toBeGreaterThan(0);
+      expect(
+        failed.every((i) => i.error?.code === 'CANCELLED' && i.error.retryable && i.evidence === 'NOT_SENT'),
+      ).toBe(true);
+      expect(done.summary.succeeded + failed.length).toBe(90);
+      expect(done.summary.succeeded).toBe(calls * 3);
+      const copied = dingTalkCopies(emu);
+      for (const item of done.items)
+        expect(copied.get(item.source) ?? 0).toBe(item.status === 'SUCCEEDED' ? 1 : 0);
+
+      emu.faults.clear();
+      const retried = await rig.gw.graphql<{ retryCopyTask: CopyAnswer['batchCopy'] }>(
+        `mutation($id: ID!) { retryCopyTask(id: $id) { __typename ... on CopyAccepted { task { ${TASK_FIELDS} } } } }`,
+        { id },
+        headers,
+      );
+      expect(retried.body.errors).toBeUndefined();
+      const retry = retried.body.data!.retryCopyTask.task!;
+      expect(retry.id).toMatch(JOB_ID);
+      expect(retry.retryOf).toEqual({ id, state: 'CANCELLED' });
+      expect(retry.items.map((i) => i.source)).toEqual(failed.map((i) => i.source));
+      const second = await readUntil(rig.gw, retry.id, headers);
+      expect(second.state).toBe('SUCCEEDED');
+      const after = dingTalkCopies(emu);
+      expect(ids.map((i) => after.get(i))).toEqual(ids.map(() => 1));
+      // Nothing is left to retry.
+      const again = await rig.gw.graphql(
+        `mutation($id: ID!) { retryCopyTask(id: $id) { __typename } }`,
+        { id: retry.id },
+        headers,
+      );
+      expect(again.body.errors?.[0]?.extensions?.code).toBe('INVALID_ARGUMENT');
+      expect(again.body.errors?.[0]?.message).toMatch(/safe to send again/);
+    } finally {
+      emu.faults.clear();
+    }
+  });
+
+  it('only background tasks can be cancelled or retried: an upstream task id is INVALID_ARGUMENT', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const { DINGTALK_SEED } = await import('../../src/emulators/dingtalk/index.js');
+    const answer = await copy(dingTalkInput([DINGTALK_SEED.folderId], { execution: 'INLINE' }));
+    expect(answer.__typename).toBe('CopyAccepted');
+    expect(answer.task!.id).toMatch(/^ct2_/);
+    for (const mutation of ['cancelCopyTask(id: $id) { id }', 'retryCopyTask(id: $id) { __typename }']) {
+      const { body } = await rig.gw.graphql(
+        `mutation($id: ID!) { ${mutation} }`,
+        { id: answer.task!.id },
+        headers,
+      );
+      expect(body.errors?.[0]?.extensions?.code).toBe('INVALID_ARGUMENT');
+      expect(body.errors?.[0]?.message).toMatch(/Only background tasks/);
+    }
+    void emu;
+  });
+
+  it("a job's item whose answer was lost is settled by looking at its target: SUCCEEDED, TARGET_LOOKUP, never sent again", async () => {
+    const emu = smhOf(rig).smh!;
+    const items = smhBatch(emu, 6); // 3 calls of 2
+    emu.faults.add({ method: 'POST', pathIncludes: '/api/v1/batch/', times: 1, after: true, kind: 'reset' });
+    const answer = await copy(smhInput(items, { execution: 'BACKGROUND' }));
+    const done = await readUntil(
+      rig.gw,
+      answer.task!.id,
+      headers,
+      (t) => t.done && t.items.every((i) => i.status !== 'UNKNOWN'),
+    );
+    expect(done.state).toBe('SUCCEEDED');
+    const looked = done.items.filter((i) => i.evidence === 'TARGET_LOOKUP');
+    expect(looked.length).toBe(2);
+    expect(looked.every((i) => i.status === 'SUCCEEDED' && i.result === i.target)).toBe(true);
+    for (const item of items) expect(emu.stats.copiesTo('-', item.to)).toHaveLength(1);
+  });
+
+  it('/metrics shows jobs queued, running and finished, and chunks recorded', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const answer = await copy(dingTalkInput(dingTalkFiles(emu, 33)));
+    await readUntil(rig.gw, answer.task!.id, headers);
+    const text = await (await fetch(`${rig.gw.url}/metrics`)).text();
+    const value = (line: RegExp) => Number(line.exec(text)?.[1]);
+    expect(value(/^copy_gateway_job_chunks_total\{provider="DINGTALK"\} (\d+)/m)).toBeGreaterThanOrEqual(11);
+    expect(
+      value(/^copy_gateway_jobs_finished_total\{provider="DINGTALK",state="SUCCEEDED"\} (\d+)/m),
+    ).toBeGreaterThanOrEqual(1);
+    expect(value(/^copy_gateway_jobs\{state="queued"\} (\d+)/m)).toBeGreaterThanOrEqual(0);
+    expect(value(/^copy_gateway_jobs\{state="running"\} (\d+)/m)).toBeGreaterThanOrEqual(0);
+  });
+
+  it.runIf(backend === 'redis')(
+    'a caller token a job keeps in Redis is sealed (AES-256-GCM), and gone once the job finished',
+    async () => {
+      const emu = dingtalkOf(rig).dingtalk!;
+      emu.faults.add({ kind: 'latency', ms: 100, pathIncludes: 'batchCopy' });
+      const redis = new Redis(REDIS_URL);
+      try {
+        const answer = await copy(dingTalkInput(dingTalkFiles(emu, 31)));
+        const reference = answer.task!.id.split('.')[0]!;
+        const key = `${rig.env.JOBS_KEY_PREFIX}job:{${reference}}:tokens`;
+        const sealed = await redis.get(key);
+        const token = headers['x-acs-dingtalk-access-token']!;
+        expect(sealed).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+        expect(sealed).not.toContain(token);
+        expect(Buffer.from(sealed!, 'base64url').toString('latin1')).not.toContain(token);
+        await readUntil(rig.gw, answer.task!.id, headers);
+        expect(await redis.exists(key)).toBe(0);
+      } finally {
+        emu.faults.clear();
+        redis.disconnect();
+      }
+    },
+  );
 
   it.runIf(backend === 'redis')(
     'another replica on the same Redis answers for the job: copyTask, node and copyTaskUpdated',
