@@ -1,0 +1,174 @@
+// A large background job against a DingTalk emulator whose every batch copy call takes 40 ms: wall time
+// from the request to the job's end, against the ideal for an upstream allowing 200 calls a second,
+// ⌈ids / 3⌉ / 200 s; on one gateway replica and on two sharing one Redis; each replica's RSS before and
+// after. The gateways run as a user runs them (`node dist/main.js`, NODE_ENV=production, Redis, a
+// TASK_ID_SECRET, pass-through tokens).
+//
+// One job runs on one replica at a time (its chunks are sent by the replica that holds it), with
+// JOB_CHUNK_CONCURRENCY calls in flight: 8 calls of 40 ms are 200 calls a second. With two replicas the
+// same ids go as two jobs of half the ids, one accepted by each replica, at 4 calls in flight each:
+// the fleet keeps the same 200 calls a second (the fleet-wide rate limit is not part of this bench).
+//
+// Usage: npm run build && node bench/jobs.mjs [--ids 10000 --latency-ms 40 --limit 200 --replicas 1,2]
+// Every request goes to 127.0.0.1; each run ends when its jobs end or after --timeout-s (default 300).
+import { randomUUID } from 'node:crypto';
+import { setInterval, clearInterval } from 'node:timers';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { DINGTALK_SEED, startDingTalkEmulator } from '../dist/emulators/dingtalk/index.js';
+import { freePort, rssBytes, startNode, stopAll } from './lib/processes.mjs';
+
+const { values: options } = parseArgs({
+  options: {
+    ids: { type: 'string', default: '10000' },
+    'latency-ms': { type: 'string', default: '40' },
+    limit: { type: 'string', default: '200' },
+    replicas: { type: 'string', default: '1,2' },
+    'timeout-s': { type: 'string', default: '300' },
+  },
+});
+const IDS = Number(options.ids);
+const LATENCY_MS = Number(options['latency-ms']);
+const LIMIT = Number(options.limit);
+const TIMEOUT_MS = Number(options['timeout-s']) * 1000;
+const CHUNK = 3;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECRET = `bench-task-id-secret-${randomUUID()}`;
+/** Calls in flight that keep the upstream at LIMIT calls a second. */
+const IN_FLIGHT = Math.max(1, Math.round((LIMIT * LATENCY_MS) / 1000));
+
+const COPY = `mutation($input: DingTalkBatchCopyInput!) { batchCopy(input: { dingtalk: $input }) {
+  __typename ... on CopyAccepted { task { id } } } }`;
+const PROGRESS = `query($id: ID!) { copyTask(id: $id) { done state summary { succeeded failed unknown } } }`;
+
+async function graphql(url, query, variables, headers) {
+  const response = await request(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const json = await response.body.json();
+  if (json.errors) throw new Error(JSON.stringify(json.errors));
+  return json.data;
+}
+
+async function startGateway(prefix, inFlight) {
+  const port = await freePort();
+  const { child, started } = startNode(['dist/main.js'], {
+    env: {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DINGTALK_BASE_URL: dingtalk.url,
+      REDIS_URL,
+      TASK_ID_SECRET: SECRET,
+      JOBS_KEY_PREFIX: prefix,
+      JOB_CHUNK_CONCURRENCY: String(inFlight),
+      TASK_POLL_INTERVAL_MS: '200',
+      SHUTDOWN_DELAY_MS: '0',
+    },
+  });
+  await started;
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await request(`${url}/readyz`)).statusCode === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, url };
+}
+
+/** Samples the upstream's call count every second: the most calls it got in one of those seconds. */
+function sampleCallsPerSecond() {
+  let last = dingtalk.stats.copyRequests.length;
+  let peak = 0;
+  const timer = setInterval(() => {
+    const now = dingtalk.stats.copyRequests.length;
+    peak = Math.max(peak, now - last);
+    last = now;
+  }, 1000);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
+}
+
+async function run(replicas) {
+  const prefix = `bench-jobs-${randomUUID()}:`;
+  const inFlight = Math.max(1, Math.round(IN_FLIGHT / replicas));
+  const gateways = [];
+  for (let r = 0; r < replicas; r++) gateways.push(await startGateway(prefix, inFlight));
+  const rssBefore = gateways.map((g) => rssBytes(g.child.pid));
+  const ids = Array.from({ length: IDS }, (_, i) => {
+    const id = `bench-${randomUUID().slice(0, 8)}-${i}`;
+    dingtalk.state.createFile(DINGTALK_SEED.sourceSpaceId, `${id}.txt`, { id });
+    return id;
+  });
+  const headers = { 'x-acs-dingtalk-access-token': dingtalk.issueToken() };
+  const firstCall = dingtalk.stats.copyRequests.length;
+  const share = Math.ceil(IDS / replicas);
+  const peakCalls = sampleCallsPerSecond();
+  const started = performance.now();
+  const accepted = await Promise.all(
+    gateways.map(async (gateway, r) => {
+      const t = performance.now();
+      const data = await graphql(
+        gateway.url,
+        COPY,
+        {
+          input: {
+            spaceId: DINGTALK_SEED.sourceSpaceId,
+            unionId: DINGTALK_SEED.unionId,
+            targetSpaceId: DINGTALK_SEED.targetSpaceId,
+            targetFolderId: DINGTALK_SEED.targetFolderId,
+            dentryIds: ids.slice(r * share, (r + 1) * share),
+            conflictStrategy: 'RENAME',
+            execution: 'BACKGROUND',
+          },
+        },
+        headers,
+      );
+      return { gateway, id: data.batchCopy.task.id, acceptMs: performance.now() - t };
+    }),
+  );
+  const finished = await Promise.all(
+    accepted.map(async ({ gateway, id }) => {
+      for (;;) {
+        const { copyTask } = await graphql(gateway.url, PROGRESS, { id }, headers);
+        if (copyTask.done) return copyTask;
+        if (performance.now() - started > TIMEOUT_MS) throw new Error(`job not done in ${TIMEOUT_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }),
+  );
+  const wallS = (performance.now() - started) / 1000;
+  const peak = peakCalls();
+  const rssAfter = gateways.map((g) => rssBytes(g.child.pid));
+  const calls = dingtalk.stats.copyRequests.length - firstCall;
+  const ideal = Math.ceil(IDS / CHUNK) / LIMIT;
+  const succeeded = finished.reduce((n, t) => n + t.summary.succeeded, 0);
+  const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
+  console.log(
+    [
+      `${replicas} replica${replicas > 1 ? 's' : ''}: ${IDS} ids, ${calls} calls of ${LATENCY_MS} ms, ${inFlight} in flight per job`,
+      `  accepted in ${accepted.map((a) => `${a.acceptMs.toFixed(0)} ms`).join(' / ')}`,
+      `  wall ${wallS.toFixed(2)} s; ideal ⌈${IDS}/3⌉/${LIMIT} = ${ideal.toFixed(2)} s; ratio ${(wallS / ideal).toFixed(3)}× (goal ≤ 1.1×)`,
+      `  peak upstream calls in a second: ${peak}; items SUCCEEDED: ${succeeded}/${IDS}; states ${finished.map((t) => t.state).join(', ')}`,
+      `  RSS before → after: ${gateways.map((_, r) => `${mb(rssBefore[r])} → ${mb(rssAfter[r])} MB`).join(' / ')}`,
+    ].join('\n'),
+  );
+  await stopAll();
+}
+
+const dingtalk = await startDingTalkEmulator({ seed: true });
+dingtalk.faults.add({ kind: 'latency', ms: LATENCY_MS, pathIncludes: '/batchCopy' });
+try {
+  for (const replicas of options.replicas.split(',').map(Number)) await run(replicas);
+} finally {
+  await stopAll();
+  await dingtalk.close();
+}
