@@ -9,7 +9,8 @@
 // same ids go as two jobs of half the ids, one accepted by each replica, at 4 calls in flight each:
 // the fleet keeps the same 200 calls a second (the fleet-wide rate limit is not part of this bench).
 //
-// Usage: npm run build && node bench/jobs.mjs [--ids 10000 --latency-ms 40 --limit 200 --replicas 1,2]
+// Usage: npm run build && node bench/jobs.mjs [--ids 10000 --latency-ms 40 --limit 200 --replicas 1,2 --in-flight 8]
+// BENCH_PROF=<dir> writes each gateway's CPU profile there.
 // Every request goes to 127.0.0.1; each run ends when its jobs end or after --timeout-s (default 300).
 import { randomUUID } from 'node:crypto';
 import { setInterval, clearInterval } from 'node:timers';
@@ -25,6 +26,8 @@ const { values: options } = parseArgs({
     limit: { type: 'string', default: '200' },
     replicas: { type: 'string', default: '1,2' },
     'timeout-s': { type: 'string', default: '300' },
+    // Calls in flight across the fleet; default: what keeps the upstream at --limit calls a second.
+    'in-flight': { type: 'string' },
   },
 });
 const IDS = Number(options.ids);
@@ -35,7 +38,7 @@ const CHUNK = 3;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = `bench-task-id-secret-${randomUUID()}`;
 /** Calls in flight that keep the upstream at LIMIT calls a second. */
-const IN_FLIGHT = Math.max(1, Math.round((LIMIT * LATENCY_MS) / 1000));
+const IN_FLIGHT = Number(options['in-flight'] ?? Math.max(1, Math.round((LIMIT * LATENCY_MS) / 1000)));
 
 const COPY = `mutation($input: DingTalkBatchCopyInput!) { batchCopy(input: { dingtalk: $input }) {
   __typename ... on CopyAccepted { task { id } } } }`;
@@ -55,6 +58,7 @@ async function graphql(url, query, variables, headers) {
 async function startGateway(prefix, inFlight) {
   const port = await freePort();
   const { child, started } = startNode(['dist/main.js'], {
+    nodeArgs: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [],
     env: {
       NODE_ENV: 'production',
       PORT: String(port),

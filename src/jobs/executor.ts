@@ -124,6 +124,9 @@ export class JobExecutor {
     for (let n = 0, total = chunkCount(spec); n < total; n++) if (!first.chunks.has(n)) queued.push(n);
     let next = 0;
     let halted = false;
+    // A chunk's outcome is written while the worker sends its next chunk: no later step reads it
+    // before the writes are awaited below, and a crash before the write leaves the chunk `sending`.
+    const settling: Promise<void>[] = [];
     const worker = async (): Promise<void> => {
       while (next < queued.length && !halted && !stop.aborted) {
         const n = queued[next++] as number;
@@ -136,12 +139,15 @@ export class JobExecutor {
         const { offset, count } = chunkRange(spec, n);
         const sentAt = Date.now();
         const { record, refusal } = await this.#send(provider, spec.request, offset, count, tokens, log);
-        await this.store.settle(id, n, record, 'sending');
-        this.options.metrics?.chunkSettled(spec.provider);
-        if (record.items.some((item) => item.status === 'UNKNOWN')) {
-          const chunk = provider.slice(spec.request, offset, offset + count);
-          this.#followUnknown(id, n, provider, chunk, record, sentAt, tokens, log);
-        }
+        settling.push(
+          this.store.settle(id, n, record, 'sending').then(() => {
+            this.options.metrics?.chunkSettled(spec.provider);
+            if (record.items.some((item) => item.status === 'UNKNOWN')) {
+              const chunk = provider.slice(spec.request, offset, offset + count);
+              this.#followUnknown(id, n, provider, chunk, record, sentAt, tokens, log);
+            }
+          }),
+        );
         // A refused credential refuses every chunk: stop instead of sending each to hear it again.
         if (refusal) {
           await this.store.stop(id, refusal, false);
@@ -149,7 +155,10 @@ export class JobExecutor {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, this.options.chunkConcurrency) }, worker));
+    const workers = Array.from({ length: Math.max(1, this.options.chunkConcurrency) }, worker);
+    const sent = await Promise.allSettled(workers);
+    await Promise.all(settling);
+    for (const result of sent) if (result.status === 'rejected') throw result.reason;
     if (stop.aborted) return 'interrupted';
 
     // Items the upstream runs as tasks of its own: follow them until each is final.
