@@ -15,6 +15,7 @@ import {
   type DingTalkEmulator,
 } from '../../src/emulators/dingtalk/index.js';
 import { TASK_ID_SECRET } from '../helpers/gateway.js';
+import { dingTalkCopies, dingTalkInput } from '../jobs/api-rig.js';
 import { postGraphql, runGateway, type GatewayProcess } from '../helpers/process.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -101,14 +102,7 @@ describe('a background job across a gateway crash (two processes, one Redis)', (
     );
     dingtalk.faults.add({ kind: 'latency', ms: LATENCY_MS, pathIncludes: '/batchCopy' });
     dingtalk.stats.reset();
-    const input = {
-      spaceId: DINGTALK_SEED.sourceSpaceId,
-      unionId: DINGTALK_SEED.unionId,
-      targetSpaceId: DINGTALK_SEED.targetSpaceId,
-      targetFolderId: DINGTALK_SEED.targetFolderId,
-      dentryIds: ids,
-      conflictStrategy: 'RENAME',
-    };
+    const { dingtalk: input } = dingTalkInput(ids);
     const accepted = await postGraphql<{ batchCopy: { __typename: string; task: { id: string } } }>(
       a.url,
       COPY,
@@ -161,10 +155,7 @@ describe('a background job across a gateway crash (two processes, one Redis)', (
     expect(task.items.map((i) => i.source)).toEqual(ids);
     expect(task.items.every((i) => ['SUCCEEDED', 'FAILED', 'UNKNOWN'].includes(i.status))).toBe(true);
 
-    const copies = new Map<string, number>();
-    for (const request of dingtalk.stats.copyRequests)
-      for (const item of request.resultItems)
-        if (item.success !== false) copies.set(item.dentryId, (copies.get(item.dentryId) ?? 0) + 1);
+    const copies = dingTalkCopies(dingtalk);
     expect([...copies.values()].every((n) => n === 1)).toBe(true);
     for (const item of task.items) {
       const n = copies.get(item.source) ?? 0;

@@ -18,7 +18,7 @@ import { providers as registry } from '../../src/providers/registry.js';
 import { smh } from '../../src/providers/smh/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startRig, type Rig, type RigUpstream } from '../helpers/rig.js';
-import type { Backend } from './rig.js';
+import { copiesPerId, seedFiles, type Backend } from './rig.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -186,24 +186,9 @@ export function smhInput(items: { from: string; to: string }[], extra: Record<st
 }
 
 /** Creates `count` files in the DingTalk emulator's seeded source space; returns their ids. */
-export function dingTalkFiles(emu: DingTalkEmulator, count: number, tag = randomUUID().slice(0, 8)) {
-  return Array.from({ length: count }, (_, i) => {
-    const id = `f-${tag}-${i}`;
-    emu.state.createFile(DINGTALK_SEED.sourceSpaceId, `${tag}-${i}.txt`, { id });
-    return id;
-  });
-}
-
+export const dingTalkFiles = seedFiles;
 /** How many times the DingTalk emulator copied each id (executed items only). */
-export function dingTalkCopies(emu: DingTalkEmulator): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const request of emu.stats.copyRequests) {
-    for (const item of request.resultItems) {
-      if (item.success !== false) counts.set(item.dentryId, (counts.get(item.dentryId) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
+export const dingTalkCopies = copiesPerId;
 
 type Graphql = (
   query: string,

@@ -7,14 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DINGTALK_SEED,
-  startDingTalkEmulator,
-  type DingTalkEmulator,
-} from '../../src/emulators/dingtalk/index.js';
+import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
 import { DEMO_LIBRARY_ID as LIB, startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { dingTalkCopies, dingTalkFiles, REDIS_URL } from './api-rig.js';
+import { dingTalkCopies, dingTalkFiles, dingTalkInput, REDIS_URL } from './api-rig.js';
 
 const LARGE = process.env.JOBS_LARGE === '1';
 const SMH_ITEMS = LARGE ? 100_000 : 20_000;
@@ -173,16 +169,7 @@ describe(`large background jobs (${LARGE ? 'JOBS_LARGE' : 'default sizes'})`, ()
 
   it(`${DINGTALK_IDS} DingTalk ids: every item SUCCEEDED in request order, each id copied exactly once`, async () => {
     const ids = dingTalkFiles(dingtalk, DINGTALK_IDS);
-    const input = {
-      dingtalk: {
-        spaceId: DINGTALK_SEED.sourceSpaceId,
-        unionId: DINGTALK_SEED.unionId,
-        targetSpaceId: DINGTALK_SEED.targetSpaceId,
-        targetFolderId: DINGTALK_SEED.targetFolderId,
-        dentryIds: ids,
-        conflictStrategy: 'RENAME',
-      },
-    };
+    const input = dingTalkInput(ids);
     const id = await accept(input, DINGTALK_IDS, `DingTalk ${DINGTALK_IDS} ids`);
     const task = await finished(id, LARGE ? 240_000 : 90_000);
     expect(task.state).toBe('SUCCEEDED');
