@@ -45,6 +45,8 @@ describe.each([
       DINGTALK_CONCURRENCY: '8',
       DINGTALK_CHUNK_SIZE: String(CHUNK),
       UNKNOWN_RESOLUTION: 'off',
+      // Each request of 20 calls runs inline: the pacing of one request's own calls is under test.
+      INLINE_MAX_UPSTREAM_CALLS: '100',
     });
   });
   afterAll(async () => {
