@@ -20,7 +20,10 @@ import {
   getNamedType,
   getVariableValues,
   isInterfaceType,
+  isInputType,
   isObjectType,
+  typeFromAST,
+  valueFromAST,
   valueFromASTUntyped,
   visit,
   type ASTNode,
@@ -103,17 +106,23 @@ export function operationInputErrors(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>> | undefined,
+  options: { variables: 'coerce' | 'as-sent' } = { variables: 'coerce' },
 ): OperationInputErrors | undefined {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
-    maxErrors: 50,
-  });
-  if (coerced.errors) {
-    return {
-      source: 'variables',
-      errors: coerced.errors.map((e) => userInputError(e.message, e.nodes)),
-    };
+  let values: Record<string, unknown>;
+  if (options.variables === 'as-sent') {
+    values = variablesAsSent(schema, operation, variables ?? {});
+  } else {
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+      maxErrors: 50,
+    });
+    if (coerced.errors) {
+      return {
+        source: 'variables',
+        errors: coerced.errors.map((e) => userInputError(e.message, e.nodes)),
+      };
+    }
+    values = coerced.coerced;
   }
-  const values = coerced.coerced;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -162,6 +171,28 @@ export function operationInputErrors(
     return { source: 'arguments', errors: [located] };
   }
   return undefined;
+}
+
+/**
+ * The variables as sent, with the defaults of those not sent: what argument checks need when the
+ * variables' own errors are left to execution. Arguments read a variable's value as it is (graphql-js
+ * coerces it once, as a variable), so only its presence and nullness matter to them.
+ */
+function variablesAsSent(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  sent: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (Object.hasOwn(sent, name)) values[name] = sent[name];
+    else if (definition.defaultValue) {
+      const type = typeFromAST(schema, definition.type);
+      if (type && isInputType(type)) values[name] = valueFromAST(definition.defaultValue, type);
+    }
+  }
+  return values;
 }
 
 const VALUE_KINDS = new Set<string>([

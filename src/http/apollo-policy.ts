@@ -42,7 +42,11 @@ export function apolloPolicyPlugin<TContext extends object>(
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return; // Apollo answers that itself
           if (operation.operation === 'subscription') throw subscriptionOverHttp(path);
-          const found = operationInputErrors(schema, document, operation, request.variables);
+          // Apollo coerces the variables right after this hook and reports their errors itself;
+          // coercing them here as well would double the cost of large inputs (100,000 items: ~300 ms each).
+          const found = operationInputErrors(schema, document, operation, request.variables, {
+            variables: 'as-sent',
+          });
           if (found?.source === 'arguments') throw found.errors[0];
         },
         // Apollo refuses a subscription in a GET itself, before didResolveOperation, as a 405 that

@@ -7,7 +7,9 @@ import type { TokenCipher } from './token-cipher.js';
 
 /**
  * Layout, per job (`{id}` is a hash tag, so a job's keys share one cluster slot):
- *   <prefix>{id}          hash: spec (JSON), stopped (JSON error), cancelled, finishedAt
+ *   <prefix>{id}          hash: expiresAt (epoch ms), stopped (JSON error), cancelled, finishedAt
+ *   <prefix>{id}:spec     string: the job's spec (JSON; megabytes for 100,000 items), never changed,
+ *                         so each instance reads it once and keeps it
  *   <prefix>{id}:chunks   hash: chunk number → `s` (sending) | `d` (settled); absent = queued
  *   <prefix>{id}:records  hash: chunk number → JSON ChunkRecord (a few items each, one field per chunk)
  *   <prefix>{id}:tokens   string: the caller's upstream tokens (pass-through mode), sealed with
@@ -77,6 +79,9 @@ interface JobCommands {
   jobStop(meta: string, error: string, cancelled: string, channel: string, id: string): Promise<number>;
 }
 
+/** Specs one instance keeps parsed. */
+const MAX_KEPT_SPECS = 16;
+
 export interface RedisJobStoreOptions {
   /** Key and channel prefix; tests give each run its own. Default `copy-gateway:job:`. */
   prefix?: string;
@@ -101,6 +106,8 @@ export class RedisJobStore implements JobStore {
   readonly #localTokens = new Map<string, { tokens: CallerTokens; expiresAt: number }>();
   /** Jobs' expiry times, so chunk hashes created later expire with the job. */
   readonly #expiry = new Map<string, number>();
+  /** Specs read or written lately (they never change), so a read of a job does not fetch its items again. */
+  readonly #specs = new Map<string, JobSpec>();
 
   constructor(url: string, options: RedisJobStoreOptions = {}) {
     this.#url = url;
@@ -118,47 +125,68 @@ export class RedisJobStore implements JobStore {
 
   #keys(id: string) {
     const base = `${this.#prefix}{${id}}`;
-    return { meta: base, chunks: `${base}:chunks`, records: `${base}:records`, tokens: `${base}:tokens` };
+    return {
+      meta: base,
+      spec: `${base}:spec`,
+      chunks: `${base}:chunks`,
+      records: `${base}:records`,
+      tokens: `${base}:tokens`,
+    };
   }
 
   async #expireAt(id: string): Promise<number> {
     const known = this.#expiry.get(id);
     if (known !== undefined) return known;
-    const raw = await this.#redis.hget(this.#keys(id).meta, 'spec');
-    const at = raw ? Date.parse((JSON.parse(raw) as JobSpec).expiresAt) : Date.now();
+    const raw = await this.#redis.hget(this.#keys(id).meta, 'expiresAt');
+    const at = raw ? Number(raw) : Date.now();
     if (this.#expiry.size > 10_000) this.#expiry.clear();
     this.#expiry.set(id, at);
     return at;
   }
 
+  #keepSpec(spec: JobSpec): void {
+    // A few specs at most: one of 100,000 items takes tens of megabytes in memory.
+    if (this.#specs.size >= MAX_KEPT_SPECS) this.#specs.delete(this.#specs.keys().next().value as string);
+    this.#specs.set(spec.id, spec);
+  }
+
   async create(spec: JobSpec, tokens?: CallerTokens): Promise<void> {
     const keys = this.#keys(spec.id);
     const at = Date.parse(spec.expiresAt);
-    const tx = this.#redis.multi().hset(keys.meta, 'spec', JSON.stringify(spec)).pexpireat(keys.meta, at);
+    const tx = this.#redis
+      .multi()
+      .set(keys.spec, JSON.stringify(spec), 'PXAT', at)
+      .hset(keys.meta, 'expiresAt', String(at))
+      .pexpireat(keys.meta, at);
     if (tokens && Object.values(tokens).some(Boolean)) {
       if (this.#cipher) tx.set(keys.tokens, this.#cipher.seal(spec.id, JSON.stringify(tokens)), 'PXAT', at);
       else this.#keepLocally(spec.id, tokens, at);
     }
     await tx.exec();
     this.#expiry.set(spec.id, at);
+    this.#keepSpec(spec);
   }
 
   async get(id: string): Promise<JobSnapshot | undefined> {
     const keys = this.#keys(id);
-    const results = await this.#redis
-      .multi()
-      .hgetall(keys.meta)
-      .hgetall(keys.chunks)
-      .hgetall(keys.records)
-      .exec();
+    const known = this.#specs.get(id);
+    const tx = this.#redis.multi().hgetall(keys.meta).hgetall(keys.chunks).hgetall(keys.records);
+    if (!known) tx.get(keys.spec);
+    const results = await tx.exec();
     if (!results) return undefined;
-    const [meta, chunks, records] = results.map(([error, value]) => {
+    const [meta, chunks, records, rawSpec] = results.map(([error, value]) => {
       if (error) throw error;
-      return value as Record<string, string>;
-    }) as [Record<string, string>, Record<string, string>, Record<string, string>];
-    if (!meta.spec) return undefined;
+      return value;
+    }) as [Record<string, string>, Record<string, string>, Record<string, string>, string | null];
+    if (!meta.expiresAt) return undefined;
+    let spec = known;
+    if (!spec) {
+      if (!rawSpec) return undefined;
+      spec = JSON.parse(rawSpec) as JobSpec;
+      this.#keepSpec(spec);
+    }
     const snapshot: JobSnapshot = {
-      spec: JSON.parse(meta.spec) as JobSpec,
+      spec,
       cancelled: meta.cancelled === '1',
       stopped: meta.stopped ? (JSON.parse(meta.stopped) as CopyErrorInfo) : undefined,
       chunks: new Map(),
