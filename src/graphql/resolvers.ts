@@ -77,7 +77,7 @@ export const resolvers: Resolvers = {
 function taskProgress(task: CopyTask): CopyProgress {
   const fraction = (completed: number, total: number) => (total === 0 ? 1 : Math.min(1, completed / total));
   if (task.entries && task.entries.total > 0) {
-    const completed = task.entries.succeeded + task.entries.failed;
+    const completed = task.done ? task.entries.total : task.entries.succeeded + task.entries.failed;
     return {
       total: task.entries.total,
       completed,

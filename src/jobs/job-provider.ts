@@ -10,12 +10,8 @@ export function jobProvider(adapter: ProviderAdapter, taskRefs: TaskRefCodec): J
   const shape = adapter.background;
   if (!shape) return undefined;
   return {
+    ...shape,
     provider: adapter.provider,
-    chunkSize: shape.chunkSize,
-    validate: (request) => shape.validate(request),
-    describe: (request) => shape.describe(request),
-    slice: (request, start, end) => shape.slice(request, start, end),
-    pick: (request, indices) => shape.pick(request, indices),
     batchCopy: (request, call) => adapter.batchCopy(request, call),
     loadTask: async (id, call) => {
       const [task] = await adapter.loadTasks([decodeTaskId(id, [taskRefs])], call);
