@@ -10,6 +10,7 @@ import {
   retryableIndices,
   type JobSnapshot,
   type JobSpec,
+  type RequestedItem,
 } from './model.js';
 import type { JobCounts, JobRunner } from './runner.js';
 import type { JobStore } from './store.js';
@@ -28,6 +29,7 @@ export type JobCaller = BackgroundCaller;
 /** Accepting, reading, cancelling, retrying and watching background copy jobs. */
 export class CopyJobs implements BackgroundJobs {
   readonly #now: () => number;
+  readonly #described = new WeakMap<JobSpec, readonly RequestedItem[]>();
 
   constructor(
     private readonly store: JobStore,
@@ -67,6 +69,7 @@ export class CopyJobs implements BackgroundJobs {
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.options.retentionSeconds * 1000).toISOString(),
     };
+    this.#described.set(spec, requested);
     await this.store.create(spec, { [provider]: who.tokens[provider] });
     await this.runner.enqueue(spec.id);
     return jobTask(
@@ -88,8 +91,17 @@ export class CopyJobs implements BackgroundJobs {
   }
 
   #task(snapshot: JobSnapshot): CopyTask {
-    const shape = this.providers(snapshot.spec.provider);
-    return jobTask(snapshot, shape ? shape.describe(snapshot.spec.request) : [], new Date(this.#now()));
+    return jobTask(snapshot, this.#requested(snapshot.spec), new Date(this.#now()));
+  }
+
+  /** The items a job's request names, read once per spec (stores keep a job's spec object). */
+  #requested(spec: JobSpec): readonly RequestedItem[] {
+    let requested = this.#described.get(spec);
+    if (!requested) {
+      requested = this.providers(spec.provider)?.describe(spec.request) ?? [];
+      this.#described.set(spec, requested);
+    }
+    return requested;
   }
 
   /** The job's task, or null when it does not exist (any more) for this caller. */

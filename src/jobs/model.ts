@@ -140,24 +140,36 @@ export function jobTask(
     if (record?.upstreamTaskIds) upstreamTaskIds.push(...record.upstreamTaskIds);
     for (let k = 0; k < count; k++) {
       const index = offset + k;
-      const asked = requested[index] ?? { source: '' };
-      const base = { index, source: asked.source, target: asked.target, renamed: false };
+      const asked = requested[index];
+      const source = asked?.source ?? '';
+      const target = asked?.target;
       const done = record?.items[k];
+      // One object per item, written out: a read of a 100,000-item job builds them all.
       if (done) {
         items[index] = {
-          ...base,
+          index,
+          source,
+          target,
           status: done.status,
           result: done.result,
           renamed: done.renamed ?? false,
           error: done.error,
-          evidence: done.evidence ?? storedItem({ ...base, ...done }).evidence,
+          evidence: done.evidence ?? storedItem({ index, source, target, renamed: false, ...done }).evidence,
           checkedAt: done.checkedAt === undefined ? undefined : new Date(done.checkedAt),
         };
       } else if (state === 'queued' && snapshot.stopped) {
-        items[index] = { ...base, status: 'FAILED', error: snapshot.stopped, evidence: 'NOT_SENT' };
+        items[index] = {
+          index,
+          source,
+          target,
+          renamed: false,
+          status: 'FAILED',
+          error: snapshot.stopped,
+          evidence: 'NOT_SENT',
+        };
       } else {
         // Queued (not sent yet) or sending: nothing is known of it yet.
-        items[index] = { ...base, status: 'PENDING', evidence: 'NONE' };
+        items[index] = { index, source, target, renamed: false, status: 'PENDING', evidence: 'NONE' };
       }
     }
   }
