@@ -22,13 +22,18 @@ export function pinSelf(core) {
 }
 
 /**
- * Starts `node <args>` (on `core` when given) with exactly `env` plus PATH and HOME, so nothing from the
+ * Starts `node <args>` (on `core` when given, under `wrapper` such as valgrind when given) with exactly `env` plus PATH and HOME, so nothing from the
  * caller's environment (LOG_LEVEL, METRICS…) changes what is measured. stdout is dropped unless
  * `waitFor` is given: then the promise resolves with the first match of that pattern in stdout.
  */
-export function startNode(args, { env = {}, core, waitFor, ipc = false, nodeArgs = [] } = {}) {
-  const command = core === undefined ? process.execPath : 'taskset';
-  const argv = [...(core === undefined ? [] : ['-c', String(core), process.execPath]), ...nodeArgs, ...args];
+export function startNode(args, { env = {}, core, waitFor, ipc = false, nodeArgs = [], wrapper = [] } = {}) {
+  const [command, ...argv] = [
+    ...(core === undefined ? [] : ['taskset', '-c', String(core)]),
+    ...wrapper,
+    process.execPath,
+    ...nodeArgs,
+    ...args,
+  ];
   const child = spawn(command, argv, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', waitFor ? 'pipe' : 'ignore', 'inherit', ...(ipc ? ['ipc'] : [])],
@@ -102,22 +107,23 @@ export function cpuSeconds(pid) {
   }
 }
 
-/** Stops every child this module started (SIGTERM by pid), waiting up to two seconds for each. */
+/** Stops one child (SIGTERM by pid), waiting up to `graceMs` before SIGKILL. */
+export function stop(child, graceMs = 2000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Stops every child this module started, waiting up to two seconds for each. */
 export async function stopAll() {
-  await Promise.all(
-    [...children].map(
-      (child) =>
-        new Promise((resolve) => {
-          const timer = setTimeout(() => {
-            child.kill('SIGKILL');
-            resolve();
-          }, 2000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all([...children].map((child) => stop(child)));
 }
