@@ -22,6 +22,8 @@ export interface Logger {
   fatal: LogMethod;
   /** A logger that adds `bindings` to every line. */
   child(bindings: Record<string, unknown>): Logger;
+  /** Whether lines of `level` are written, so a line that costs work to build can be skipped (pino). */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /** What the copy service reports: one call per batch copy that ran (never for an idempotent replay). */

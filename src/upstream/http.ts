@@ -485,16 +485,19 @@ export class UpstreamHttpClient implements UpstreamIdentity {
           malformed = true;
         }
       }
-      this.#logFor(request).debug(
-        {
-          upstream: this.provider.toLowerCase(),
-          method: request.method,
-          path: this.#redact(path),
-          status: response.statusCode,
-          ms: Math.round(performance.now() - started),
-        },
-        'upstream call',
-      );
+      const log = this.#logFor(request);
+      // Built only when written: a redacted path and a line object per call add up at info level.
+      if (log.isLevelEnabled?.('debug') !== false)
+        log.debug(
+          {
+            upstream: this.provider.toLowerCase(),
+            method: request.method,
+            path: this.#redact(path),
+            status: response.statusCode,
+            ms: Math.round(performance.now() - started),
+          },
+          'upstream call',
+        );
       return {
         status: response.statusCode,
         headers: response.headers,
