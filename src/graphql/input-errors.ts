@@ -108,6 +108,9 @@ export function operationInputErrors(
   variables: Readonly<Record<string, unknown>> | undefined,
   options: { variables: 'coerce' | 'as-sent' } = { variables: 'coerce' },
 ): OperationInputErrors | undefined {
+  // Without variables every argument and directive value is a literal, which validation has checked
+  // (ValuesOfCorrectTypeRule, ProvidedRequiredArgumentsRule): execution finds nothing more.
+  if (!operation.variableDefinitions?.length) return undefined;
   let values: Record<string, unknown>;
   if (options.variables === 'as-sent') {
     values = variablesAsSent(schema, operation, variables ?? {});
