@@ -22,7 +22,9 @@ export interface IdEnvelope {
   /**
    * The payload of `id`, or why not: `malformed` (not an id of this shape: wrong prefix, bad
    * encoding, too long) or `forged` (its tag does not verify for this prefix and scope: altered,
-   * made up, or issued to someone else). Only the id's length is examined before the tag is checked.
+   * made up, or issued to someone else; or it is not written as seal() writes it). Only the id's
+   * length is examined before the tag is checked. A signed id that opens is the string seal() gives
+   * for its payload, prefix and scope.
    */
   open(prefix: string, id: string, scope: string, maxLength: number): Buffer | 'malformed' | 'forged';
 }
@@ -54,7 +56,12 @@ export function idEnvelope(key: Uint8Array | undefined): IdEnvelope {
       if (sent === undefined) return 'forged';
       const given = Buffer.from(sent, 'base64url');
       const expected = tag(prefix, payload, scope);
-      return given.length === expected.length && timingSafeEqual(given, expected) ? payload : 'forged';
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'forged';
+      // Only in the encoding seal() writes (base64url has others for the same bytes): a signed id that
+      // opens is then the very string seal() would give for its payload and scope.
+      return payload.toString('base64url') === body && given.toString('base64url') === sent
+        ? payload
+        : 'forged';
     },
   };
 }

@@ -460,12 +460,13 @@ export class CopyService {
   createTaskLoader(call: CallContext, caller?: string): DataLoader<string, CopyTask | null> {
     return new DataLoader<string, CopyTask | null>(async (ids) => {
       const results: Array<CopyTask | null | Error> = new Array(ids.length);
-      const valid: { index: number; ref: TaskRef }[] = [];
+      const valid: { index: number; reference: string; ref: TaskRef }[] = [];
       const jobs: Promise<void>[] = [];
+      const scope = idScope(caller);
       ids.forEach((id, index) => {
         try {
           // Checked before anything is sent: a made-up or foreign id never reaches an upstream.
-          const reference = this.taskIds.accept(id, idScope(caller));
+          const reference = this.taskIds.accept(id, scope);
           if (isJobReference(reference)) {
             const read = this.#jobs().task(reference, this.#who({ ...call, caller }));
             jobs.push(
@@ -474,7 +475,7 @@ export class CopyService {
                 (error: Error) => void (results[index] = error),
               ),
             );
-          } else valid.push({ index, ref: this.#decode(reference) });
+          } else valid.push({ index, reference, ref: this.#decode(reference) });
         } catch (error) {
           results[index] = error as Error;
         }
@@ -484,7 +485,14 @@ export class CopyService {
         valid.map((v) => v.ref),
         call,
       );
-      valid.forEach(({ index }, k) => (results[index] = this.#issued(loaded[k] ?? null, caller)));
+      valid.forEach(({ index, reference }, k) => {
+        const task = loaded[k] ?? null;
+        // The task the caller's id names answers with that id (not signed a second time).
+        results[index] =
+          task && !(task instanceof Error) && task.id === reference
+            ? { ...task, id: this.taskIds.reissue(reference, scope, ids[index] as string) }
+            : this.#issued(task, caller);
+      });
       return results;
     });
   }

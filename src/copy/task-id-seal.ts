@@ -48,6 +48,17 @@ export class TaskIdSeal {
   }
 
   /**
+   * What {@link issue} gives `scope` for `reference` when `acceptedFrom` is the id {@link accept} just
+   * took `reference` from for the same scope: a signed id is that very string (sealing is
+   * deterministic and signed ids open only as seal writes them), answered without signing again.
+   */
+  reissue(reference: string, scope: string, acceptedFrom: string): string {
+    return this.envelope.signed && acceptedFrom.startsWith(PREFIX)
+      ? acceptedFrom
+      : this.issue(reference, scope);
+  }
+
+  /**
    * The reference behind `id` for `scope`. Throws InputError (BAD_USER_INPUT) for what is not a task
    * id, and GatewayError NOT_FOUND for an id that does not verify (altered, made up, or issued to
    * another caller: the same answer, so an id's existence is never confirmed to a stranger).
