@@ -15,6 +15,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../context.js';
 import type { CopyService } from '../copy/service.js';
+import { compiledExecutor } from '../graphql/compiled-executor.js';
 import { graphqlPolicy } from '../graphql/policy.js';
 import { resolvers } from '../graphql/resolvers.js';
 import { operationSpanPlugin } from '../tracing/apollo-plugin.js';
@@ -79,7 +80,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   // One executable schema for both transports: Apollo over HTTP, graphql-ws over WebSocket.
   const schema = makeExecutableSchema({ typeDefs: options.typeDefs, resolvers });
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    // Apollo's pipeline over the schema; execution by queries compiled once per document.
+    gateway: compiledExecutor(schema),
     // The policy's validation rules decide introspection, as they do over WebSocket.
     introspection: true,
     csrfPrevention: true,
