@@ -104,6 +104,12 @@ export interface Config {
   breaker: { errorThresholdPercent: number; minRequests: number; resetTimeoutMs: number };
   /** Background jobs (batches above the inline limit, or asked for with `execution: BACKGROUND`). */
   jobs: JobSettings;
+  /**
+   * How many times one document runs before it is compiled (graphql-jit) for its later runs; until
+   * then, and always with 0, graphql-js executes it. Compiling costs a few times validating, so a
+   * document that is sent once is not compiled.
+   */
+  compileAfter: number;
   /** Limits on a GraphQL document. */
   limits: {
     maxDepth: number;
@@ -461,6 +467,7 @@ export function loadConfig(env: Env = process.env, modules: readonly ProviderMod
     limits: readLimits(reader),
     tracing: readTracing(reader),
     jobs: readJobs(reader),
+    compileAfter: reader.integer('GRAPHQL_COMPILE_AFTER', 2, 0, 1_000_000),
   };
   reader.assertValid();
   return config;

@@ -5,6 +5,7 @@ import type {
 } from '@apollo/server-gateway-interface';
 import {
   GraphQLError,
+  execute,
   getVariableValues,
   printSchema,
   type DocumentNode,
@@ -38,36 +39,54 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
  * formatting and the HTTP answer stay Apollo's. https://www.apollographql.com/docs/apollo-server/api/apollo-server#gateway
  * https://github.com/zalando-incubator/graphql-jit
  *
- * - One compiled query per document and operation name, kept as long as the document is (Apollo
- *   keeps validated documents in its document store, so a repeated operation is compiled once).
+ * - One compiled query per document and operation name, made at the document's `compileAfter`th run
+ *   and kept as long as the document is (Apollo keeps validated documents in its document store, so a
+ *   repeated operation is compiled once); earlier runs, and every run with `compileAfter` 0, are
+ *   graphql-js's `execute`. Compiling costs a few times validating: a document sent once is not
+ *   worth it.
  * - Variables are coerced by graphql-js first, as its `execute` does (at most 50 errors): their
  *   errors read, and answer, exactly as without this executor, and `@oneOf` inputs are checked
  *   (graphql-jit does not know `@oneOf`).
  * - Field errors become graphql-js GraphQLErrors ({@link asGraphQLError}).
  */
-export function compiledExecutor(schema: GraphQLSchema): GatewayInterface {
-  const compiled = new WeakMap<DocumentNode, Map<string, Compiled>>();
-  const compiledFor = (document: DocumentNode, operationName: string | null): Compiled => {
+export function compiledExecutor(schema: GraphQLSchema, compileAfter: number): GatewayInterface {
+  /** By document, then by operation name: the runs so far, then the compiled query. */
+  const compiled = new WeakMap<DocumentNode, Map<string, number | Compiled>>();
+  const compiledFor = (document: DocumentNode, operationName: string | null): Compiled | undefined => {
+    if (compileAfter === 0) return undefined;
     let byName = compiled.get(document);
     if (!byName) compiled.set(document, (byName = new Map()));
-    let query = byName.get(operationName ?? '');
-    if (!query) {
-      query = compileQuery(schema, document, operationName ?? undefined);
-      byName.set(operationName ?? '', query);
+    const name = operationName ?? '';
+    const known = byName.get(name) ?? 0;
+    if (typeof known !== 'number') return known;
+    if (known + 1 < compileAfter) {
+      byName.set(name, known + 1);
+      return undefined;
     }
+    const query = compileQuery(schema, document, operationName ?? undefined);
+    byName.set(name, query);
     return query;
   };
 
   const executor: GatewayExecutor = async (request) => {
     const { document, operation, operationName } = request;
     const variables = request.request.variables ?? {};
+    const query = compiledFor(document, operationName);
+    if (!query) {
+      return execute({
+        schema,
+        document,
+        contextValue: request.context,
+        variableValues: variables,
+        operationName,
+      });
+    }
     if (operation.variableDefinitions?.length) {
       const coerced = getVariableValues(schema, operation.variableDefinitions, variables, {
         maxErrors: 50,
       });
       if (coerced.errors) return { errors: coerced.errors };
     }
-    const query = compiledFor(document, operationName);
     if (!isCompiledQuery(query)) return query;
     const result = await query.query(undefined, request.context, variables);
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;

@@ -81,7 +81,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const schema = makeExecutableSchema({ typeDefs: options.typeDefs, resolvers });
   const apollo = new ApolloServer<RequestContext>({
     // Apollo's pipeline over the schema; execution by queries compiled once per document.
-    gateway: compiledExecutor(schema),
+    gateway: compiledExecutor(schema, config.compileAfter),
     // The policy's validation rules decide introspection, as they do over WebSocket.
     introspection: true,
     csrfPrevention: true,

@@ -1,0 +1,84 @@
+/**
+ * The compiled executor answers as graphql-js does: with GRAPHQL_COMPILE_AFTER=2 a document's first
+ * run is graphql-js's and its second the compiled query's, so every operation here is sent twice and
+ * both answers must be equal (status, data, errors with their messages, codes, paths and locations).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock, startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
+import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
+
+let smh: SmhEmulator;
+let dingtalk: DingTalkEmulator;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  smh = await startSmhEmulator({ seed: true, clock: new ManualClock() });
+  dingtalk = await startDingTalkEmulator({ seed: true });
+  gw = await startGateway({ ...managedDemoEnv(smh.url, dingtalk.url), GRAPHQL_COMPILE_AFTER: '2' });
+});
+
+afterAll(async () => {
+  await gw.close();
+  await Promise.all([smh.close(), dingtalk.close()]);
+});
+
+const OUTCOME = `__typename ... on CopyOutcome { items { index status source target error { code message } }
+  summary { total succeeded failed } } ... on CopyRejected { error { code retryable } }`;
+
+/** The same request twice: graphql-js answers the first, the compiled query the second. */
+async function twice(query: string, variables?: Record<string, unknown>) {
+  const first = await gw.graphql(query, variables);
+  const second = await gw.graphql(query, variables);
+  return { first, second };
+}
+
+describe('compiled executor against graphql-js', () => {
+  it('a successful copy: the same data', async () => {
+    const query = `mutation Copy($to: NonEmptyString!) { batchCopy(input: { smh: { libraryId: "smhdemo", items: [{ from: "foo/1.jpg", to: $to }], conflictStrategy: OVERWRITE } }) { ${OUTCOME} } }`;
+    const { first, second } = await twice(query, { to: 'docs/parity.jpg' });
+    expect(first.status).toBe(200);
+    expect(first.body.data).toMatchObject({ batchCopy: { __typename: 'CopySucceeded' } });
+    expect(second.status).toBe(first.status);
+    expect(second.body).toEqual(first.body);
+  });
+
+  it('an error from a resolver: the same message, code, path and locations, and the other field kept', async () => {
+    const query = `mutation {
+      a: batchCopy(input: { smh: { libraryId: "smhdemo", items: [{ from: "foo/1.jpg", to: "docs/parity-a.jpg" }], conflictStrategy: OVERWRITE } }) { ${OUTCOME} }
+      b: batchCopy(input: { smh: { libraryId: "smhdemo", items: [{ from: "foo/1.jpg", to: "docs/parity-b.jpg" }], conflictStrategy: KEEP_EXISTING } }) { ${OUTCOME} }
+    }`;
+    const { first, second } = await twice(query);
+    expect(first.body.errors?.[0]).toMatchObject({ path: ['b'], extensions: { code: 'UNSUPPORTED' } });
+    expect(first.body.errors?.[0]).toHaveProperty('locations');
+    expect(second.body).toEqual(first.body);
+  });
+
+  it('a task that is not there, a malformed id and one issued to nobody: the same answers', async () => {
+    const query = `query { a: copyTask(id: "ct2_nothing") { id } b: copyTask(id: "not-an-id") { id } c: node(id: "ct2_AAAA.AAAAAAAAAAAAAAAAAAAAAA") { id } }`;
+    const { first, second } = await twice(query);
+    expect(first.body.errors?.length).toBeGreaterThan(0);
+    expect(second.status).toBe(first.status);
+    expect(second.body).toEqual(first.body);
+  });
+
+  it('bad variables and a @oneOf input with two members: the same 400 request errors', async () => {
+    const query = `mutation Copy($input: BatchCopyInput!) { batchCopy(input: $input) { __typename } }`;
+    const bad = { smh: { libraryId: '', items: 'x' } };
+    const both = { smh: { libraryId: 'smhdemo', items: [] }, dingtalk: { spaceId: 's' } };
+    for (const input of [bad, both]) {
+      const { first, second } = await twice(query, { input });
+      expect(first.status).toBe(400);
+      expect(first.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(second.status).toBe(first.status);
+      expect(second.body).toEqual(first.body);
+    }
+  });
+
+  it('introspection and __typename: the same data', async () => {
+    const query = `{ __typename __type(name: "CopyTask") { name fields { name type { kind name ofType { name } } } } }`;
+    const { first, second } = await twice(query);
+    expect(first.body.data).toMatchObject({ __typename: 'Query', __type: { name: 'CopyTask' } });
+    expect(second.body).toEqual(first.body);
+  });
+});
