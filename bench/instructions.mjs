@@ -1,8 +1,10 @@
 // Instructions per request: runs a gateway build under Valgrind's callgrind with instrumentation off,
 // warms it up, then counts the instructions (Ir, every thread of the process) over a fixed number of
-// requests. Unlike time, an instruction count does not depend on what else the machine is doing, so two
-// builds can be compared on a busy machine one after the other. V8 compiles on its own schedule, so
-// counts still move by a per cent or two between runs of the same build.
+// requests. An instruction count depends far less than time on what else the machine is doing, so two
+// builds can be compared on a busy machine one after the other. It is not exact: it includes garbage
+// collection (whether a major collection falls in the window) and work on timers (more of it per
+// request when the process runs slower), so the same build can move by ±10 % between runs: compare
+// builds in alternation (--main a --main b --main a --main b) and look at the spread.
 // https://valgrind.org/docs/manual/cl-manual.html
 //
 // Usage: npm run -s build && node bench/instructions.mjs [--scenario smh|dingtalk|tasks --requests 2000
@@ -137,6 +139,9 @@ async function measure(main, upstream, dir) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'gateway-callgrind-'));
+// Stopped from outside: stop the servers too, so none is left running.
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => void stopAll().finally(() => process.exit(1)));
 const upstreamProcess = startNode(['bench/canned-upstream.mjs'], {
   waitFor: /listening at (http:\/\/127\.0\.0\.1:\d+)/,
 });
