@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
 import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { REQUEST_ID_HEADER } from '../../src/http/request-id.js';
 import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
 
 let smh: SmhEmulator;
@@ -26,10 +27,14 @@ afterAll(async () => {
 const OUTCOME = `__typename ... on CopyOutcome { items { index status source target error { code message } }
   summary { total succeeded failed } } ... on CopyRejected { error { code retryable } }`;
 
-/** The same request twice: graphql-js answers the first, the compiled query the second. */
+/**
+ * The same request twice: graphql-js answers the first, the compiled query the second. Both carry the
+ * same request id, which error answers repeat.
+ */
 async function twice(query: string, variables?: Record<string, unknown>) {
-  const first = await gw.graphql(query, variables);
-  const second = await gw.graphql(query, variables);
+  const headers = { [REQUEST_ID_HEADER]: 'compiled-executor-parity' };
+  const first = await gw.graphql(query, variables, headers);
+  const second = await gw.graphql(query, variables, headers);
   return { first, second };
 }
 
