@@ -13,6 +13,7 @@ import type {
   Provider,
 } from '../copy/types.js';
 import type { Logger } from '../copy/ports.js';
+import type { CopyService } from '../copy/service.js';
 import {
   chunkCount,
   chunkRange,
@@ -47,17 +48,9 @@ export interface JobMetrics {
 
 /**
  * Looks at the targets of a chunk's UNKNOWN items in the background, never sending anything again, and
- * hands `onLook` the chunk's items after each look (the copy service's `followUnknown`). False when
- * nothing will be looked at.
+ * hands `onLook` the chunk's items after each look. False when nothing will be looked at.
  */
-export type FollowUnknown = (
-  provider: Provider,
-  request: unknown,
-  outcome: CopyOutcome,
-  sentAt: number,
-  newCall: () => CallContext,
-  onLook: (items: CopyItemResult[], done: boolean) => Promise<void> | void,
-) => boolean;
+export type FollowUnknown = CopyService['followUnknown'];
 
 export interface JobExecutorOptions {
   /** Upstream calls one job has in flight at most. */

@@ -67,16 +67,31 @@ async function copy(gw: TestGateway, from: string, to: string, strategy: string,
   return res.body.data!.batchCopy;
 }
 
+/** A fresh folder with a source directory holding a nested tree, and optionally a directory at the target name. */
+function setUpDirectory(taken: boolean): { from: string; to: string; dir: string } {
+  n += 1;
+  const dir = `d${n}`;
+  emu.state.putFile(LIB, SPACE, `${dir}/src/album/a.txt`, { content: `a ${n}` });
+  emu.state.putFile(LIB, SPACE, `${dir}/src/album/deep/b.txt`, { content: `b ${n}` });
+  emu.state.mkdir(LIB, SPACE, `${dir}/src/album/empty`);
+  if (taken) emu.state.putFile(LIB, SPACE, `${dir}/dst/album/other.txt`, { content: `other ${n}` });
+  else emu.state.mkdir(LIB, SPACE, `${dir}/dst`);
+  return { from: `${dir}/src/album`, to: `${dir}/dst/album`, dir };
+}
+
 describe('SMH: an answer lost after the copy ran is settled by looking (lookup)', () => {
+  // A directory is settled only when the whole tree at the target matches the source's.
   it.each([
-    ['FAIL', false, 'a.txt', false],
-    ['RENAME', true, 'a (1).txt', true],
-    ['OVERWRITE', true, 'a.txt', false],
+    ['file', 'FAIL', false, 'a.txt', false],
+    ['file', 'RENAME', true, 'a (1).txt', true],
+    ['file', 'OVERWRITE', true, 'a.txt', false],
+    ['directory', 'FAIL', false, 'album', false],
+    ['directory', 'RENAME', true, 'album (1)', true],
   ] as const)(
-    '%s (target taken: %s) → SUCCEEDED with the copy as result',
-    async (strategy, taken, name, renamed) => {
+    '%s, %s (target taken: %s) → SUCCEEDED with the copy (%s) as result',
+    async (what, strategy, taken, name, renamed) => {
       const gw = await gateway();
-      const { from, to, dir } = setUp(taken);
+      const { from, to, dir } = what === 'file' ? setUp(taken) : setUpDirectory(taken);
       const answer = await copy(gw, from, to, strategy, true);
       expect(answer.__typename).toBe('CopySucceeded');
       expect(answer.items[0]).toMatchObject({
@@ -108,39 +123,7 @@ describe('SMH: an answer lost after the copy ran is settled by looking (lookup)'
   });
 });
 
-/** A fresh folder with a source directory holding a nested tree, and optionally a directory at the target name. */
-function setUpDirectory(taken: boolean): { from: string; to: string; dir: string } {
-  n += 1;
-  const dir = `d${n}`;
-  emu.state.putFile(LIB, SPACE, `${dir}/src/album/a.txt`, { content: `a ${n}` });
-  emu.state.putFile(LIB, SPACE, `${dir}/src/album/deep/b.txt`, { content: `b ${n}` });
-  emu.state.mkdir(LIB, SPACE, `${dir}/src/album/empty`);
-  if (taken) emu.state.putFile(LIB, SPACE, `${dir}/dst/album/other.txt`, { content: `other ${n}` });
-  else emu.state.mkdir(LIB, SPACE, `${dir}/dst`);
-  return { from: `${dir}/src/album`, to: `${dir}/dst/album`, dir };
-}
-
-describe('SMH directories: settled only when the whole tree matches the source', () => {
-  it.each([
-    ['FAIL', false, 'album', false],
-    ['RENAME', true, 'album (1)', true],
-  ] as const)(
-    '%s (target taken: %s), answer lost after the copy ran → SUCCEEDED at %s',
-    async (strategy, taken, name, renamed) => {
-      const gw = await gateway();
-      const { from, to, dir } = setUpDirectory(taken);
-      const answer = await copy(gw, from, to, strategy, true);
-      expect(answer.__typename).toBe('CopySucceeded');
-      expect(answer.items[0]).toMatchObject({
-        status: 'SUCCEEDED',
-        result: `${dir}/dst/${name}`,
-        renamed,
-        evidence: 'TARGET_LOOKUP',
-      });
-      expect(emu.stats.copiesTo(SPACE, `${dir}/dst/${name}`)).toHaveLength(1);
-    },
-  );
-
+describe('SMH directories: a new directory is not enough', () => {
   it('a directory made at the target by someone else, with other content, is not taken for the copy', async () => {
     const gw = await gateway({ UNKNOWN_WINDOW_SECONDS: '1', UNKNOWN_GRACE_MS: '400' });
     const { from, to } = setUpDirectory(false);
