@@ -5,6 +5,7 @@ import type {
 } from '@apollo/server-gateway-interface';
 import {
   GraphQLError,
+  Kind,
   execute,
   getVariableValues,
   printSchema,
@@ -31,6 +32,18 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
   // graphql-js derives locations from nodes, which graphql-jit does not keep; it gives them instead.
   if (error.locations) Object.assign(located, { locations: error.locations });
   return located;
+}
+
+/** Why no operation of `document` was chosen, in graphql-js's words (its `execute` says the same). */
+function unresolvedOperation(document: DocumentNode, operationName: string | undefined): GraphQLError {
+  if (operationName !== undefined && operationName !== null)
+    return new GraphQLError(`Unknown operation named "${operationName}".`);
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+  return new GraphQLError(
+    operations === 0
+      ? 'Must provide an operation.'
+      : 'Must provide operation name if query contains multiple operations.',
+  );
 }
 
 /**
@@ -70,6 +83,10 @@ export function compiledExecutor(schema: GraphQLSchema, compileAfter: number): G
 
   const executor: GatewayExecutor = async (request) => {
     const { document, operation, operationName } = request;
+    // Apollo hands an executor the request even when the operation name the caller sent names no
+    // operation, with `operationName` null: running the document then would run an operation the
+    // caller did not ask for. Apollo answers these errors 400 OPERATION_RESOLUTION_FAILURE.
+    if (!operation) return { errors: [unresolvedOperation(document, request.request.operationName)] };
     const variables = request.request.variables ?? {};
     const query = compiledFor(document, operationName);
     if (!query) {

@@ -75,6 +75,10 @@ export function createFormatError(options: FormatErrorOptions) {
       };
     }
     const { http: _http, ...extensions } = formatted.extensions ?? {};
+    // Apollo Server refuses a mutation sent as GET with 405 but code BAD_REQUEST: a 405 reads the
+    // same whichever layer refused the method.
+    if (error instanceof GraphQLError && (error.extensions.http as { status?: unknown })?.status === 405)
+      return { ...formatted, extensions: { ...extensions, code: ErrorCode.METHOD_NOT_ALLOWED } };
     const code = extensions.code;
     if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       return { ...formatted, message: clean(formatted.message), extensions };

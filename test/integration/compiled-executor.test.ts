@@ -87,3 +87,42 @@ describe('compiled executor against graphql-js', () => {
     expect(second.body).toEqual(first.body);
   });
 });
+
+describe('an operation name that names no operation', () => {
+  /** POSTs `body` to the gateway's /graphql as JSON (the caller picks the operation name). */
+  async function post(body: Record<string, unknown>) {
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { errors?: { extensions?: { code?: string } }[] },
+    };
+  }
+
+  it.each([
+    ['an unknown name', { query: '{ __typename }', operationName: 'X' }],
+    ['an empty name', { query: '{ __typename }', operationName: '' }],
+    ['a name that is not the one operation', { query: 'query A { __typename }', operationName: 'X' }],
+    ['no name among several operations', { query: 'query A { __typename } query B { __typename }' }],
+  ])('%s: 400 OPERATION_RESOLUTION_FAILURE on the first and on later runs', async (_label, body) => {
+    for (let run = 0; run < 3; run++) {
+      const answer = await post(body);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    }
+  });
+
+  it('a mutation is never run under a name it does not have', async () => {
+    const to = 'docs/never-named.jpg';
+    const query = `mutation { batchCopy(input: { smh: { libraryId: "smhdemo", items: [{ from: "foo/1.jpg", to: "${to}" }] } }) { __typename } }`;
+    for (let run = 0; run < 3; run++) {
+      const answer = await post({ query, operationName: 'Z' });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    }
+    expect(smh.stats.copiesTo('-', to)).toHaveLength(0);
+  });
+});

@@ -224,6 +224,13 @@ describe('every answer has the GraphQL error shape', () => {
       expect(response.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
       expect(await response.body.json()).toEqual(shape('METHOD_NOT_ALLOWED'));
     }
+    // A mutation sent as GET: 405 with `Allow: POST`, and the same code.
+    const get = await request(`${gw.url}/graphql?query=${encodeURIComponent('mutation { __typename }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(get.statusCode).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    expect(await get.body.json()).toEqual(shape('METHOD_NOT_ALLOWED'));
     const options = await request(`${gw.url}/graphql`, { method: 'OPTIONS' });
     expect(options.statusCode).toBe(204);
     expect(options.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
