@@ -13,6 +13,8 @@ const MAX_SIGNED_LENGTH = 64 * 1024;
  * per-request budget) before anything is sent.
  */
 const MAX_UNSIGNED_LENGTH = 8 * 1024;
+/** The shape of a background task id: `cj1_`, 22 characters of reference, then `.` and a 22-character tag when signed. */
+const JOB_ID_SHAPE = /^cj1_[A-Za-z0-9_-]{22}(\.[A-Za-z0-9_-]{22})?$/;
 /** A background task id: `cj1_`, 22 characters of reference, `.` and a 22-character tag (49 in all). */
 const MAX_JOB_ID_LENGTH = 256;
 /** The random part of a background task's reference, in bytes. */
@@ -87,6 +89,9 @@ export class TaskIdSeal {
 
   /** The job reference behind a background task id (`cj1_…`), as {@link accept} answers. */
   #acceptJob(id: string, scope: string): string {
+    // Not of a job id's shape (a 22-character reference, and a 22-character tag if any): not an id at
+    // all, whatever the key. An id of this shape that does not verify is a stranger's or made up.
+    if (!JOB_ID_SHAPE.test(id)) throw malformed();
     const payload = this.envelope.open(JOB_ID_PREFIX, id, scope, MAX_JOB_ID_LENGTH);
     if (payload === 'malformed' || (payload !== 'forged' && payload.length !== JOB_REFERENCE_BYTES))
       throw malformed();
