@@ -57,7 +57,10 @@ export async function startDemo(
     banner: (address) => {
       const url = `${address.replace('0.0.0.0', '127.0.0.1')}/graphql`;
       const first = examples[0]?.query ?? '';
-      const curl = `curl -s ${url} -H 'content-type: application/json' --data '${JSON.stringify({ query: first.replace(/^#.*\n/, '').replace(/\s+/g, ' ') }).replace(/'/g, "'\\''")}'`;
+      // With API keys on, the sample needs one: a placeholder, never a configured key.
+      const keyed = config.apiKeys.length > 0;
+      const authorization = keyed ? ` -H 'authorization: Bearer <API key>'` : '';
+      const curl = `curl -s ${url} -H 'content-type: application/json'${authorization} --data '${JSON.stringify({ query: first.replace(/^#.*\n/, '').replace(/\s+/g, ' ') }).replace(/'/g, "'\\''")}'`;
       return [
         '',
         '  copy-gateway — DEMO MODE',
@@ -66,7 +69,9 @@ export async function startDemo(
         '',
         `  GraphiQL: ${url}   (open it in a browser; example operations are in its tabs)`,
         '',
-        '  Or paste this:',
+        keyed
+          ? '  Or paste this, with one of the keys in GATEWAY_API_KEYS in place of <API key>:'
+          : '  Or paste this:',
         `  ${curl}`,
         '',
       ].join('\n');

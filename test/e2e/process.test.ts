@@ -97,12 +97,26 @@ describe('the gateway process', () => {
     expect(output()).toContain('shutting down: /readyz answers 503');
   });
 
+  it("with API keys on, the demo banner's sample sends one (a placeholder, never the key)", async () => {
+    const key = 'banner-key-0123456789abcdef';
+    const { child, ready, output } = runGateway({ PORT: '0', GATEWAY_API_KEYS: `alice:${key}` });
+    await ready;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(output()).toContain("-H 'authorization: Bearer <API key>'");
+    expect(output()).toContain('GATEWAY_API_KEYS');
+    expect(output()).not.toContain(key);
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    expect(((await exited) as [number])[0]).toBe(0);
+  });
+
   it('starts the demo with a banner when nothing is configured', async () => {
     const { child, ready, output } = runGateway({ PORT: '0' });
     await ready;
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(output()).toContain('DEMO MODE');
     expect(output()).toMatch(/GraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    expect(output()).not.toContain('authorization');
     const exited = once(child, 'exit');
     child.kill('SIGINT');
     expect(((await exited) as [number])[0]).toBe(0);
