@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isJobReference, JOB_ID_PREFIX } from '../copy/background.js';
 
 /**
@@ -9,6 +9,17 @@ import { isJobReference, JOB_ID_PREFIX } from '../copy/background.js';
  */
 export function newJobTaskId(): string {
   return JOB_ID_PREFIX + randomBytes(16).toString('base64url');
+}
+
+/**
+ * The id of the one job that retries job `of`: derived from it (SHA-256, 128 bits, the same shape as
+ * {@link newJobTaskId}), so every call and every instance names the same job, and the store's
+ * create-if-absent decides which call creates it.
+ */
+export function retryJobTaskId(of: string): string {
+  return (
+    JOB_ID_PREFIX + createHash('sha256').update(`retry:${of}`).digest().subarray(0, 16).toString('base64url')
+  );
 }
 
 /** True for an id of this shape (whether the job still exists is the store's question). */

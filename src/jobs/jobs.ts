@@ -2,7 +2,7 @@ import type { BackgroundCaller, BackgroundJobs } from '../copy/background.js';
 import { GatewayError } from '../copy/errors.js';
 import type { CopyTask, Provider } from '../copy/types.js';
 import type { JobProvider } from './executor.js';
-import { newJobTaskId } from './job-id.js';
+import { newJobTaskId, retryJobTaskId } from './job-id.js';
 import {
   cancelledError,
   chunkCount,
@@ -55,11 +55,23 @@ export class CopyJobs implements BackgroundJobs {
    * upstream call. `request` must already be validated.
    */
   async submit(provider: Provider, request: unknown, who: JobCaller, retryOf?: string): Promise<CopyTask> {
+    const id = retryOf === undefined ? newJobTaskId() : retryJobTaskId(retryOf);
+    return (await this.#create(id, provider, request, who, retryOf)) ?? (await this.#existing(id, who));
+  }
+
+  /** Records job `id` and schedules it; undefined (nothing recorded or scheduled) when it exists. */
+  async #create(
+    id: string,
+    provider: Provider,
+    request: unknown,
+    who: JobCaller,
+    retryOf: string | undefined,
+  ): Promise<CopyTask | undefined> {
     const shape = this.#provider(provider);
     const requested = shape.describe(request);
     const now = this.#now();
     const spec: JobSpec = {
-      id: newJobTaskId(),
+      id,
       provider,
       request,
       itemCount: requested.length,
@@ -69,14 +81,21 @@ export class CopyJobs implements BackgroundJobs {
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.options.retentionSeconds * 1000).toISOString(),
     };
+    if (!(await this.store.create(spec, { [provider]: who.tokens[provider] }))) return undefined;
     this.#described.set(spec, requested);
-    await this.store.create(spec, { [provider]: who.tokens[provider] });
     await this.runner.enqueue(spec.id);
     return jobTask(
       { spec, cancelled: false, chunks: new Map(), records: new Map() },
       requested,
       new Date(now),
     );
+  }
+
+  /** The task of job `id`, which exists (another call created it). */
+  async #existing(id: string, who: JobCaller): Promise<CopyTask> {
+    const task = await this.task(id, who);
+    if (!task) throw new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
+    return task;
   }
 
   async #snapshot(id: string, who: JobCaller): Promise<JobSnapshot | undefined> {
@@ -127,11 +146,15 @@ export class CopyJobs implements BackgroundJobs {
 
   /**
    * A new job, linked by `retryOf`, for the items of a finished job that FAILED with retryable: true.
-   * UNKNOWN items are never sent again (they may have been copied).
+   * UNKNOWN items are never sent again (they may have been copied). A job is retried at most once: its
+   * retry job's id is derived from its id and created only if absent (atomically, in the store), so a
+   * later or concurrent call, on any instance, answers that same retry job in its current state.
    */
   async retry(id: string, who: JobCaller): Promise<CopyTask | null> {
     const snapshot = await this.#snapshot(id, who);
     if (!snapshot) return null;
+    const earlier = await this.task(retryJobTaskId(id), who);
+    if (earlier) return earlier;
     const task = this.#task(snapshot);
     if (!task.done) {
       throw new GatewayError(

@@ -19,6 +19,14 @@ import type { TokenCipher } from './token-cipher.js';
  * Every key expires at the job's `expiresAt`. Each transition is one Lua script, so it is atomic across
  * instances, and publishes the job id on `<prefix>changed` for subscribers on every instance.
  */
+const CREATE = `
+if redis.call('exists', KEYS[1]) == 1 then return 0 end
+redis.call('set', KEYS[2], ARGV[1], 'PXAT', ARGV[2])
+redis.call('hset', KEYS[1], 'expiresAt', ARGV[2])
+redis.call('pexpireat', KEYS[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('set', KEYS[3], ARGV[3], 'PXAT', ARGV[2]) end
+return 1`;
+
 const CLAIM = `
 if redis.call('exists', KEYS[1]) == 0 then return 'missing' end
 if redis.call('hexists', KEYS[1], 'stopped') == 1 then return 'stopped' end
@@ -56,6 +64,14 @@ end
 return 1`;
 
 interface JobCommands {
+  jobCreate(
+    meta: string,
+    spec: string,
+    tokens: string,
+    json: string,
+    expireAt: number,
+    sealed: string,
+  ): Promise<number>;
   jobClaim(meta: string, chunks: string, n: number, expireAt: number): Promise<string>;
   jobSettle(
     meta: string,
@@ -116,6 +132,7 @@ export class RedisJobStore implements JobStore {
     this.#cipher = options.tokenCipher;
     const redis = new Redis(url, { maxRetriesPerRequest: 2 });
     redis.on('error', () => undefined);
+    redis.defineCommand('jobCreate', { numberOfKeys: 3, lua: CREATE });
     redis.defineCommand('jobClaim', { numberOfKeys: 2, lua: CLAIM });
     redis.defineCommand('jobSettle', { numberOfKeys: 3, lua: SETTLE });
     redis.defineCommand('jobUpdate', { numberOfKeys: 2, lua: UPDATE });
@@ -150,21 +167,19 @@ export class RedisJobStore implements JobStore {
     this.#specs.set(spec.id, spec);
   }
 
-  async create(spec: JobSpec, tokens?: CallerTokens): Promise<void> {
+  async create(spec: JobSpec, tokens?: CallerTokens): Promise<boolean> {
     const keys = this.#keys(spec.id);
     const at = Date.parse(spec.expiresAt);
-    const tx = this.#redis
-      .multi()
-      .set(keys.spec, JSON.stringify(spec), 'PXAT', at)
-      .hset(keys.meta, 'expiresAt', String(at))
-      .pexpireat(keys.meta, at);
-    if (tokens && Object.values(tokens).some(Boolean)) {
-      if (this.#cipher) tx.set(keys.tokens, this.#cipher.seal(spec.id, JSON.stringify(tokens)), 'PXAT', at);
-      else this.#keepLocally(spec.id, tokens, at);
-    }
-    await tx.exec();
+    const sent = tokens && Object.values(tokens).some(Boolean) ? tokens : undefined;
+    const sealed = sent && this.#cipher ? this.#cipher.seal(spec.id, JSON.stringify(sent)) : '';
+    const created =
+      (await this.#redis.jobCreate(keys.meta, keys.spec, keys.tokens, JSON.stringify(spec), at, sealed)) ===
+      1;
+    if (!created) return false;
+    if (sent && !this.#cipher) this.#keepLocally(spec.id, sent, at);
     this.#expiry.set(spec.id, at);
     this.#keepSpec(spec);
+    return true;
   }
 
   async get(id: string): Promise<JobSnapshot | undefined> {

@@ -14,8 +14,12 @@ export type Claim = 'claimed' | 'taken' | 'stopped' | 'missing';
  * (`queued → sending`) before its upstream call and settled (`sending → settled`) after it.
  */
 export interface JobStore {
-  /** Records a new job; its records expire at `spec.expiresAt`. */
-  create(spec: JobSpec, tokens?: CallerTokens): Promise<void>;
+  /**
+   * Records a new job; its records expire at `spec.expiresAt`. Atomic create-if-absent: false (and
+   * nothing written) when a job with `spec.id` already exists, so of two calls with one id only one
+   * creates it.
+   */
+  create(spec: JobSpec, tokens?: CallerTokens): Promise<boolean>;
   get(id: string): Promise<JobSnapshot | undefined>;
   /** The caller's upstream tokens kept for the job while it runs (none once it finished). */
   tokens(id: string): Promise<CallerTokens>;
@@ -72,12 +76,15 @@ export class MemoryJobStore implements JobStore {
     this.#events.emit(id);
   }
 
-  async create(spec: JobSpec, tokens?: CallerTokens): Promise<void> {
+  async create(spec: JobSpec, tokens?: CallerTokens): Promise<boolean> {
+    // Checked and set with no await in between: one call creates the job.
+    if (this.#job(spec.id)) return false;
     this.#jobs.set(spec.id, {
       snapshot: { spec, cancelled: false, chunks: new Map(), records: new Map() },
       tokens,
       expiresAt: Date.parse(spec.expiresAt),
     });
+    return true;
   }
 
   async get(id: string): Promise<JobSnapshot | undefined> {

@@ -7,7 +7,7 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rig } from '../helpers/rig.js';
-import type { TestGateway } from '../helpers/gateway.js';
+import { TASK_ID_SECRET, type TestGateway } from '../helpers/gateway.js';
 import {
   COPY,
   callerHeaders,
@@ -259,6 +259,77 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
     } finally {
       emu.faults.clear();
     }
+  });
+
+  /** A finished (cancelled) DingTalk job of `count` items, some FAILED/CANCELLED (retryable). */
+  async function cancelledJob(count: number) {
+    const emu = dingtalkOf(rig).dingtalk!;
+    emu.faults.add({ kind: 'latency', ms: 100, pathIncludes: 'batchCopy' });
+    try {
+      const ids = dingTalkFiles(emu, count);
+      const id = (await copy(dingTalkInput(ids, { execution: 'BACKGROUND' }))).task!.id;
+      const { body } = await rig.gw.graphql(
+        `mutation($id: ID!) { cancelCopyTask(id: $id) { id } }`,
+        { id },
+        headers,
+      );
+      expect(body.errors).toBeUndefined();
+      const done = await readUntil(rig.gw, id, headers);
+      expect(done.items.some((i) => i.status === 'FAILED' && i.error?.retryable)).toBe(true);
+      return { ids, id };
+    } finally {
+      emu.faults.clear();
+    }
+  }
+
+  async function retryOn(gw: { graphql: TestGateway['graphql'] }, id: string): Promise<Task> {
+    const { body } = await gw.graphql<{ retryCopyTask: CopyAnswer['batchCopy'] }>(
+      `mutation($id: ID!) { retryCopyTask(id: $id) { __typename ... on CopyAccepted { task { ${TASK_FIELDS} } } } }`,
+      { id },
+      headers,
+    );
+    expect(body.errors).toBeUndefined();
+    return body.data!.retryCopyTask.task!;
+  }
+
+  it('retryCopyTask twice: the second call answers the first retry task (same id, current state); each item is copied once', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const { ids, id } = await cancelledJob(30);
+    const first = await retryOn(rig.gw, id);
+    expect(first.retryOf).toEqual({ id, state: 'CANCELLED' });
+    const finished = await readUntil(rig.gw, first.id, headers);
+    expect(finished.state).toBe('SUCCEEDED');
+    const second = await retryOn(rig.gw, id);
+    expect(second.id).toBe(first.id);
+    expect(second.state).toBe('SUCCEEDED');
+    expect(second.items.map((i) => i.source)).toEqual(first.items.map((i) => i.source));
+    const third = await retryOn(rig.gw, id);
+    expect(third.id).toBe(first.id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const copies = dingTalkCopies(emu);
+    expect(ids.map((i) => copies.get(i))).toEqual(ids.map(() => 1));
+  });
+
+  it('concurrent retryCopyTask calls of one task (on every replica) create one retry task; each item is copied once', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const gateways: { graphql: TestGateway['graphql'] }[] = [rig.gw];
+    if (backend === 'redis') {
+      // Signing ids as the rig's gateway does, so both answer the same id.
+      const b = await replica(rig, { ...rig.env, TASK_ID_SECRET });
+      extra.push(b);
+      gateways.push(b);
+    }
+    const { ids, id } = await cancelledJob(30);
+    const retries = await Promise.all(
+      Array.from({ length: 4 }, (_, n) => retryOn(gateways[n % gateways.length]!, id)),
+    );
+    expect(new Set(retries.map((r) => r.id)).size).toBe(1);
+    expect(retries[0]!.retryOf).toEqual({ id, state: 'CANCELLED' });
+    const done = await readUntil(rig.gw, retries[0]!.id, headers);
+    expect(done.state).toBe('SUCCEEDED');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const copies = dingTalkCopies(emu);
+    expect(ids.map((i) => copies.get(i))).toEqual(ids.map(() => 1));
   });
 
   it('only background tasks can be cancelled or retried: an upstream task id is INVALID_ARGUMENT', async () => {
