@@ -50,7 +50,10 @@ export interface BackgroundJobs {
   task(id: string, who: BackgroundCaller): Promise<CopyTask | null>;
   /** Once this answers, no new upstream call starts for the task. */
   cancel(id: string, who: BackgroundCaller): Promise<CopyTask | null>;
-  /** A new task, linked by `retryOf`, for the finished task's items that FAILED with retryable: true. */
+  /**
+   * A new task, linked by `retryOf`, for the finished task's items that FAILED with retryable: true. A
+   * task is retried at most once: a later or concurrent call answers that same retry task.
+   */
   retry(id: string, who: BackgroundCaller): Promise<CopyTask | null>;
   /** The task now, then after each change, until it is done or `maxMs` passes (an Error ends it). */
   watch(id: string, who: BackgroundCaller, maxMs: number): AsyncIterableIterator<CopyTask | Error>;

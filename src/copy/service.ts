@@ -438,7 +438,8 @@ export class CopyService {
 
   /**
    * A new background task, linked by `retryOf`, for the items of a finished background task that
-   * FAILED with retryable: true.
+   * FAILED with retryable: true; a task is retried at most once, and a later or concurrent call for it
+   * answers that same retry task in its current state.
    * @throws GatewayError INVALID_ARGUMENT (still running, nothing to retry, an upstream task), NOT_FOUND.
    */
   async retryTask(id: string, call: CallContext & { caller?: string }): Promise<CopyOutcome> {

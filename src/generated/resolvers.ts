@@ -360,8 +360,12 @@ export type Mutation = {
   cancelCopyTask: CopyTask;
   /**
    * Sends again, as a new background task linked by `retryOf`, the items of a finished background task
-   * that FAILED with `retryable: true` (never UNKNOWN items: they may have been copied). INVALID_ARGUMENT
-   * while the task runs, when no item is retryable, or for an upstream task's id.
+   * that FAILED with `retryable: true` (never UNKNOWN items: they may have been copied). A task is retried
+   * at most once: any later call for the same task, on any gateway replica and even concurrent with the
+   * first, answers that same retry task (same id, its current state) and sends nothing again, so this
+   * mutation is safe to repeat after a network error. A retry task with retryable failures of its own can
+   * itself be retried. INVALID_ARGUMENT while the task runs, when no item is retryable, or for an upstream
+   * task's id.
    */
   retryCopyTask: BatchCopyResult;
 };
