@@ -186,6 +186,31 @@ describe.each<Backend>(['redis', 'memory'])('background jobs on %s', (backend) =
     }
   });
 
+  it('the store creates a job only if absent: of concurrent creates of one id, exactly one writes', async () => {
+    const rig = jobRig(backend, provider.provider);
+    try {
+      const id = newJobTaskId();
+      const now = Date.now();
+      const specs = [1, 2, 3, 4].map((n) => ({
+        id,
+        provider: 'DINGTALK' as const,
+        request: dingTalkRequest([`file-${n}`]),
+        itemCount: 1,
+        chunkSize: 3,
+        createdAt: new Date(now + n).toISOString(),
+        expiresAt: new Date(now + 60_000).toISOString(),
+      }));
+      const created = await Promise.all(specs.map((spec) => rig.store.create(spec, who().tokens)));
+      expect(created.filter(Boolean)).toHaveLength(1);
+      const winner = specs[created.indexOf(true)]!;
+      expect((await rig.store.get(id))?.spec.createdAt).toBe(winner.createdAt);
+      expect(await rig.store.create({ ...winner, createdAt: new Date(now).toISOString() })).toBe(false);
+      expect((await rig.store.get(id))?.spec.createdAt).toBe(winner.createdAt);
+    } finally {
+      await rig.close();
+    }
+  });
+
   it('a chunk found `sending` (its instance died mid-call) is never sent again: its items are UNKNOWN', async () => {
     emulator.faults.clear();
     const rig = jobRig(backend, provider.provider);
