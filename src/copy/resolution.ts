@@ -205,8 +205,11 @@ export class UnknownResolver {
    * Looks at the targets of `outcome`'s UNKNOWN items in the background, for work that keeps its own
    * records (a background job's chunk): after the grace period, then with a doubling interval until
    * every item is settled or the window ends, `onLook` gets the items after each look (`done` on the
-   * last). `newCall` gives each look its own call context. False when there is nothing to look at
-   * (no UNKNOWN item, resolution off, or a provider without lookups).
+   * last). The window runs from `since` (epoch ms; default now: looks taken over from a gateway that
+   * stopped go on in the window they began). `newCall` gives each look its own call context. A promise
+   * settled when the looks end (after the last `onLook`, when this resolver closes, or when a look's
+   * record fails; never rejected), or false when there is nothing to look at (no UNKNOWN item,
+   * resolution off, or a provider without lookups).
    */
   follow(
     provider: { id: Provider; lookups?: TargetMatching },
@@ -216,12 +219,12 @@ export class UnknownResolver {
     sent: { at: number; before?: LookupPlan['before'] },
     newCall: () => CallContext,
     onLook: (items: CopyItemResult[], done: boolean) => Promise<void> | void,
-  ): boolean {
+    since = this.now(),
+  ): Promise<void> | false {
     const planned = this.#plan(provider, adapter, request, outcome, sent, this.log);
     if (!planned) return false;
     const { lookups, plan, unknown } = planned;
-    const started = this.now();
-    const windowEndsAt = started + this.settings.windowMs;
+    const windowEndsAt = since + this.settings.windowMs;
     const run = async () => {
       let items = outcome.items;
       for (let checks = 0; !this.#closed; checks++) {
@@ -255,8 +258,7 @@ export class UnknownResolver {
         if (done) return;
       }
     };
-    void run().catch((error) => this.log.warn({ err: error }, 'following UNKNOWN items failed'));
-    return true;
+    return run().catch((error) => this.log.warn({ err: error }, 'following UNKNOWN items failed'));
   }
 
   /** The lookups and plan for `outcome`'s UNKNOWN items, or undefined when there is nothing to look at. */

@@ -408,8 +408,9 @@ export class CopyService {
    * For work that keeps its own records of items (background jobs): looks at the targets of the UNKNOWN
    * items of `outcome` (the answer to `request`, first sent at `sentAt`) in the background, never
    * sending anything again, and hands `onLook` the items after each look until every one is settled
-   * or the window ends (`done`). `newCall` gives each look its own call context. False when nothing
-   * will be looked at (no UNKNOWN item, UNKNOWN_RESOLUTION=off, a provider without lookups).
+   * or the window ends (`done`); the window runs from `since` (epoch ms; default now). `newCall` gives
+   * each look its own call context. A promise settled when the looks end (never rejected), or false
+   * when nothing will be looked at (no UNKNOWN item, UNKNOWN_RESOLUTION=off, a provider without lookups).
    */
   followUnknown(
     provider: Provider,
@@ -418,11 +419,12 @@ export class CopyService {
     sentAt: number,
     newCall: () => CallContext,
     onLook: (items: CopyItemResult[], done: boolean) => Promise<void> | void,
-  ): boolean {
+    since?: number,
+  ): Promise<void> | false {
     const chosen = this.providers.find((p) => p.id === provider);
     const adapter = this.#adapters.get(provider);
     if (!this.resolver || !chosen || !adapter) return false;
-    return this.resolver.follow(chosen, adapter, request, outcome, { at: sentAt }, newCall, onLook);
+    return this.resolver.follow(chosen, adapter, request, outcome, { at: sentAt }, newCall, onLook, since);
   }
 
   /**

@@ -98,18 +98,23 @@ export class JobExecutor {
     }
     this.options.metrics?.jobStarted(spec.provider);
     const tokens = await this.store.tokens(id);
+    // Looks at the targets of UNKNOWN items, by chunk: the job is not done before they end.
+    const looks = new Map<number, Promise<void>>();
 
     // Chunks claimed by a runner that is gone: their calls may have run, so they are never re-sent.
     for (const [n, state] of first.chunks) {
       if (state !== 'sending') continue;
       const { offset, count } = chunkRange(spec, n);
-      const record = uniformRecord(count, 'UNKNOWN', orphanedError(spec.provider));
+      // When it was sent is not recorded: the job's acceptance is the earliest it can have been.
+      const record = this.#looking(
+        uniformRecord(count, 'UNKNOWN', orphanedError(spec.provider)),
+        Date.parse(spec.createdAt),
+      );
       if (await this.store.settle(id, n, record, 'sending')) {
         log.warn({ chunk: n }, 'chunk was in flight on a lost instance: its items are UNKNOWN');
         this.options.metrics?.chunkSettled(spec.provider);
-        // When it was sent is not recorded: the job's acceptance is the earliest it can have been.
         const chunk = provider.slice(spec.request, offset, offset + count);
-        this.#followUnknown(id, n, provider, chunk, record, Date.parse(spec.createdAt), tokens, log);
+        looks.set(n, this.#followUnknown(id, n, provider, chunk, record, tokens, log));
       }
     }
 
@@ -131,13 +136,15 @@ export class JobExecutor {
         if (claim === 'taken') continue;
         const { offset, count } = chunkRange(spec, n);
         const sentAt = Date.now();
-        const { record, refusal } = await this.#send(provider, spec.request, offset, count, tokens, log);
+        const sent = await this.#send(provider, spec.request, offset, count, tokens, log);
+        const { refusal } = sent;
+        const record = this.#looking(sent.record, sentAt);
         settling.push(
           this.store.settle(id, n, record, 'sending').then(() => {
             this.options.metrics?.chunkSettled(spec.provider);
-            if (record.items.some((item) => item.status === 'UNKNOWN')) {
+            if (record.looks) {
               const chunk = provider.slice(spec.request, offset, offset + count);
-              this.#followUnknown(id, n, provider, chunk, record, sentAt, tokens, log);
+              looks.set(n, this.#followUnknown(id, n, provider, chunk, record, tokens, log));
             }
           }),
         );
@@ -174,25 +181,57 @@ export class JobExecutor {
         return 'interrupted';
       }
     }
+
+    // Looks begun by a runner that is gone go on here, in the window they began.
+    const last = await this.store.get(id);
+    if (!last) return 'missing';
+    for (const [n, record] of last.records) {
+      if (looks.has(n) || !record.looks || record.looks.ended) continue;
+      const { offset, count } = chunkRange(spec, n);
+      const chunk = provider.slice(spec.request, offset, offset + count);
+      looks.set(n, this.#followUnknown(id, n, provider, chunk, record, tokens, log));
+    }
+    // Until every look ended, or this instance stops (the job is then resumed, looks included).
+    await new Promise<void>((resolve) => {
+      const end = () => {
+        stop.removeEventListener('abort', end);
+        resolve();
+      };
+      stop.addEventListener('abort', end, { once: true });
+      void Promise.all(looks.values()).then(end);
+    });
+    if (stop.aborted) return 'interrupted';
     return this.#finish(id, log, spec.provider);
   }
 
   /**
-   * Has the targets of chunk `n`'s UNKNOWN items looked at, and records each item a look settles (or
-   * its `checkedAt`) in the chunk's record; items that are no longer UNKNOWN are left as they are.
+   * The chunk's record, saying that looks at the targets of its UNKNOWN items begin now (written with
+   * the chunk's outcome, so no reader sees the job done in between); unchanged when none is UNKNOWN
+   * or nothing looks at targets.
    */
-  #followUnknown(
+  #looking(record: ChunkRecord, sentAt: number): ChunkRecord {
+    if (!this.options.followUnknown || !record.items.some((item) => item.status === 'UNKNOWN')) return record;
+    return { ...record, looks: { sentAt, since: Date.now(), ended: false } };
+  }
+
+  /**
+   * Has the targets of chunk `n`'s UNKNOWN items looked at, in the window that began at
+   * `record.looks.since`, and records in the chunk's record each item a look settles (or its
+   * `checkedAt`), then that the looks ended; items that are no longer UNKNOWN are left as they are.
+   * Settled when the looks end (at once when nothing is looked at); never rejected.
+   */
+  async #followUnknown(
     id: string,
     n: number,
     provider: JobProvider,
     chunk: unknown,
     record: ChunkRecord,
-    sentAt: number,
     tokens: CallerTokens,
     log: Logger,
-  ): void {
+  ): Promise<void> {
     const follow = this.options.followUnknown;
-    if (!follow) return;
+    if (!follow || !record.looks) return;
+    const { sentAt, since } = record.looks;
     const requested = provider.describe(chunk);
     const items = record.items.map((item, index): CopyItemResult => ({
       index,
@@ -205,19 +244,17 @@ export class JobExecutor {
       evidence: item.evidence ?? 'NONE',
     }));
     const outcome: CopyOutcome = { kind: 'partiallyFailed', provider: provider.provider, items };
-    const onLook = async (looked: CopyItemResult[]): Promise<void> => {
+    // Called after each look, one at a time (the resolver awaits it), and once more when none is made.
+    const write = async (looked: CopyItemResult[], ended: boolean): Promise<void> => {
       const current = (await this.store.get(id))?.records.get(n);
       if (!current) return;
       const byIndex = new Map(looked.map((item) => [item.index, item]));
-      let changed = false;
       const next = current.items.map((item, k): ItemRecord => {
         const found = byIndex.get(k);
-        if (item.status !== 'UNKNOWN' || !found) return item;
-        const updated = itemRecord(found);
-        if (JSON.stringify(updated) !== JSON.stringify(item)) changed = true;
-        return updated;
+        return item.status !== 'UNKNOWN' || !found ? item : itemRecord(found);
       });
-      if (changed) await this.store.update(id, n, { ...current, items: next });
+      const updated: ChunkRecord = { ...current, items: next, looks: { sentAt, since, ended } };
+      if (JSON.stringify(updated) !== JSON.stringify(current)) await this.store.update(id, n, updated);
     };
     const following = follow(
       provider.provider,
@@ -225,9 +262,18 @@ export class JobExecutor {
       outcome,
       sentAt,
       () => this.#call(tokens, log),
-      onLook,
+      write,
+      since,
     );
-    if (following) log.info({ chunk: n }, "looking at the targets of the chunk's UNKNOWN items");
+    if (!following) {
+      // Nothing will be looked at (no lookups for this provider, or resolution off): the looks ended.
+      await write([], true).catch((error: unknown) =>
+        log.warn({ err: error, chunk: n }, 'recording that the looks ended failed'),
+      );
+      return;
+    }
+    log.info({ chunk: n }, "looking at the targets of the chunk's UNKNOWN items");
+    await following;
   }
 
   async #stillOpen(id: string): Promise<boolean> {

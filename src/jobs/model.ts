@@ -63,6 +63,12 @@ export interface ChunkRecord {
   /** The upstream task (a `ct1_` id) that still runs some of the chunk's items asynchronously. */
   upstreamTask?: string;
   upstreamTaskIds?: string[];
+  /**
+   * Looks at the targets of the chunk's UNKNOWN items (never sending them again): `sentAt` and `since`
+   * (epoch ms) when the chunk was sent and when the looks began (their window runs from it), `ended`
+   * once every item was settled or the window ended. Absent: nothing is looked at.
+   */
+  looks?: { sentAt: number; since: number; ended: boolean };
 }
 
 /** Everything the store knows about a job at one moment. */
@@ -123,7 +129,11 @@ export function uniformRecord(count: number, status: CopyItemStatus, error?: Cop
   return { items: Array.from({ length: count }, () => (error ? { status, error } : { status })) };
 }
 
-/** The job's task as the API shows it, with its items in request order. */
+/**
+ * The job's task as the API shows it, with its items in request order. It is done once no item is
+ * PENDING and no UNKNOWN item is still being looked at (or its run finished); its state follows the
+ * items: FAILED only when every one FAILED, SUCCEEDED when every one SUCCEEDED.
+ */
 export function jobTask(
   snapshot: JobSnapshot,
   requested: readonly RequestedItem[],
@@ -132,12 +142,15 @@ export function jobTask(
   const { spec } = snapshot;
   const items: CopyItemResult[] = new Array(spec.itemCount);
   const upstreamTaskIds: string[] = [];
+  let looking = false;
   const chunks = chunkCount(spec);
   for (let n = 0; n < chunks; n++) {
     const { offset, count } = chunkRange(spec, n);
     const state = snapshot.chunks.get(n) ?? 'queued';
     const record = state === 'settled' ? snapshot.records.get(n) : undefined;
     if (record?.upstreamTaskIds) upstreamTaskIds.push(...record.upstreamTaskIds);
+    if (record?.looks && !record.looks.ended && record.items.some((item) => item.status === 'UNKNOWN'))
+      looking = true;
     for (let k = 0; k < count; k++) {
       const index = offset + k;
       const asked = requested[index];
@@ -174,12 +187,13 @@ export function jobTask(
     }
   }
   const summary = summarize(items);
-  const done = summary.pending === 0;
+  const done = summary.pending === 0 && (!looking || snapshot.finishedAt !== undefined);
   let state: CopyTaskState;
   if (snapshot.cancelled) state = 'CANCELLED';
   else if (!done) state = 'RUNNING';
   else if (summary.succeeded === summary.total) state = 'SUCCEEDED';
-  else if (summary.succeeded === 0) state = 'FAILED';
+  // An UNKNOWN item may have been copied: only a job whose every item FAILED failed as a whole.
+  else if (summary.failed === summary.total) state = 'FAILED';
   else state = 'PARTIALLY_FAILED';
   const completed = summary.total - summary.pending;
   return {

@@ -87,7 +87,7 @@ describe('CopyService.followUnknown', () => {
         looks.push({ items, done });
         if (done) resolve();
       });
-      expect(following).toBe(true);
+      expect(following).toBeInstanceOf(Promise);
     });
     await finished;
     expect(looks.at(-1)?.items[0]).toMatchObject({

@@ -428,3 +428,129 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
     },
   );
 });
+
+describe.each<Backend>(['memory', 'redis'])(
+  'background jobs whose answers were lost, on %s: looks at the targets keep the job running',
+  (backend) => {
+    let rig: Rig<JobUpstreams> & { env: Record<string, string> };
+    let headers: Record<string, string>;
+    const FIELDS = 'state done summary { total succeeded failed pending unknown }';
+    const ITEMS = /* GraphQL */ `
+      query Items($id: ID!) {
+        copyTask(id: $id) {
+          state
+          done
+          items {
+            index
+            status
+            target
+            result
+            evidence
+            checkedAt
+          }
+        }
+      }
+    `;
+    type Update = { state: string; done: boolean; summary: Task['summary'] };
+    type Looked = {
+      status: string;
+      target: string | null;
+      result: string | null;
+      evidence: string;
+      checkedAt: string | null;
+    };
+
+    beforeAll(async () => {
+      // A grace long enough that the job is read before the first look; a window of 2 s.
+      rig = await startJobRig(backend, {
+        UNKNOWN_RESOLUTION: 'lookup',
+        UNKNOWN_GRACE_MS: '300',
+        UNKNOWN_WINDOW_SECONDS: '2',
+      });
+      headers = callerHeaders(rig);
+    });
+
+    /** Sends `input` as a job and follows it with copyTaskUpdated to its end; its updates and items then. */
+    async function run(input: Record<string, Record<string, unknown>>) {
+      const [provider, fields] = Object.entries(input)[0]!;
+      const { body } = await rig.graphql<CopyAnswer, Record<string, unknown>>(COPY_DOCUMENT, {
+        input: { [provider]: { ...fields, execution: 'BACKGROUND' } },
+      });
+      expect(body.errors).toBeUndefined();
+      const id = body.data!.batchCopy.task!.id;
+      const updates = (await follow(rig.gw.url, id, headers, FIELDS)) as unknown as Update[];
+      const read = await rig.gw.graphql(ITEMS, { id }, headers);
+      const task = (read.body.data as { copyTask: { state: string; done: boolean; items: Looked[] } })
+        .copyTask;
+      return { updates, task };
+    }
+
+    it('the UNKNOWN items are looked at while the job is RUNNING (SMH, DingTalk); the looks settle them in the job: SUCCEEDED, TARGET_LOOKUP, checkedAt', async () => {
+      const smhEmu = smhOf(rig).smh!;
+      const items = smhBatch(smhEmu, 5);
+      smhEmu.faults.add({
+        kind: 'status',
+        status: 500,
+        code: 'InternalServerError',
+        pathIncludes: '/batch/',
+        after: true,
+        times: 1,
+      });
+      const onSmh = await run(smhInput(items));
+      const dtEmu = dingtalkOf(rig).dingtalk!;
+      const ids = dingTalkFiles(dtEmu, 1);
+      dtEmu.faults.add({
+        kind: 'status',
+        status: 500,
+        code: 'InternalServerError',
+        pathIncludes: '/batchCopy',
+        after: true,
+        times: 1,
+      });
+      const onDingTalk = await run(dingTalkInput(ids));
+
+      for (const { updates, task } of [onSmh, onDingTalk]) {
+        // While an item is UNKNOWN the job is not done: it was seen RUNNING with it, never done with it.
+        expect(updates.some((u) => u.summary.unknown > 0 && u.state === 'RUNNING' && !u.done)).toBe(true);
+        expect(updates.filter((u) => u.done && u.summary.unknown > 0)).toEqual([]);
+        expect(updates.at(-1)).toMatchObject({
+          state: 'SUCCEEDED',
+          done: true,
+          summary: { unknown: 0, failed: 0 },
+        });
+        expect(task.state).toBe('SUCCEEDED');
+        for (const item of task.items) {
+          expect(item).toMatchObject({ status: 'SUCCEEDED', evidence: 'TARGET_LOOKUP' });
+          expect(item.checkedAt).not.toBeNull();
+        }
+      }
+      expect(onSmh.task.items.map((i) => i.result)).toEqual(items.map((i) => i.to));
+      // Never sent again.
+      for (const item of items) expect(smhEmu.stats.copiesTo('-', item.to)).toHaveLength(1);
+      expect(dingTalkCopies(dtEmu).get(ids[0]!)).toBe(1);
+    });
+
+    it('items still UNKNOWN when the window ends: the job finishes then, PARTIALLY_FAILED (not FAILED: none failed), with checkedAt', async () => {
+      const emu = smhOf(rig).smh!;
+      const items = smhBatch(emu, 1);
+      // Refused before any work: the copy never ran, so no look can find it (lookup mode cannot prove that).
+      emu.faults.add({
+        kind: 'status',
+        status: 500,
+        code: 'InternalServerError',
+        pathIncludes: '/batch/',
+        times: 1,
+      });
+      const { updates, task } = await run(smhInput(items));
+      expect(updates.some((u) => u.summary.unknown === 1 && u.state === 'RUNNING' && !u.done)).toBe(true);
+      expect(updates.at(-1)).toMatchObject({
+        state: 'PARTIALLY_FAILED',
+        done: true,
+        summary: { total: 1, succeeded: 0, failed: 0, pending: 0, unknown: 1 },
+      });
+      expect(task.items[0]).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE' });
+      expect(task.items[0]?.checkedAt).not.toBeNull();
+      expect(emu.stats.copiesTo('-', items[0]!.to)).toHaveLength(0);
+    });
+  },
+);
