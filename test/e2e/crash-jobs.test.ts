@@ -176,4 +176,54 @@ describe('a background job across a gateway crash (two processes, one Redis)', (
         `final ${JSON.stringify(task.summary)}, ${task.items.filter((i) => i.evidence === 'TARGET_LOOKUP').length} settled by a look; ${updates.length} updates on B`,
     );
   }, 90_000);
+
+  it("A is killed while it looks at the target of a job's UNKNOWN item: B takes the looks over and settles it, never sending it again", async () => {
+    // Own job keys: the first test's B must not take this job from the queue.
+    const keys = { JOBS_KEY_PREFIX: `test-crash-looks-${randomUUID()}:`, UNKNOWN_WINDOW_SECONDS: '60' };
+    // A's first look would come long after it is killed; B's at once.
+    const a = runGateway({ ...env, ...keys, UNKNOWN_GRACE_MS: '600000' });
+    started.push(a);
+    const aUrl = await a.ready;
+    const [id] = [dingtalk.state.createFile(DINGTALK_SEED.sourceSpaceId, `look-${randomUUID()}.txt`).id];
+    dingtalk.faults.clear();
+    dingtalk.faults.add({
+      kind: 'status',
+      status: 500,
+      code: 'InternalError',
+      pathIncludes: '/batchCopy',
+      after: true,
+      times: 1,
+    });
+    const { dingtalk: input } = dingTalkInput([id!], { execution: 'BACKGROUND' });
+    const accepted = await postGraphql<{ batchCopy: { task: { id: string } } }>(
+      aUrl,
+      COPY,
+      { input },
+      headers,
+    );
+    expect(accepted.errors).toBeUndefined();
+    const taskId = accepted.data!.batchCopy.task.id;
+    const read = async (url: string) =>
+      (await postGraphql<{ copyTask: Task }>(url, TASK, { id: taskId }, headers)).data!.copyTask;
+    // The answer was lost: the item is UNKNOWN and the job RUNNING while A looks at its target.
+    let onA = await read(aUrl);
+    for (const end = Date.now() + 10_000; onA.summary.unknown === 0 && Date.now() < end;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      onA = await read(aUrl);
+    }
+    expect(onA).toMatchObject({ state: 'RUNNING', done: false, summary: { unknown: 1 } });
+    await kill(a);
+
+    const b = runGateway({ ...env, ...keys });
+    started.push(b);
+    const bUrl = await b.ready;
+    let onB = await read(bUrl);
+    for (const end = Date.now() + 20_000; !onB.done && Date.now() < end;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      onB = await read(bUrl);
+    }
+    expect(onB).toMatchObject({ state: 'SUCCEEDED', done: true, summary: { succeeded: 1, unknown: 0 } });
+    expect(onB.items[0]).toMatchObject({ status: 'SUCCEEDED', evidence: 'TARGET_LOOKUP' });
+    expect(dingTalkCopies(dingtalk).get(id!)).toBe(1);
+  }, 60_000);
 });
