@@ -108,6 +108,8 @@ export function resolutionTask(
     states.push('RUNNING');
   for (const item of items) {
     if (item.status === 'PENDING') states.push('RUNNING');
+    // An UNKNOWN item may have been copied: only a task whose every item FAILED failed as a whole.
+    else if (item.status === 'UNKNOWN') states.push('PARTIALLY_FAILED');
     else states.push(item.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED');
   }
   const state = items.length === 0 ? 'SUCCEEDED' : combineTaskStates(states);

@@ -167,7 +167,8 @@ describe('SMH: a copy that did not run', () => {
         );
         task = res.body.data!.copyTask;
       }
-      expect(task).toMatchObject({ done: true, state: 'FAILED' });
+      // An UNKNOWN item may have been copied: the task did not fail as a whole.
+      expect(task).toMatchObject({ done: true, state: 'PARTIALLY_FAILED' });
       expect(task!.items[0]).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE' });
       expect(emu.stats.copiesTo(SPACE, to)).toHaveLength(0);
     },
