@@ -22,7 +22,7 @@ import type {
 import { abandonedOutcome, type RequestedItem, type RunProgress } from './progress.js';
 import { TaskWatchHub } from './task-watch.js';
 import { idEnvelope } from './id-envelope.js';
-import { TaskIdSeal } from './task-id-seal.js';
+import { TaskIdSeal, taskNotFound } from './task-id-seal.js';
 import { isJobReference, upstreamCalls, type BackgroundCaller, type BackgroundJobs } from './background.js';
 
 /** The providers a copy service answers for. */
@@ -434,7 +434,7 @@ export class CopyService {
   async cancelTask(id: string, call: CallContext & { caller?: string }): Promise<CopyTask> {
     const reference = this.#jobReference(id, call.caller, 'cancelled');
     const task = await this.#jobs().cancel(reference, this.#who(call));
-    if (!task) throw new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
+    if (!task) throw taskNotFound();
     return this.#issued(task, call.caller);
   }
 
@@ -447,7 +447,7 @@ export class CopyService {
   async retryTask(id: string, call: CallContext & { caller?: string }): Promise<CopyOutcome> {
     const reference = this.#jobReference(id, call.caller, 'retried');
     const task = await this.#jobs().retry(reference, this.#who(call));
-    if (!task) throw new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
+    if (!task) throw taskNotFound();
     return this.#issuedOutcome(
       { kind: 'accepted', provider: task.provider, items: task.items, task },
       call.caller,
@@ -483,11 +483,14 @@ export class CopyService {
           results[index] = error as Error;
         }
       });
-      await Promise.all(jobs);
-      const loaded = await this.#load(
-        valid.map((v) => v.ref),
-        call,
-      );
+      // Job records and upstream tasks are read at the same time.
+      const [, loaded] = await Promise.all([
+        Promise.all(jobs),
+        this.#load(
+          valid.map((v) => v.ref),
+          call,
+        ),
+      ]);
       valid.forEach(({ index, reference }, k) => {
         const task = loaded[k] ?? null;
         // The task the caller's id names answers with that id (not signed a second time).

@@ -79,9 +79,7 @@ export class TaskIdSeal {
     const max = this.envelope.signed ? MAX_SIGNED_LENGTH : MAX_UNSIGNED_LENGTH;
     const payload = this.envelope.open(PREFIX, id, scope, max);
     if (payload === 'malformed') throw malformed();
-    if (payload === 'forged') {
-      throw new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
-    }
+    if (payload === 'forged') throw taskNotFound();
     const reference = V1 + payload.toString('base64url');
     if (!this.envelope.signed) this.options.check?.(reference);
     return reference;
@@ -95,11 +93,17 @@ export class TaskIdSeal {
     const payload = this.envelope.open(JOB_ID_PREFIX, id, scope, MAX_JOB_ID_LENGTH);
     if (payload === 'malformed' || (payload !== 'forged' && payload.length !== JOB_REFERENCE_BYTES))
       throw malformed();
-    if (payload === 'forged') {
-      throw new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
-    }
+    if (payload === 'forged') throw taskNotFound();
     return JOB_ID_PREFIX + payload.toString('base64url');
   }
+}
+
+/**
+ * An id that names no task of this caller: altered, made up, issued to another caller or gone (one
+ * answer for all, so an id's existence is never confirmed to a stranger).
+ */
+export function taskNotFound(): GatewayError {
+  return new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
 }
 
 function malformed(): InputError {

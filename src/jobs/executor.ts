@@ -23,6 +23,7 @@ import {
   type ChunkRecord,
   type ItemRecord,
   type JobSnapshot,
+  type JobSpec,
 } from './model.js';
 import type { CallerTokens, JobStore } from './store.js';
 
@@ -104,7 +105,7 @@ export class JobExecutor {
     // Chunks claimed by a runner that is gone: their calls may have run, so they are never re-sent.
     for (const [n, state] of first.chunks) {
       if (state !== 'sending') continue;
-      const { offset, count } = chunkRange(spec, n);
+      const { count } = chunkRange(spec, n);
       // When it was sent is not recorded: the job's acceptance is the earliest it can have been.
       const record = this.#looking(
         uniformRecord(count, 'UNKNOWN', orphanedError(spec.provider)),
@@ -113,8 +114,7 @@ export class JobExecutor {
       if (await this.store.settle(id, n, record, 'sending')) {
         log.warn({ chunk: n }, 'chunk was in flight on a lost instance: its items are UNKNOWN');
         this.options.metrics?.chunkSettled(spec.provider);
-        const chunk = provider.slice(spec.request, offset, offset + count);
-        looks.set(n, this.#followUnknown(id, n, provider, chunk, record, tokens, log));
+        looks.set(n, this.#followUnknown(id, n, spec, provider, record, tokens, log));
       }
     }
 
@@ -142,10 +142,7 @@ export class JobExecutor {
         settling.push(
           this.store.settle(id, n, record, 'sending').then(() => {
             this.options.metrics?.chunkSettled(spec.provider);
-            if (record.looks) {
-              const chunk = provider.slice(spec.request, offset, offset + count);
-              looks.set(n, this.#followUnknown(id, n, provider, chunk, record, tokens, log));
-            }
+            if (record.looks) looks.set(n, this.#followUnknown(id, n, spec, provider, record, tokens, log));
           }),
         );
         // A refused credential refuses every chunk: stop instead of sending each to hear it again.
@@ -187,9 +184,7 @@ export class JobExecutor {
     if (!last) return 'missing';
     for (const [n, record] of last.records) {
       if (looks.has(n) || !record.looks || record.looks.ended) continue;
-      const { offset, count } = chunkRange(spec, n);
-      const chunk = provider.slice(spec.request, offset, offset + count);
-      looks.set(n, this.#followUnknown(id, n, provider, chunk, record, tokens, log));
+      looks.set(n, this.#followUnknown(id, n, spec, provider, record, tokens, log));
     }
     // Until every look ended, or this instance stops (the job is then resumed, looks included).
     await new Promise<void>((resolve) => {
@@ -223,8 +218,8 @@ export class JobExecutor {
   async #followUnknown(
     id: string,
     n: number,
+    spec: Pick<JobSpec, 'request' | 'itemCount' | 'chunkSize'>,
     provider: JobProvider,
-    chunk: unknown,
     record: ChunkRecord,
     tokens: CallerTokens,
     log: Logger,
@@ -232,6 +227,8 @@ export class JobExecutor {
     const follow = this.options.followUnknown;
     if (!follow || !record.looks) return;
     const { sentAt, since } = record.looks;
+    const { offset, count } = chunkRange(spec, n);
+    const chunk = provider.slice(spec.request, offset, offset + count);
     const requested = provider.describe(chunk);
     const items = record.items.map((item, index): CopyItemResult => ({
       index,

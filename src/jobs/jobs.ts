@@ -1,5 +1,6 @@
 import type { BackgroundCaller, BackgroundJobs } from '../copy/background.js';
 import { GatewayError } from '../copy/errors.js';
+import { taskNotFound } from '../copy/task-id-seal.js';
 import type { CopyTask, Provider } from '../copy/types.js';
 import type { JobProvider } from './executor.js';
 import { newJobTaskId, retryJobTaskId } from './job-id.js';
@@ -94,7 +95,7 @@ export class CopyJobs implements BackgroundJobs {
   /** The task of job `id`, which exists (another call created it). */
   async #existing(id: string, who: JobCaller): Promise<CopyTask> {
     const task = await this.task(id, who);
-    if (!task) throw new GatewayError('No task with this id for this caller.', 'NOT_FOUND', { field: 'id' });
+    if (!task) throw taskNotFound();
     return task;
   }
 
