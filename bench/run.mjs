@@ -7,7 +7,8 @@
 // API keys (the key is sent), metrics, breaker and logging at their defaults.
 //
 // Usage: [BENCH_SHORT=1] npm run bench [-- --seconds 5 --rounds 3 --connections 32 --calls 1000 --rss-requests 100000
-//                          --only smh,dingtalk,tasks --compare ../other/dist/main.js --note "text"
+//                          --only smh,dingtalk,tasks --compare ../other/dist/main.js --compare-env "LOG_LEVEL=warn"
+//                          --note "text"
 //                          --results bench/RESULTS.md (or - for none) --gateway-node-args "--cpu-prof"]
 // Every request goes to 127.0.0.1; every phase is bounded by its seconds, calls or request count.
 import { execFileSync } from 'node:child_process';
@@ -44,6 +45,7 @@ const { values: options } = parseArgs({
     warmup: { type: 'string', default: SHORT ? '1' : '2' },
     only: { type: 'string', default: 'smh,dingtalk,tasks' },
     compare: { type: 'string' },
+    'compare-env': { type: 'string', default: '' },
     note: { type: 'string', default: '' },
     results: { type: 'string', default: 'bench/RESULTS.md' },
     'gateway-node-args': { type: 'string', default: '' },
@@ -68,12 +70,22 @@ const serverCore = pinned ? SERVER_CORE : undefined;
 const loadCore = pinned ? LOAD_CORE : undefined;
 if (pinned) pinSelf(LOAD_CORE);
 
+/** `A=1 B=2` → { A: '1', B: '2' }: settings the baseline side runs with on top of the gateway's. */
+function compareEnv(text) {
+  return Object.fromEntries(
+    text
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
 /** Starts a gateway build (`main` is its dist/main.js) and resolves once /readyz answers. */
-async function startGateway(name, main) {
+async function startGateway(name, main, extraEnv = {}) {
   const port = await freePort();
   const nodeArgs = options['gateway-node-args'].split(' ').filter(Boolean);
   const { child, started } = startNode([main], {
-    env: gatewayEnv(port, upstream),
+    env: { ...gatewayEnv(port, upstream), ...extraEnv },
     core: serverCore,
     nodeArgs,
   });
@@ -170,7 +182,9 @@ try {
   };
   const gateway = await startGateway('gateway', 'dist/main.js');
   const sides = [proxy, gateway];
-  if (options.compare) sides.push(await startGateway('baseline', options.compare));
+  if (options.compare) {
+    sides.push(await startGateway('baseline', options.compare, compareEnv(options['compare-env'])));
+  }
   load = startNode(['bench/load.mjs'], { core: loadCore, ipc: true });
   await load.started;
 
@@ -301,7 +315,9 @@ lines.push(
       ? `gateway and proxy on core ${SERVER_CORE}, load generator and canned upstream on core ${LOAD_CORE} (taskset)`
       : 'not pinned (no taskset or one core)') +
     `; ${ROUNDS} rounds × ${SECONDS} s per side at ${CONNECTIONS} connections; sequential ${ROUNDS * CALLS} calls per side in alternating turns of ${SLICE_CALLS}` +
-    (options.compare ? `; baseline gateway: ${options.compare}` : '') +
+    (options.compare
+      ? `; baseline gateway: ${options.compare}${options['compare-env'] ? ` with ${options['compare-env']}` : ''}`
+      : '') +
     '.',
   '',
 );
