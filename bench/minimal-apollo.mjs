@@ -12,20 +12,58 @@ import Fastify from 'fastify';
 import { Pool } from 'undici';
 
 const typeDefs = /* GraphQL */ `
-  type Query { ok: Boolean! }
-  type Mutation { batchCopy(input: BatchCopyInput!): BatchCopyResult }
-  input BatchCopyInput @oneOf { smh: SmhBatchCopyInput  dingtalk: DingTalkBatchCopyInput }
-  input SmhBatchCopyInput { libraryId: String!  spaceId: String = "-"  items: [SmhCopyItemInput!]! }
-  input SmhCopyItemInput { from: String!  to: String! }
-  input DingTalkBatchCopyInput {
-    spaceId: String!  unionId: String!  targetSpaceId: String!  targetFolderId: String!  dentryIds: [String!]!
+  type Query {
+    ok: Boolean!
   }
-  enum CopyItemStatus { SUCCEEDED FAILED }
-  type CopyItemResult { index: Int!  status: CopyItemStatus!  result: String }
-  type CopySummary { total: Int!  succeeded: Int!  failed: Int! }
-  interface CopyOutcome { items: [CopyItemResult!]!  summary: CopySummary! }
-  type CopySucceeded implements CopyOutcome { items: [CopyItemResult!]!  summary: CopySummary! }
-  type CopyPartiallyFailed implements CopyOutcome { items: [CopyItemResult!]!  summary: CopySummary! }
+  type Mutation {
+    batchCopy(input: BatchCopyInput!): BatchCopyResult
+  }
+  input BatchCopyInput @oneOf {
+    smh: SmhBatchCopyInput
+    dingtalk: DingTalkBatchCopyInput
+  }
+  input SmhBatchCopyInput {
+    libraryId: String!
+    spaceId: String = "-"
+    items: [SmhCopyItemInput!]!
+  }
+  input SmhCopyItemInput {
+    from: String!
+    to: String!
+  }
+  input DingTalkBatchCopyInput {
+    spaceId: String!
+    unionId: String!
+    targetSpaceId: String!
+    targetFolderId: String!
+    dentryIds: [String!]!
+  }
+  enum CopyItemStatus {
+    SUCCEEDED
+    FAILED
+  }
+  type CopyItemResult {
+    index: Int!
+    status: CopyItemStatus!
+    result: String
+  }
+  type CopySummary {
+    total: Int!
+    succeeded: Int!
+    failed: Int!
+  }
+  interface CopyOutcome {
+    items: [CopyItemResult!]!
+    summary: CopySummary!
+  }
+  type CopySucceeded implements CopyOutcome {
+    items: [CopyItemResult!]!
+    summary: CopySummary!
+  }
+  type CopyPartiallyFailed implements CopyOutcome {
+    items: [CopyItemResult!]!
+    summary: CopySummary!
+  }
   union BatchCopyResult = CopySucceeded | CopyPartiallyFailed
 `;
 
@@ -55,7 +93,9 @@ async function smhCopy({ libraryId, spaceId, items }) {
     method: 'POST',
     path: `/api/v1/batch/${seg(libraryId)}/${seg(spaceId)}?copy=1&access_token=canned-smh-token`,
     headers: { accept: 'application/json', 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(items.map((i) => ({ copyFrom: i.from, to: i.to, conflictResolutionStrategy: 'ask' }))),
+    body: JSON.stringify(
+      items.map((i) => ({ copyFrom: i.from, to: i.to, conflictResolutionStrategy: 'ask' })),
+    ),
   });
   const { result } = await answer.body.json();
   return outcome(
@@ -109,7 +149,10 @@ const apollo = new ApolloServer({
 await apollo.start();
 await app.register(fastifyApollo(apollo));
 app.get('/readyz', async () => ({ ready: true }));
-const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: process.env.HOST ?? '127.0.0.1' });
+const address = await app.listen({
+  port: Number(process.env.PORT ?? 0),
+  host: process.env.HOST ?? '127.0.0.1',
+});
 process.stdout.write(`minimal Apollo listening at ${address}\n`);
 process.once('SIGTERM', () => {
   void app.close().then(() => process.exit(0));
