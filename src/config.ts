@@ -137,6 +137,11 @@ export interface JobSettings {
   /** Upstream calls one job has in flight at once (JOB_CHUNK_CONCURRENCY). */
   chunkConcurrency: number;
   /**
+   * Longest time a job runs while other jobs wait for a place, in milliseconds, before it goes back to
+   * the end of the queue (its calls in flight finish first); 0: a job runs to its end (JOB_TURN_MS).
+   */
+  turnMs: number;
+  /**
    * How long a job stays with an instance that stopped renewing its lock before another instance
    * resumes it, in milliseconds (JOB_LOCK_MS; with Redis only).
    */
@@ -380,15 +385,24 @@ function readUpstreamCalls(env: EnvReader) {
   };
 }
 
-/** INLINE_MAX_UPSTREAM_CALLS, TASK_RETENTION_SECONDS, JOB_CONCURRENCY, JOB_CHUNK_CONCURRENCY, JOB_LOCK_MS, JOBS_KEY_PREFIX. */
+/** Shortest JOB_TURN_MS other than 0. */
+const MIN_JOB_TURN_MS = 100;
+
+/** INLINE_MAX_UPSTREAM_CALLS, TASK_RETENTION_SECONDS, JOB_CONCURRENCY, JOB_CHUNK_CONCURRENCY, JOB_TURN_MS, JOB_LOCK_MS, JOBS_KEY_PREFIX. */
 function readJobs(env: EnvReader): JobSettings {
   const keyPrefix = env.text('JOBS_KEY_PREFIX') ?? 'copy-gateway:';
   if (/\s/.test(keyPrefix)) env.problem('JOBS_KEY_PREFIX', 'a Redis key prefix without spaces', keyPrefix);
+  const turnMs = env.integer('JOB_TURN_MS', 5_000, 0, 3_600_000);
+  // A turn shorter than a few upstream calls would spend more on handing the job over than on it.
+  if (turnMs > 0 && turnMs < MIN_JOB_TURN_MS) {
+    env.problem('JOB_TURN_MS', `0 (off) or an integer from ${MIN_JOB_TURN_MS} to 3600000`, String(turnMs));
+  }
   return {
     inlineMaxUpstreamCalls: env.integer('INLINE_MAX_UPSTREAM_CALLS', 10, 1, 1_000_000),
     retentionSeconds: env.integer('TASK_RETENTION_SECONDS', 7 * 86_400, 60, 365 * 86_400),
     concurrency: env.integer('JOB_CONCURRENCY', 4, 1, 1_000),
     chunkConcurrency: env.integer('JOB_CHUNK_CONCURRENCY', 4, 1, 256),
+    turnMs,
     lockMs: env.integer('JOB_LOCK_MS', 30_000, 1_000, 600_000),
     keyPrefix,
   };

@@ -116,7 +116,13 @@ export class GatewayMetrics implements CopyMetrics, ResolutionMetrics, JobMetric
   });
   readonly #jobRuns = new Counter({
     name: 'copy_gateway_job_runs_total',
-    help: 'Runs of background jobs started on this instance (a job resumed after a crash or a shutdown runs again).',
+    help: 'Runs of background jobs started on this instance (a job runs again after each turn it yields, and when resumed after a crash or a shutdown).',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly #jobYields = new Counter({
+    name: 'copy_gateway_job_yields_total',
+    help: 'Runs of background jobs that ended with their turn (JOB_TURN_MS) while other jobs waited: the job went back to the end of the queue.',
     labelNames: ['provider'] as const,
     registers: [this.registry],
   });
@@ -203,6 +209,10 @@ export class GatewayMetrics implements CopyMetrics, ResolutionMetrics, JobMetric
 
   chunkSettled(provider: Provider): void {
     this.#jobChunks.inc({ provider });
+  }
+
+  jobYielded(provider: Provider): void {
+    this.#jobYields.inc({ provider });
   }
 
   copyOutcome(outcome: CopyOutcome): void {

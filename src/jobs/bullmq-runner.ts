@@ -1,27 +1,31 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from '../copy/ports.js';
-import type { JobCounts, JobRunner, RunJob } from './runner.js';
+import { turnTimer, type JobCounts, type JobRunner, type RunJob, type RunnerOptions } from './runner.js';
 
-export interface BullMqRunnerOptions {
+export interface BullMqRunnerOptions extends RunnerOptions {
   redisUrl: string;
   /** Queue name; instances sharing a queue share its jobs. */
   queueName: string;
   /** Redis key prefix of BullMQ's own keys. Default `copy-gateway:bull`. */
   prefix?: string;
-  /** Jobs one instance runs at once. */
-  concurrency: number;
   /**
    * How long a job stays locked to an instance that stopped renewing the lock (it died) before another
    * instance resumes it, in milliseconds. BullMQ renews the lock at half this while the job runs.
    */
   lockMs: number;
-  log: Logger;
 }
 
 /**
  * One BullMQ job per copy task (its data is only the task id: the task's state lives in the job
  * store). A worker on every instance takes jobs from the shared queue; when an instance dies, BullMQ's
  * stalled-job check hands its jobs to another instance, whose run resumes where the store says.
+ *
+ * Turns: while a job runs, every `turnMs` the worker asks the queue whether any job waits (fleet-wide:
+ * waiting, or delayed as a job that yielded is until a worker next takes from the queue); if one does,
+ * the run ends once its calls in flight are recorded, and the job is moved to the delayed set due at
+ * once. BullMQ promotes due delayed jobs to the back of the waiting list (LPUSH; workers take from the
+ * other end), so the job runs again after those that waited: round robin, across instances.
+ * `moveToDelayed` does not count an attempt, so turns never use up the job's retries.
  */
 export class BullMqJobRunner implements JobRunner {
   readonly #queue: Queue;
@@ -37,9 +41,16 @@ export class BullMqJobRunner implements JobRunner {
     this.#worker = new Worker(
       options.queueName,
       async (job: Job<{ id: string }>, token?: string) => {
-        const result = await run(job.data.id, this.#stop.signal);
-        if (result === 'interrupted') {
-          // This instance is shutting down: hand the rest of the job back to the queue at once.
+        const turn = turnTimer(options.turnMs, () => this.#othersWaiting());
+        let result;
+        try {
+          result = await run(job.data.id, this.#stop.signal, turn.signal);
+        } finally {
+          turn.done();
+        }
+        if (result === 'interrupted' || result === 'yielded') {
+          // This instance is shutting down, or the job's turn ended: hand the rest of the job back to
+          // the queue at once, behind the jobs waiting.
           await job.moveToDelayed(Date.now(), token);
           throw new DelayedError();
         }
@@ -70,6 +81,12 @@ export class BullMqJobRunner implements JobRunner {
       { id },
       { jobId: id, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
     );
+  }
+
+  /** Whether a job waits for a worker anywhere (one that yielded is delayed until it is promoted). */
+  async #othersWaiting(): Promise<boolean> {
+    const counts = await this.#queue.getJobCounts('wait', 'delayed', 'prioritized');
+    return (counts.wait ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0) > 0;
   }
 
   async counts(): Promise<JobCounts> {

@@ -45,6 +45,8 @@ export interface JobMetrics {
   jobStarted(provider: Provider): void;
   jobFinished(provider: Provider, state: CopyTaskState): void;
   chunkSettled(provider: Provider): void;
+  /** A run ended with its turn, the job going back to the queue with work left (see {@link RunResult}). */
+  jobYielded(provider: Provider): void;
 }
 
 /**
@@ -66,8 +68,12 @@ export interface JobExecutorOptions {
   followUnknown?: FollowUnknown;
 }
 
-/** How a run ended: every item final, stopped to be resumed elsewhere, or the job no longer exists. */
-export type RunResult = 'finished' | 'interrupted' | 'missing';
+/**
+ * How a run ended: every item final; stopped to be resumed elsewhere (this instance stops); its turn
+ * ended with work left, every outcome of its calls recorded (run it again, after the jobs waiting, to
+ * go on from its records); or the job no longer exists.
+ */
+export type RunResult = 'finished' | 'interrupted' | 'yielded' | 'missing';
 
 /** Upstream calls one chunk may make: its first attempt plus retries of refused (not run) attempts. */
 const CHUNK_CALL_BUDGET = 16;
@@ -84,8 +90,15 @@ export class JobExecutor {
     private readonly options: JobExecutorOptions,
   ) {}
 
-  /** Runs job `id`; `stop` aborting makes it start no new call and return `interrupted` after the calls in flight. */
-  async run(id: string, stop: AbortSignal): Promise<RunResult> {
+  /**
+   * Runs job `id`; `stop` aborting makes it start no new call and return `interrupted` after the calls
+   * in flight. `turn` aborting asks it to give its place to other jobs: it starts no new call and
+   * returns `yielded` once its calls in flight are recorded, unless nothing is left to send or follow,
+   * or another instance could not resume it (the caller's tokens are in this instance's memory alone),
+   * or a look at an UNKNOWN item's target began in this run (it would go on after the yield): then it
+   * goes on.
+   */
+  async run(id: string, stop: AbortSignal, turn?: AbortSignal): Promise<RunResult> {
     const first = await this.store.get(id);
     if (!first) return 'missing';
     if (first.finishedAt) return 'finished';
@@ -101,6 +114,9 @@ export class JobExecutor {
     const tokens = await this.store.tokens(id);
     // Looks at the targets of UNKNOWN items, by chunk: the job is not done before they end.
     const looks = new Map<number, Promise<void>>();
+    // Whether a look began in this run (known before it is in `looks`): it would go on after a yield.
+    let looking = false;
+    const yielding = (): boolean => turn?.aborted === true && !looking && this.#mayYield(id);
 
     // Chunks claimed by a runner that is gone: their calls may have run, so they are never re-sent.
     for (const [n, state] of first.chunks) {
@@ -112,6 +128,7 @@ export class JobExecutor {
         Date.parse(spec.createdAt),
       );
       if (await this.store.settle(id, n, record, 'sending')) {
+        looking ||= record.looks !== undefined;
         log.warn({ chunk: n }, 'chunk was in flight on a lost instance: its items are UNKNOWN');
         this.options.metrics?.chunkSettled(spec.provider);
         looks.set(n, this.#followUnknown(id, n, spec, provider, record, tokens, log));
@@ -126,7 +143,7 @@ export class JobExecutor {
     // before the writes are awaited below, and a crash before the write leaves the chunk `sending`.
     const settling: Promise<void>[] = [];
     const worker = async (): Promise<void> => {
-      while (next < queued.length && !halted && !stop.aborted) {
+      while (next < queued.length && !halted && !stop.aborted && !yielding()) {
         const n = queued[next++] as number;
         const claim = await this.store.claim(id, n);
         if (claim === 'stopped' || claim === 'missing') {
@@ -139,6 +156,7 @@ export class JobExecutor {
         const sent = await this.#send(provider, spec.request, offset, count, tokens, log);
         const { refusal } = sent;
         const record = this.#looking(sent.record, sentAt);
+        looking ||= record.looks !== undefined;
         settling.push(
           this.store.settle(id, n, record, 'sending').then(() => {
             this.options.metrics?.chunkSettled(spec.provider);
@@ -157,6 +175,7 @@ export class JobExecutor {
     await Promise.all(settling);
     for (const result of sent) if (result.status === 'rejected') throw result.reason;
     if (stop.aborted) return 'interrupted';
+    if (next < queued.length && !halted && yielding()) return this.#yielded(log, spec.provider);
 
     // Items the upstream runs as tasks of its own: follow them until each is final.
     for (;;) {
@@ -172,6 +191,7 @@ export class JobExecutor {
         if (updated) await this.store.update(id, n, updated);
       }
       if (!(await this.#stillOpen(id))) break;
+      if (yielding()) return this.#yielded(log, spec.provider);
       try {
         await sleep(this.options.followPollMs, stop);
       } catch {
@@ -271,6 +291,20 @@ export class JobExecutor {
     }
     log.info({ chunk: n }, "looking at the targets of the chunk's UNKNOWN items");
     await following;
+  }
+
+  /**
+   * Whether the job may stop at the end of its turn: not when the caller's tokens are in this
+   * instance's memory alone (another instance taking the job from the queue would have none).
+   */
+  #mayYield(id: string): boolean {
+    return !this.store.tokensLocal(id);
+  }
+
+  #yielded(log: Logger, provider: Provider): RunResult {
+    log.debug('turn ended: the job goes back to the queue');
+    this.options.metrics?.jobYielded(provider);
+    return 'yielded';
   }
 
   async #stillOpen(id: string): Promise<boolean> {

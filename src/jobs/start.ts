@@ -42,17 +42,18 @@ export function startJobs(
     metrics,
     followUnknown,
   });
-  const run = (id: string, stop: AbortSignal) => executor.run(id, stop);
+  const run = (id: string, stop: AbortSignal, turn: AbortSignal) => executor.run(id, stop, turn);
   const runner: JobRunner = config.redisUrl
     ? new BullMqJobRunner(run, {
         redisUrl: config.redisUrl,
         queueName: 'copy',
         prefix: `${settings.keyPrefix}bull`,
         concurrency: settings.concurrency,
+        turnMs: settings.turnMs,
         lockMs: settings.lockMs,
         log,
       })
-    : new InProcessJobRunner(run, { concurrency: settings.concurrency, log });
+    : new InProcessJobRunner(run, { concurrency: settings.concurrency, turnMs: settings.turnMs, log });
   return new CopyJobs(store, runner, providers, {
     retentionSeconds: settings.retentionSeconds,
     watchPollMs: config.subscriptions.pollMs,
