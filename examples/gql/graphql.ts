@@ -99,7 +99,11 @@ export type CopyTaskState =
   | 'FAILED'
   /** Everything finished; some parts failed. */
   | 'PARTIALLY_FAILED'
-  /** At least one upstream task is still running. */
+  /**
+   * Not done yet: at least one upstream task is still running. A background task waiting for its turn
+   * to run (behind other jobs, or not started yet) is RUNNING too, with `progress.completed` 0 until
+   * its first items finish: there is no separate queued state.
+   */
   | 'RUNNING'
   /** Everything finished and succeeded. */
   | 'SUCCEEDED';

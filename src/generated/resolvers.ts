@@ -205,7 +205,7 @@ export type CopyPartiallyFailed = CopyOutcome & {
 /** How far a task got, in the task's own unit (see `source`). */
 export type CopyProgress = {
   __typename?: 'CopyProgress';
-  /** Units finished, whatever their outcome; never decreases. */
+  /** Units finished, whatever their outcome; never decreases. 0 for a background task that has not started yet. */
   completed: Scalars['Int']['output'];
   /** completed / total, from 0 to 1 (1 when total is 0). */
   fraction: Scalars['Float']['output'];
@@ -297,7 +297,11 @@ export type CopyTaskState =
   | 'FAILED'
   /** Everything finished; some parts failed. */
   | 'PARTIALLY_FAILED'
-  /** At least one upstream task is still running. */
+  /**
+   * Not done yet: at least one upstream task is still running. A background task waiting for its turn
+   * to run (behind other jobs, or not started yet) is RUNNING too, with `progress.completed` 0 until
+   * its first items finish: there is no separate queued state.
+   */
   | 'RUNNING'
   /** Everything finished and succeeded. */
   | 'SUCCEEDED';

@@ -105,6 +105,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('gives background jobs turns of 5 s unless JOB_TURN_MS says otherwise (0: off, else at least 100 ms)', () => {
+    expect(loadConfig({}).jobs.turnMs).toBe(5_000);
+    expect(loadConfig({ JOB_TURN_MS: '0' }).jobs.turnMs).toBe(0);
+    expect(loadConfig({ JOB_TURN_MS: '250' }).jobs.turnMs).toBe(250);
+    expect(() => loadConfig({ JOB_TURN_MS: '50' })).toThrow(
+      /^JOB_TURN_MS: expected 0 \(off\) or an integer from 100 to 3600000/,
+    );
+    expect(() => loadConfig({ JOB_TURN_MS: 'often' })).toThrow(/^JOB_TURN_MS: expected an integer/);
+  });
+
   it('reads CORS_ORIGINS as exact origins, normalized as browsers send them', () => {
     expect(loadConfig({}).corsOrigins).toBeUndefined();
     const config = loadConfig({
