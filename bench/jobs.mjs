@@ -9,8 +9,12 @@
 // need, so the pacing, not the latency, sets the rate). With two replicas the same ids go as two jobs
 // of half the ids, one accepted by each replica, sharing the fleet's 200 calls a second.
 //
+// --jobs N splits the ids into N jobs instead (given to the replicas in turn), to see what turns cost:
+// with --job-concurrency 1, jobs of one replica take turns every --turn-ms (JOB_TURN_MS; 0: one after
+// the other), and the wall time is still set by the pacing when turns cost nothing.
+//
 // Usage: npm run build && node bench/jobs.mjs [--ids 10000 --latency-ms 40 --limit 200 --replicas 1,2
-//                                              --in-flight 16]
+//                                              --in-flight 16 --jobs N --job-concurrency C --turn-ms T]
 // BENCH_PROF=<dir> writes each gateway's CPU profile there.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -29,6 +33,10 @@ const { values: options } = parseArgs({
     'in-flight': { type: 'string', default: '16' },
     // How often the bench reads each job's state (every read builds the whole task).
     'poll-ms': { type: 'string', default: '250' },
+    // Jobs the ids are split into (default: one per replica), JOB_CONCURRENCY and JOB_TURN_MS.
+    jobs: { type: 'string' },
+    'job-concurrency': { type: 'string' },
+    'turn-ms': { type: 'string' },
   },
 });
 const IDS = Number(options.ids);
@@ -74,6 +82,8 @@ async function startGateway(prefix) {
       UPSTREAM_RATE_KEY_PREFIX: `${prefix}call-rate`,
       TASK_POLL_INTERVAL_MS: '200',
       SHUTDOWN_DELAY_MS: '0',
+      ...(options['job-concurrency'] ? { JOB_CONCURRENCY: options['job-concurrency'] } : {}),
+      ...(options['turn-ms'] ? { JOB_TURN_MS: options['turn-ms'] } : {}),
     },
   });
   await started;
@@ -106,11 +116,13 @@ async function run(replicas) {
   });
   const headers = { 'x-acs-dingtalk-access-token': dingtalk.issueToken() };
   const firstCall = dingtalk.stats.copyRequests.length;
-  const share = Math.ceil(IDS / replicas);
+  const jobs = Number(options.jobs ?? replicas);
+  const share = Math.ceil(IDS / jobs);
   dingtalk.stats.callRates.reset();
   const started = performance.now();
   const accepted = await Promise.all(
-    gateways.map(async (gateway, r) => {
+    Array.from({ length: jobs }, async (_, r) => {
+      const gateway = gateways[r % replicas];
       const t = performance.now();
       const data = await graphql(
         gateway.url,
@@ -150,7 +162,7 @@ async function run(replicas) {
   const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
   console.log(
     [
-      `${replicas} replica${replicas > 1 ? 's' : ''}: ${IDS} ids, ${calls} calls of ${LATENCY_MS} ms, ${IN_FLIGHT} in flight per job, paced at ${LIMIT}/s`,
+      `${replicas} replica${replicas > 1 ? 's' : ''}: ${IDS} ids in ${jobs} job${jobs > 1 ? 's' : ''}${options['job-concurrency'] ? ` (JOB_CONCURRENCY=${options['job-concurrency']})` : ''}${options['turn-ms'] ? ` (JOB_TURN_MS=${options['turn-ms']})` : ''}, ${calls} calls of ${LATENCY_MS} ms, ${IN_FLIGHT} in flight per job, paced at ${LIMIT}/s`,
       `  accepted in ${accepted.map((a) => `${a.acceptMs.toFixed(0)} ms`).join(' / ')}`,
       `  wall ${wallS.toFixed(2)} s; ideal ⌈${IDS}/3⌉/${LIMIT} = ${ideal.toFixed(2)} s; ratio ${(wallS / ideal).toFixed(3)}× (goal ≤ 1.1×)`,
       `  peak upstream calls in a second: ${peak}; items SUCCEEDED: ${succeeded}/${IDS}; states ${finished.map((t) => t.state).join(', ')}`,
