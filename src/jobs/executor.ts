@@ -116,7 +116,10 @@ export class JobExecutor {
     const looks = new Map<number, Promise<void>>();
     // Whether a look began in this run (known before it is in `looks`): it would go on after a yield.
     let looking = false;
-    const yielding = (): boolean => turn?.aborted === true && !looking && this.#mayYield(id);
+    // Whether this run sent a chunk or read the upstream tasks: a run does some work before it yields,
+    // even when reading the job took the whole turn.
+    let worked = false;
+    const yielding = (): boolean => turn?.aborted === true && worked && !looking && this.#mayYield(id);
 
     // Chunks claimed by a runner that is gone: their calls may have run, so they are never re-sent.
     for (const [n, state] of first.chunks) {
@@ -151,6 +154,7 @@ export class JobExecutor {
           return;
         }
         if (claim === 'taken') continue;
+        worked = true;
         const { offset, count } = chunkRange(spec, n);
         const sentAt = Date.now();
         const sent = await this.#send(provider, spec.request, offset, count, tokens, log);
@@ -170,12 +174,16 @@ export class JobExecutor {
         }
       }
     };
-    const workers = Array.from({ length: Math.max(1, this.options.chunkConcurrency) }, worker);
-    const sent = await Promise.allSettled(workers);
-    await Promise.all(settling);
-    for (const result of sent) if (result.status === 'rejected') throw result.reason;
+    const left = () => next < queued.length && !halted && !stop.aborted;
+    // The workers stop when the turn ends; a look that began meanwhile keeps the job here: send on.
+    do {
+      const workers = Array.from({ length: Math.max(1, this.options.chunkConcurrency) }, worker);
+      const sent = await Promise.allSettled(workers);
+      await Promise.all(settling);
+      for (const result of sent) if (result.status === 'rejected') throw result.reason;
+    } while (left() && !yielding());
     if (stop.aborted) return 'interrupted';
-    if (next < queued.length && !halted && yielding()) return this.#yielded(log, spec.provider);
+    if (left()) return this.#yielded(log, spec.provider);
 
     // Items the upstream runs as tasks of its own: follow them until each is final.
     for (;;) {
@@ -191,6 +199,7 @@ export class JobExecutor {
         if (updated) await this.store.update(id, n, updated);
       }
       if (!(await this.#stillOpen(id))) break;
+      worked = true;
       if (yielding()) return this.#yielded(log, spec.provider);
       try {
         await sleep(this.options.followPollMs, stop);

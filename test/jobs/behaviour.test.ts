@@ -10,12 +10,19 @@ import {
   type DingTalkEmulator,
 } from '../../src/emulators/dingtalk/index.js';
 import type { CopyTask } from '../../src/copy/types.js';
+import { randomUUID } from 'node:crypto';
+import { JobExecutor } from '../../src/jobs/executor.js';
+import { RedisJobStore } from '../../src/jobs/redis-store.js';
+import { MemoryJobStore } from '../../src/jobs/store.js';
+import { TokenCipher } from '../../src/jobs/token-cipher.js';
 import { isJobTaskId, newJobTaskId } from '../../src/jobs/job-id.js';
 import {
   copiesPerId,
   dingTalkProvider,
   dingTalkRequest,
   jobRig,
+  quietLogger,
+  REDIS_URL,
   seedFiles,
   until,
   type Backend,
@@ -248,6 +255,61 @@ describe.each<Backend>(['redis', 'memory'])('background jobs on %s', (backend) =
       expect(done?.summary.pending).toBe(0);
     } finally {
       await rig.close();
+    }
+  });
+
+  it('a run whose turn ended yields with every chunk it sent recorded; run again, it goes on from its records, each id sent once', async () => {
+    emulator.faults.clear();
+    // With Redis, caller tokens sealed in the store: any instance may go on with the job.
+    const store =
+      backend === 'redis'
+        ? new RedisJobStore(REDIS_URL, {
+            prefix: `test-jobs-${randomUUID()}:`,
+            tokenCipher: new TokenCipher('test-token-cipher-secret-0123456789abcdef'),
+          })
+        : new MemoryJobStore();
+    const executor = new JobExecutor(store, () => provider.provider, {
+      chunkConcurrency: 2,
+      followPollMs: 100,
+      chunkTimeoutMs: 10_000,
+      log: quietLogger(),
+    });
+    try {
+      const ids = seedFiles(emulator, 31); // 11 chunks of 3
+      const now = Date.now();
+      const id = newJobTaskId();
+      await store.create(
+        {
+          id,
+          provider: 'DINGTALK',
+          request: dingTalkRequest(ids),
+          itemCount: 31,
+          chunkSize: 3,
+          createdAt: new Date(now).toISOString(),
+          expiresAt: new Date(now + 60_000).toISOString(),
+        },
+        who().tokens,
+      );
+      // Every run's turn has ended before it starts: each sends what its first round claims, then yields.
+      const results: string[] = [];
+      const settled: number[] = [];
+      for (let run = 0; run < 20 && results.at(-1) !== 'finished'; run++) {
+        results.push(await executor.run(id, new AbortController().signal, AbortSignal.abort()));
+        const snapshot = (await store.get(id))!;
+        expect([...snapshot.chunks.values()].filter((state) => state === 'sending')).toEqual([]);
+        settled.push(snapshot.records.size);
+      }
+      expect(results.at(-1)).toBe('finished');
+      expect(results.slice(0, -1).every((r) => r === 'yielded')).toBe(true);
+      expect(results.length).toBeGreaterThan(2);
+      expect(settled).toEqual([...settled].sort((a, b) => a - b));
+      expect(settled.at(-1)).toBe(11);
+      const records = [...(await store.get(id))!.records.values()];
+      expect(records.flatMap((r) => r.items.map((i) => i.status))).toEqual(ids.map(() => 'SUCCEEDED'));
+      const copies = copiesPerId(emulator);
+      expect(ids.map((i) => copies.get(i))).toEqual(ids.map(() => 1));
+    } finally {
+      await store.close();
     }
   });
 });
