@@ -31,7 +31,8 @@ export interface Config {
   demo: boolean;
   logLevel: LogLevel;
   /**
-   * The key task ids are signed with (HMAC-SHA256), the same on every replica; unset: ids are unsigned
+   * The key task ids are signed with (HMAC-SHA256) and jobs' caller tokens sealed with in Redis
+   * (AES-256-GCM), the same on every replica; always set with REDIS_URL. Unset: ids are unsigned
    * (pass-through only) or, in demo mode, signed with a key made for the process.
    */
   taskIdSecret?: string;
@@ -329,9 +330,16 @@ function readUnknownResolution(env: EnvReader): Config['unknownResolution'] {
 
 /**
  * The key task ids are signed with: required where the gateway's own credentials read the tasks an
- * id names (managed, outside the demo), so that ids cannot be made up.
+ * id names (managed, outside the demo), so that ids cannot be made up; and whenever jobs run on Redis
+ * (REDIS_URL, demo included), because any replica sharing the Redis may run a job the moment it is
+ * accepted and needs the caller's upstream tokens, which the job keeps in Redis sealed with this key.
  */
-function readTaskIdSecret(env: EnvReader, managed: boolean, demo: boolean): string | undefined {
+function readTaskIdSecret(
+  env: EnvReader,
+  managed: boolean,
+  demo: boolean,
+  redisUrl: string | undefined,
+): string | undefined {
   const secret = env.text('TASK_ID_SECRET');
   if (secret !== undefined && secret.length < 32) {
     env.problem('TASK_ID_SECRET', 'a secret of at least 32 characters');
@@ -341,6 +349,11 @@ function readTaskIdSecret(env: EnvReader, managed: boolean, demo: boolean): stri
     env.problem(
       'TASK_ID_SECRET',
       'a secret of at least 32 characters, the same on every replica, when managed credentials are configured: task ids are signed with it',
+    );
+  } else if (secret === undefined && redisUrl !== undefined) {
+    env.problem(
+      'TASK_ID_SECRET',
+      'a secret of at least 32 characters, the same on every replica, when REDIS_URL is set: any replica on that Redis runs background jobs, and the upstream tokens callers send with them are kept there sealed with it',
     );
   }
   return secret;
@@ -462,6 +475,7 @@ export function loadConfig(env: Env = process.env, modules: readonly ProviderMod
       `API keys for callers when managed credentials (${managed.join(', ')}) are configured; set ALLOW_ANONYMOUS=1 to run without on purpose`,
     );
   }
+  const idempotency = readIdempotency(reader);
   const config: Config = {
     ...server,
     host: reader.text('HOST') ?? (demo ? '127.0.0.1' : '0.0.0.0'),
@@ -470,9 +484,9 @@ export function loadConfig(env: Env = process.env, modules: readonly ProviderMod
     introspection: reader.flag('INTROSPECTION', demo || !production),
     // The demo stops at once (Ctrl-C); a replica gives its load balancer time to notice.
     shutdownDelayMs: reader.integer('SHUTDOWN_DELAY_MS', demo ? 0 : 5_000, 0, 600_000),
-    ...readIdempotency(reader),
+    ...idempotency,
     unknownResolution: readUnknownResolution(reader),
-    taskIdSecret: readTaskIdSecret(reader, access.managed, demo),
+    taskIdSecret: readTaskIdSecret(reader, access.managed, demo, idempotency.redisUrl),
     ...readUpstreamCalls(reader),
     apiKeys,
     allowAnonymous: access.allowAnonymous,

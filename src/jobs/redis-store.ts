@@ -13,8 +13,7 @@ import type { TokenCipher } from './token-cipher.js';
  *   <prefix>{id}:chunks   hash: chunk number → `s` (sending) | `d` (settled); absent = queued
  *   <prefix>{id}:records  hash: chunk number → JSON ChunkRecord (a few items each, one field per chunk)
  *   <prefix>{id}:tokens   string: the caller's upstream tokens (pass-through mode), sealed with
- *                         {@link TokenCipher}, deleted at finish; without a cipher they stay in the
- *                         memory of the instance that accepted the job instead
+ *                         {@link TokenCipher} (any instance may run the job), deleted at finish
 
  * Every key expires at the job's `expiresAt`. Each transition is one Lua script, so it is atomic across
  * instances, and publishes the job id on `<prefix>changed` for subscribers on every instance.
@@ -102,11 +101,10 @@ export interface RedisJobStoreOptions {
   /** Key and channel prefix; tests give each run its own. Default `copy-gateway:job:`. */
   prefix?: string;
   /**
-   * Seals callers' upstream tokens before they go to Redis, so any instance can resume a job with them.
-   * Absent: tokens never leave the accepting instance's memory, and a job resumed elsewhere (after that
-   * instance stopped) has none: its unsent chunks fail UNAUTHENTICATED (retryable).
+   * Seals callers' upstream tokens before they go to Redis, so that any instance can run the job with
+   * them: BullMQ hands a job to whichever instance asks first, often not the one that accepted it.
    */
-  tokenCipher?: TokenCipher;
+  tokenCipher: TokenCipher;
 }
 
 /** Jobs shared by every gateway instance on one Redis. */
@@ -117,15 +115,13 @@ export class RedisJobStore implements JobStore {
   readonly #prefix: string;
   readonly #channel: string;
   readonly #events = new EventEmitter().setMaxListeners(0);
-  readonly #cipher: TokenCipher | undefined;
-  /** Tokens of jobs this instance accepted, when they may not go to Redis (no cipher). */
-  readonly #localTokens = new Map<string, { tokens: CallerTokens; expiresAt: number }>();
+  readonly #cipher: TokenCipher;
   /** Jobs' expiry times, so chunk hashes created later expire with the job. */
   readonly #expiry = new Map<string, number>();
   /** Specs read or written lately (they never change), so a read of a job does not fetch its items again. */
   readonly #specs = new Map<string, JobSpec>();
 
-  constructor(url: string, options: RedisJobStoreOptions = {}) {
+  constructor(url: string, options: RedisJobStoreOptions) {
     this.#url = url;
     this.#prefix = options.prefix ?? 'copy-gateway:job:';
     this.#channel = `${this.#prefix}changed`;
@@ -171,12 +167,11 @@ export class RedisJobStore implements JobStore {
     const keys = this.#keys(spec.id);
     const at = Date.parse(spec.expiresAt);
     const sent = tokens && Object.values(tokens).some(Boolean) ? tokens : undefined;
-    const sealed = sent && this.#cipher ? this.#cipher.seal(spec.id, JSON.stringify(sent)) : '';
+    const sealed = sent ? this.#cipher.seal(spec.id, JSON.stringify(sent)) : '';
     const created =
       (await this.#redis.jobCreate(keys.meta, keys.spec, keys.tokens, JSON.stringify(spec), at, sealed)) ===
       1;
     if (!created) return false;
-    if (sent && !this.#cipher) this.#keepLocally(spec.id, sent, at);
     this.#expiry.set(spec.id, at);
     this.#keepSpec(spec);
     return true;
@@ -217,17 +212,9 @@ export class RedisJobStore implements JobStore {
     return snapshot;
   }
 
-  #keepLocally(id: string, tokens: CallerTokens, expiresAt: number): void {
-    const now = Date.now();
-    for (const [key, kept] of this.#localTokens) if (kept.expiresAt <= now) this.#localTokens.delete(key);
-    this.#localTokens.set(id, { tokens, expiresAt });
-  }
-
   async tokens(id: string): Promise<CallerTokens> {
-    const local = this.#localTokens.get(id);
-    if (local) return local.tokens;
-    const raw = this.#cipher ? await this.#redis.get(this.#keys(id).tokens) : null;
-    const opened = raw ? this.#cipher?.open(id, raw) : undefined;
+    const raw = await this.#redis.get(this.#keys(id).tokens);
+    const opened = raw ? this.#cipher.open(id, raw) : undefined;
     return opened ? (JSON.parse(opened) as CallerTokens) : {};
   }
 
@@ -276,7 +263,6 @@ export class RedisJobStore implements JobStore {
   }
 
   async finish(id: string): Promise<void> {
-    this.#localTokens.delete(id);
     const keys = this.#keys(id);
     await this.#redis
       .multi()

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import type { Logger } from '../copy/ports.js';
 import type { Provider } from '../copy/types.js';
 import { BullMqJobRunner } from './bullmq-runner.js';
@@ -11,8 +11,10 @@ import { TokenCipher } from './token-cipher.js';
 
 /**
  * The job system of one gateway instance: with REDIS_URL, records in Redis and a BullMQ queue that
- * every instance on that Redis works from (a job outlives the instance that accepted it); without,
+ * every instance on that Redis works from (a job outlives the instance that accepted it, and may run on
+ * another from the start, so callers' upstream tokens go to Redis sealed with TASK_ID_SECRET); without,
  * records in this process's memory and an in-process runner (jobs end with the process).
+ * @throws ConfigError when REDIS_URL is set without TASK_ID_SECRET (loadConfig refuses that already).
  */
 export function startJobs(
   config: Config,
@@ -23,15 +25,10 @@ export function startJobs(
 ): CopyJobs {
   const log = logger.child({ component: 'jobs' });
   const settings = config.jobs;
-  if (config.redisUrl && !config.taskIdSecret) {
-    log.info(
-      'TASK_ID_SECRET is not set: the upstream tokens callers send with a background job stay in the memory of the instance that accepted it; a job resumed elsewhere after that instance stops cannot send its remaining chunks (they fail UNAUTHENTICATED, retryable)',
-    );
-  }
   const store: JobStore = config.redisUrl
     ? new RedisJobStore(config.redisUrl, {
         prefix: `${settings.keyPrefix}job:`,
-        tokenCipher: config.taskIdSecret ? new TokenCipher(config.taskIdSecret) : undefined,
+        tokenCipher: jobTokenCipher(config),
       })
     : new MemoryJobStore();
   const executor = new JobExecutor(store, providers, {
@@ -58,4 +55,15 @@ export function startJobs(
     retentionSeconds: settings.retentionSeconds,
     watchPollMs: config.subscriptions.pollMs,
   });
+}
+
+/**
+ * What seals the upstream tokens callers send with a job before they go to Redis: a job may run on any
+ * instance on that Redis as soon as it is accepted, so the tokens cannot stay in the accepting one.
+ */
+function jobTokenCipher(config: Config): TokenCipher {
+  if (!config.taskIdSecret) {
+    throw new ConfigError([{ variable: 'TASK_ID_SECRET', expected: 'a secret when REDIS_URL is set' }]);
+  }
+  return new TokenCipher(config.taskIdSecret);
 }

@@ -24,6 +24,14 @@ describe('the gateway process', () => {
     expect(output().trim().split('\n')).toHaveLength(1);
   });
 
+  it('exits non-zero naming TASK_ID_SECRET when REDIS_URL is set without it (pass-through jobs on Redis)', async () => {
+    const { child, output } = runGateway({ SMH_BASE_URL: smh.url, REDIS_URL: 'redis://127.0.0.1:6379' });
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).not.toBe(0);
+    expect(output()).toMatch(/TASK_ID_SECRET: expected .* when REDIS_URL is set/);
+    expect(output().trim().split('\n')).toHaveLength(1);
+  });
+
   it('refuses to run the demo in production unless DEMO=1', async () => {
     const { child, output } = runGateway({ NODE_ENV: 'production' });
     const [code] = (await once(child, 'exit')) as [number];

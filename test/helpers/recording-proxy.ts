@@ -19,18 +19,29 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
+export interface RecordingProxyOptions {
+  /**
+   * A request is forwarded once the promise this returns for it settles (at once when it returns
+   * undefined): a test holds some calls of one gateway until it has seen what the others did meanwhile.
+   */
+  hold?: (method: string, url: string) => Promise<void> | undefined;
+}
+
 /**
  * A plain HTTP forwarder between the gateway and an emulator that keeps every request and answer, so a
  * test can see the secrets and tokens that really crossed the wire (and then look for them elsewhere).
  */
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(
+  target: string,
+  options: RecordingProxyOptions = {},
+): Promise<RecordingProxy> {
   const origin = new URL(target);
   const exchanges: RecordedExchange[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const requestBody = Buffer.concat(chunks);
+    const forward = async (requestBody: Buffer) => {
+      await options.hold?.(req.method ?? 'GET', req.url ?? '/');
       const upstream = httpRequest(
         {
           host: origin.hostname,
@@ -73,7 +84,8 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         res.destroy();
       });
       upstream.end(requestBody);
-    });
+    };
+    req.on('end', () => void forward(Buffer.concat(chunks)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

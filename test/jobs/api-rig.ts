@@ -16,7 +16,7 @@ import { DEMO_LIBRARY_ID, startSmhEmulator, type SmhEmulator } from '../../src/e
 import { dingtalk } from '../../src/providers/dingtalk/index.js';
 import { providers as registry } from '../../src/providers/registry.js';
 import { smh } from '../../src/providers/smh/index.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startGateway, TASK_ID_SECRET, type TestGateway } from '../helpers/gateway.js';
 import { startRig, type Rig, type RigUpstream } from '../helpers/rig.js';
 import { copiesPerId, seedFiles, type Backend } from './rig.js';
 
@@ -85,6 +85,8 @@ export async function replica(rig: Rig<JobUpstreams>, env: Record<string, string
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     ALLOW_ANONYMOUS: '1',
+    // The rig's gateway's: ids and jobs' sealed tokens read alike on both.
+    TASK_ID_SECRET,
     UNKNOWN_RESOLUTION: 'off',
     DINGTALK_BASE_URL: rig.gw.config.providers.DINGTALK?.baseUrl as string,
     SMH_BASE_URL: rig.gw.config.providers.SMH?.baseUrl as string,

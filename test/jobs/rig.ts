@@ -14,6 +14,8 @@ import { jobProvider } from '../../src/jobs/job-provider.js';
 import { dingTalkTaskRefs } from '../../src/providers/dingtalk/task-ref.js';
 import type { TaskRefCodec } from '../../src/copy/task-id.js';
 import { RedisJobStore } from '../../src/jobs/redis-store.js';
+import { TokenCipher } from '../../src/jobs/token-cipher.js';
+import { TASK_ID_SECRET } from '../helpers/gateway.js';
 import { InProcessJobRunner, type JobRunner } from '../../src/jobs/runner.js';
 import { MemoryJobStore, type JobStore } from '../../src/jobs/store.js';
 import { createLogger } from '../../src/log.js';
@@ -69,7 +71,10 @@ export function jobRig(
 ): JobRig {
   const log = quietLogger();
   const prefix = options.prefix ?? `test-jobs-${randomUUID()}:`;
-  const store = backend === 'redis' ? new RedisJobStore(REDIS_URL, { prefix }) : new MemoryJobStore();
+  const store =
+    backend === 'redis'
+      ? new RedisJobStore(REDIS_URL, { prefix, tokenCipher: new TokenCipher(TASK_ID_SECRET) })
+      : new MemoryJobStore();
   const executor = new JobExecutor(store, (p) => (p === 'DINGTALK' ? provider : undefined), {
     chunkConcurrency: options.chunkConcurrency ?? 4,
     followPollMs: 100,
