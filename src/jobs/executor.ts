@@ -119,7 +119,7 @@ export class JobExecutor {
     // Whether this run sent a chunk or read the upstream tasks: a run does some work before it yields,
     // even when reading the job took the whole turn.
     let worked = false;
-    const yielding = (): boolean => turn?.aborted === true && worked && !looking && this.#mayYield(id);
+    const yielding = (): boolean => turn?.aborted === true && worked && !looking;
 
     // Chunks claimed by a runner that is gone: their calls may have run, so they are never re-sent.
     for (const [n, state] of first.chunks) {
@@ -300,14 +300,6 @@ export class JobExecutor {
     }
     log.info({ chunk: n }, "looking at the targets of the chunk's UNKNOWN items");
     await following;
-  }
-
-  /**
-   * Whether the job may stop at the end of its turn: not when the caller's tokens are in this
-   * instance's memory alone (another instance taking the job from the queue would have none).
-   */
-  #mayYield(id: string): boolean {
-    return !this.store.tokensLocal(id);
   }
 
   #yielded(log: Logger, provider: Provider): RunResult {

@@ -218,10 +218,6 @@ export class RedisJobStore implements JobStore {
     return opened ? (JSON.parse(opened) as CallerTokens) : {};
   }
 
-  tokensLocal(id: string): boolean {
-    return this.#localTokens.has(id);
-  }
-
   async claim(id: string, n: number): Promise<Claim> {
     const keys = this.#keys(id);
     const at = await this.#expireAt(id);

@@ -23,11 +23,6 @@ export interface JobStore {
   get(id: string): Promise<JobSnapshot | undefined>;
   /** The caller's upstream tokens kept for the job while it runs (none once it finished). */
   tokens(id: string): Promise<CallerTokens>;
-  /**
-   * Whether the caller's tokens of job `id` are kept in this instance's memory alone, so that another
-   * instance running the job would have none.
-   */
-  tokensLocal(id: string): boolean;
   /** Claims chunk `n` for sending: only a queued chunk of a job that was not stopped can be claimed. */
   claim(id: string, n: number): Promise<Claim>;
   /**
@@ -102,11 +97,6 @@ export class MemoryJobStore implements JobStore {
 
   async tokens(id: string): Promise<CallerTokens> {
     return this.#job(id)?.tokens ?? {};
-  }
-
-  /** False: jobs in memory are run by this instance alone. */
-  tokensLocal(): boolean {
-    return false;
   }
 
   async claim(id: string, n: number): Promise<Claim> {
