@@ -60,10 +60,19 @@ export interface BackgroundJobs {
   close(): Promise<void>;
 }
 
-const JOB_REFERENCE = /^cj1_[A-Za-z0-9_-]{22}$/;
-
 /** The prefix of background task ids, sealed and unsealed. */
 export const JOB_ID_PREFIX = 'cj1_';
+
+/** Bytes of a job reference after its prefix (128 bits), written as 22 base64url characters. */
+export const JOB_REFERENCE_BYTES = 16;
+
+/**
+ * A job reference, unanchored (a RegExp source): the one place its shape is written; sealed ids add
+ * their tag to it.
+ */
+export const JOB_REFERENCE_PATTERN = `${JOB_ID_PREFIX}[A-Za-z0-9_-]{22}`;
+
+const JOB_REFERENCE = new RegExp(`^${JOB_REFERENCE_PATTERN}$`);
 
 /** True for a job system reference (`cj1_` + 22 base64url characters: 128 random bits). */
 export function isJobReference(reference: string): boolean {

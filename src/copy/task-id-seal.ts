@@ -1,6 +1,6 @@
 import { GatewayError, InputError } from './errors.js';
 import type { IdEnvelope } from './id-envelope.js';
-import { isJobReference, JOB_ID_PREFIX } from './background.js';
+import { isJobReference, JOB_ID_PREFIX, JOB_REFERENCE_BYTES, JOB_REFERENCE_PATTERN } from './background.js';
 
 /** The task ids callers get: the internal reference (`ct1_` + payload) in a signed envelope. */
 const PREFIX = 'ct2_';
@@ -13,12 +13,10 @@ const MAX_SIGNED_LENGTH = 64 * 1024;
  * per-request budget) before anything is sent.
  */
 const MAX_UNSIGNED_LENGTH = 8 * 1024;
-/** The shape of a background task id: `cj1_`, 22 characters of reference, then `.` and a 22-character tag when signed. */
-const JOB_ID_SHAPE = /^cj1_[A-Za-z0-9_-]{22}(\.[A-Za-z0-9_-]{22})?$/;
+/** The shape of a background task id: its reference, then `.` and a 22-character (16-byte) tag when signed. */
+const JOB_ID_SHAPE = new RegExp(`^${JOB_REFERENCE_PATTERN}(\\.[A-Za-z0-9_-]{22})?$`);
 /** A background task id: `cj1_`, 22 characters of reference, `.` and a 22-character tag (49 in all). */
 const MAX_JOB_ID_LENGTH = 256;
-/** The random part of a background task's reference, in bytes. */
-const JOB_REFERENCE_BYTES = 16;
 
 export interface TaskIdSealOptions {
   /** Ids from before signing (`ct1_`, unsigned) are accepted: only where callers bring their own tokens. */

@@ -272,7 +272,8 @@ export class JobExecutor {
     const outcome: CopyOutcome = { kind: 'partiallyFailed', provider: provider.provider, items };
     // Called after each look, one at a time (the resolver awaits it), and once more when none is made.
     const write = async (looked: CopyItemResult[], ended: boolean): Promise<void> => {
-      const current = (await this.store.get(id))?.records.get(n);
+      // This chunk's record alone: a job of many chunks is not read whole for each look.
+      const current = await this.store.record(id, n);
       if (!current) return;
       const byIndex = new Map(looked.map((item) => [item.index, item]));
       const next = current.items.map((item, k): ItemRecord => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isJobReference, JOB_ID_PREFIX } from '../copy/background.js';
+import { isJobReference, JOB_ID_PREFIX, JOB_REFERENCE_BYTES } from '../copy/background.js';
 
 /**
  * Ids of tasks the gateway runs itself (background jobs). The id names a record in the job store, so
@@ -8,7 +8,7 @@ import { isJobReference, JOB_ID_PREFIX } from '../copy/background.js';
  * their upstream task ids instead and stay as they are.
  */
 export function newJobTaskId(): string {
-  return JOB_ID_PREFIX + randomBytes(16).toString('base64url');
+  return JOB_ID_PREFIX + randomBytes(JOB_REFERENCE_BYTES).toString('base64url');
 }
 
 /**
@@ -18,7 +18,8 @@ export function newJobTaskId(): string {
  */
 export function retryJobTaskId(of: string): string {
   return (
-    JOB_ID_PREFIX + createHash('sha256').update(`retry:${of}`).digest().subarray(0, 16).toString('base64url')
+    JOB_ID_PREFIX +
+    createHash('sha256').update(`retry:${of}`).digest().subarray(0, JOB_REFERENCE_BYTES).toString('base64url')
   );
 }
 

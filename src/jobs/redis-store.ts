@@ -241,6 +241,11 @@ export class RedisJobStore implements JobStore {
     return done === 1;
   }
 
+  async record(id: string, n: number): Promise<ChunkRecord | undefined> {
+    const raw = await this.#redis.hget(this.#keys(id).records, String(n));
+    return raw ? (JSON.parse(raw) as ChunkRecord) : undefined;
+  }
+
   async update(id: string, n: number, record: ChunkRecord): Promise<void> {
     const keys = this.#keys(id);
     await this.#redis.jobUpdate(keys.chunks, keys.records, n, JSON.stringify(record), this.#channel, id);

@@ -30,6 +30,8 @@ export interface JobStore {
    * was never sent). False when it was not (another runner settled it first): nothing is written.
    */
   settle(id: string, n: number, record: ChunkRecord, from: 'sending' | 'queued'): Promise<boolean>;
+  /** The record of settled chunk `n` alone (not the whole job's); undefined when it has none. */
+  record(id: string, n: number): Promise<ChunkRecord | undefined>;
   /** Replaces the record of settled chunk `n` (its asynchronous items finished upstream). */
   update(id: string, n: number, record: ChunkRecord): Promise<void>;
   /**
@@ -118,6 +120,10 @@ export class MemoryJobStore implements JobStore {
     job.snapshot.records.set(n, record);
     this.#changed(id);
     return true;
+  }
+
+  async record(id: string, n: number): Promise<ChunkRecord | undefined> {
+    return this.#job(id)?.snapshot.records.get(n);
   }
 
   async update(id: string, n: number, record: ChunkRecord): Promise<void> {
