@@ -147,6 +147,12 @@ export interface JobSettings {
    * resumes it, in milliseconds (JOB_LOCK_MS; with Redis only).
    */
   lockMs: number;
+  /**
+   * How long `cancelCopyTask` waits at most for the task's calls in flight to be recorded, so that it
+   * answers the final task, in milliseconds (JOB_CANCEL_WAIT_MS; never more than half of what is left
+   * of the operation's deadline).
+   */
+  cancelWaitMs: number;
   /** Prefix of the Redis keys of jobs and their BullMQ queue (JOBS_KEY_PREFIX). */
   keyPrefix: string;
 }
@@ -401,7 +407,7 @@ function readUpstreamCalls(env: EnvReader) {
 /** Shortest JOB_TURN_MS other than 0. */
 const MIN_JOB_TURN_MS = 100;
 
-/** INLINE_MAX_UPSTREAM_CALLS, TASK_RETENTION_SECONDS, JOB_CONCURRENCY, JOB_CHUNK_CONCURRENCY, JOB_TURN_MS, JOB_LOCK_MS, JOBS_KEY_PREFIX. */
+/** INLINE_MAX_UPSTREAM_CALLS, TASK_RETENTION_SECONDS, JOB_CONCURRENCY, JOB_CHUNK_CONCURRENCY, JOB_TURN_MS, JOB_LOCK_MS, JOB_CANCEL_WAIT_MS, JOBS_KEY_PREFIX. */
 function readJobs(env: EnvReader): JobSettings {
   const keyPrefix = env.text('JOBS_KEY_PREFIX') ?? 'copy-gateway:';
   if (/\s/.test(keyPrefix)) env.problem('JOBS_KEY_PREFIX', 'a Redis key prefix without spaces', keyPrefix);
@@ -417,6 +423,7 @@ function readJobs(env: EnvReader): JobSettings {
     chunkConcurrency: env.integer('JOB_CHUNK_CONCURRENCY', 4, 1, 256),
     turnMs,
     lockMs: env.integer('JOB_LOCK_MS', 30_000, 1_000, 600_000),
+    cancelWaitMs: env.integer('JOB_CANCEL_WAIT_MS', 5_000, 0, 600_000),
     keyPrefix,
   };
 }

@@ -93,16 +93,22 @@ export type CopyItemStatus =
 
 /** Where a task stands as a whole. */
 export type CopyTaskState =
-  /** A background task cancelled by `cancelCopyTask`: items sent before it keep their outcome, the rest are FAILED with CANCELLED. */
+  /**
+   * A background task cancelled by `cancelCopyTask`, final (`done: true`): items sent before it keep their
+   * outcome (calls in flight were recorded), the rest are FAILED with CANCELLED. A task whose every item
+   * had been sent when it was cancelled ends in the state its items give instead.
+   */
   | 'CANCELLED'
   /** Everything finished and every part failed. */
   | 'FAILED'
   /** Everything finished; some parts failed. */
   | 'PARTIALLY_FAILED'
   /**
-   * Not done yet: at least one upstream task is still running. A background task waiting for its turn
-   * to run (behind other jobs, or not started yet) is RUNNING too, with `progress.completed` 0 until
-   * its first items finish: there is no separate queued state.
+   * Not finished: an upstream task still runs, or (background tasks) a chunk is not sent or recorded yet,
+   * or the targets of UNKNOWN items are still being looked at; also a cancelled task until the calls it
+   * had in flight are recorded. A background task waiting for its turn to run (behind other jobs, or not
+   * started yet) is RUNNING too, with `progress.completed` 0 until its first items finish: there is no
+   * separate queued state.
    */
   | 'RUNNING'
   /** Everything finished and succeeded. */

@@ -28,7 +28,7 @@ export function upstreamCalls(items: number, chunkSize: number): number {
   return Math.ceil(items / chunkSize);
 }
 
-/** Who asks about a background task. */
+/** Who asks about a background task, and in which request. */
 export interface BackgroundCaller {
   /**
    * Who may see the task of a provider: the API key's name, else a digest of the caller's token for
@@ -37,6 +37,13 @@ export interface BackgroundCaller {
   owner(provider: Provider): string;
   /** The caller's upstream tokens by provider id (pass-through mode): a new job calls with them. */
   tokens: Readonly<Record<string, string | undefined>>;
+  /**
+   * The id of the request that asks (see CallContext.requestId): a task it creates sends it upstream on
+   * every call and logs it, whichever instance runs the task.
+   */
+  requestId?: string;
+  /** When the asking request's deadline passes, in epoch milliseconds: what it waits for ends well before. */
+  deadline?: number;
 }
 
 /**
@@ -46,9 +53,13 @@ export interface BackgroundCaller {
  */
 export interface BackgroundJobs {
   /** Records a job for a validated `request` and schedules it; every item of the answer is PENDING. */
-  submit(provider: Provider, request: unknown, who: BackgroundCaller, retryOf?: string): Promise<CopyTask>;
+  submit(provider: Provider, request: unknown, who: BackgroundCaller): Promise<CopyTask>;
   task(id: string, who: BackgroundCaller): Promise<CopyTask | null>;
-  /** Once this answers, no new upstream call starts for the task. */
+  /**
+   * Once this answers, no new upstream call starts for the task. Waits a bounded time (well within
+   * `who.deadline`) for the calls in flight to be recorded: the task answered is then final (`done`,
+   * CANCELLED unless nothing was left to cancel); otherwise it is RUNNING and turns final later.
+   */
   cancel(id: string, who: BackgroundCaller): Promise<CopyTask | null>;
   /**
    * A new task, linked by `retryOf`, for the finished task's items that FAILED with retryable: true. A

@@ -99,9 +99,14 @@ export class CopyService {
     return issued as T;
   }
 
-  /** Who asks, as background jobs see it: the owner scope per provider and the upstream tokens sent. */
+  /** Who asks, as background jobs see it: the owner scope per provider, the upstream tokens sent, the request. */
   #who(call: CallContext & { caller?: string }): BackgroundCaller {
-    return { owner: (provider) => callerScope(call, provider), tokens: call.callerTokens };
+    return {
+      owner: (provider) => callerScope(call, provider),
+      tokens: call.callerTokens,
+      requestId: call.requestId,
+      deadline: call.deadline,
+    };
   }
 
   #jobs(): BackgroundJobs {

@@ -150,7 +150,11 @@ export type CopyItemResult = {
   error?: Maybe<CopyError>;
   /** What the item's status rests on. */
   evidence: ItemEvidence;
-  /** Position of the item in the request, from 0. */
+  /**
+   * Position of the item in the request, from 0. In a retry task (`CopyTask.retryOf`), the item's position
+   * in the first request of the retry chain (a retry of a retry too), so it matches the item there; the
+   * retry task's items keep their own order.
+   */
   index: Scalars['Int']['output'];
   /**
    * True when the copy got a new name because the target name was taken (SMH reports the final path).
@@ -262,7 +266,10 @@ export type CopyTask = Node & {
   __typename?: 'CopyTask';
   /** When the gateway last asked the upstream. */
   checkedAt: Scalars['DateTime']['output'];
-  /** True once the task will not change any more. */
+  /**
+   * True once the task will not change any more (its state is then final). A cancelled background task
+   * stays `done: false` (RUNNING) until the calls it had in flight are recorded.
+   */
   done: Scalars['Boolean']['output'];
   /** Opaque, versioned id: provider, scope and upstream task ids. */
   id: Scalars['ID']['output'];
@@ -276,7 +283,10 @@ export type CopyTask = Node & {
   progress: CopyProgress;
   /** The provider running the task. */
   provider: Provider;
-  /** The task whose retryable failures this task sends again (`retryCopyTask`); null for a first task. */
+  /**
+   * The task whose retryable failures this task sends again (`retryCopyTask`); null for a first task. The
+   * items of a retry task carry the `index` they had in the first request.
+   */
   retryOf?: Maybe<CopyTask>;
   /** Where the task stands as a whole. */
   state: CopyTaskState;
@@ -291,16 +301,22 @@ export type CopyTask = Node & {
 
 /** Where a task stands as a whole. */
 export type CopyTaskState =
-  /** A background task cancelled by `cancelCopyTask`: items sent before it keep their outcome, the rest are FAILED with CANCELLED. */
+  /**
+   * A background task cancelled by `cancelCopyTask`, final (`done: true`): items sent before it keep their
+   * outcome (calls in flight were recorded), the rest are FAILED with CANCELLED. A task whose every item
+   * had been sent when it was cancelled ends in the state its items give instead.
+   */
   | 'CANCELLED'
   /** Everything finished and every part failed. */
   | 'FAILED'
   /** Everything finished; some parts failed. */
   | 'PARTIALLY_FAILED'
   /**
-   * Not done yet: at least one upstream task is still running. A background task waiting for its turn
-   * to run (behind other jobs, or not started yet) is RUNNING too, with `progress.completed` 0 until
-   * its first items finish: there is no separate queued state.
+   * Not finished: an upstream task still runs, or (background tasks) a chunk is not sent or recorded yet,
+   * or the targets of UNKNOWN items are still being looked at; also a cancelled task until the calls it
+   * had in flight are recorded. A background task waiting for its turn to run (behind other jobs, or not
+   * started yet) is RUNNING too, with `progress.completed` 0 until its first items finish: there is no
+   * separate queued state.
    */
   | 'RUNNING'
   /** Everything finished and succeeded. */
@@ -358,8 +374,12 @@ export type Mutation = {
   /**
    * Cancels a background task (an id starting `cj1_`): once this answers, no new upstream call starts for
    * it. Items not yet sent become FAILED with CANCELLED (retryable: they were not copied); calls already
-   * in flight finish and are recorded. A finished task is returned as it is. Upstream tasks (other ids)
-   * cannot be cancelled: INVALID_ARGUMENT. An unknown id: NOT_FOUND.
+   * in flight finish and are recorded. The answer waits for them (at most JOB_CANCEL_WAIT_MS, and at most
+   * half of what is left of the operation's deadline), on whichever replica runs the task: then the task
+   * is final (`done: true`, state CANCELLED, or the items' state when every item had been sent before the
+   * cancel). If they are not recorded in time, the task is answered RUNNING with `done: false`, and turns
+   * final later (`copyTask`, `copyTaskUpdated`). A finished task is returned as it is. Upstream tasks
+   * (other ids) cannot be cancelled: INVALID_ARGUMENT. An unknown id: NOT_FOUND.
    */
   cancelCopyTask: CopyTask;
   /**

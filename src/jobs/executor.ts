@@ -75,6 +75,15 @@ export interface JobExecutorOptions {
  */
 export type RunResult = 'finished' | 'interrupted' | 'yielded' | 'missing';
 
+/** What every upstream call of one run of a job carries: the caller's tokens, the job's logger, its request id. */
+interface RunScope {
+  tokens: CallerTokens;
+  /** Bound to the job's id and request id. */
+  log: Logger;
+  /** The id of the request that accepted the job (see {@link JobSpec.requestId}). */
+  requestId?: string;
+}
+
 /** Upstream calls one chunk may make: its first attempt plus retries of refused (not run) attempts. */
 const CHUNK_CALL_BUDGET = 16;
 
@@ -104,7 +113,12 @@ export class JobExecutor {
     if (first.finishedAt) return 'finished';
     const { spec } = first;
     const provider = this.providers(spec.provider);
-    const log = this.options.log.child({ job: id, provider: spec.provider.toLowerCase() });
+    // Every line of the job carries the id of the request that accepted it, as that request's do.
+    const log = this.options.log.child(
+      spec.requestId === undefined
+        ? { job: id, provider: spec.provider.toLowerCase() }
+        : { reqId: spec.requestId, job: id, provider: spec.provider.toLowerCase() },
+    );
     if (!provider) {
       // Configured when the job was accepted, gone now: nothing can be sent, so nothing was.
       await this.store.stop(id, notConfigured(spec.provider), false);
@@ -112,6 +126,7 @@ export class JobExecutor {
     }
     this.options.metrics?.jobStarted(spec.provider);
     const tokens = await this.store.tokens(id);
+    const scope: RunScope = { tokens, log, requestId: spec.requestId };
     // Looks at the targets of UNKNOWN items, by chunk: the job is not done before they end.
     const looks = new Map<number, Promise<void>>();
     // Whether a look began in this run (known before it is in `looks`): it would go on after a yield.
@@ -134,7 +149,7 @@ export class JobExecutor {
         looking ||= record.looks !== undefined;
         log.warn({ chunk: n }, 'chunk was in flight on a lost instance: its items are UNKNOWN');
         this.options.metrics?.chunkSettled(spec.provider);
-        looks.set(n, this.#followUnknown(id, n, spec, provider, record, tokens, log));
+        looks.set(n, this.#followUnknown(id, n, spec, provider, record, scope));
       }
     }
 
@@ -157,14 +172,14 @@ export class JobExecutor {
         worked = true;
         const { offset, count } = chunkRange(spec, n);
         const sentAt = Date.now();
-        const sent = await this.#send(provider, spec.request, offset, count, tokens, log);
+        const sent = await this.#send(provider, spec.request, offset, count, scope);
         const { refusal } = sent;
         const record = this.#looking(sent.record, sentAt);
         looking ||= record.looks !== undefined;
         settling.push(
           this.store.settle(id, n, record, 'sending').then(() => {
             this.options.metrics?.chunkSettled(spec.provider);
-            if (record.looks) looks.set(n, this.#followUnknown(id, n, spec, provider, record, tokens, log));
+            if (record.looks) looks.set(n, this.#followUnknown(id, n, spec, provider, record, scope));
           }),
         );
         // A refused credential refuses every chunk: stop instead of sending each to hear it again.
@@ -195,7 +210,7 @@ export class JobExecutor {
       if (open.length === 0) break;
       for (const [n, record] of open) {
         if (stop.aborted) return 'interrupted';
-        const updated = await this.#follow(provider, record, tokens, log);
+        const updated = await this.#follow(provider, record, scope);
         if (updated) await this.store.update(id, n, updated);
       }
       if (!(await this.#stillOpen(id))) break;
@@ -213,7 +228,7 @@ export class JobExecutor {
     if (!last) return 'missing';
     for (const [n, record] of last.records) {
       if (looks.has(n) || !record.looks || record.looks.ended) continue;
-      looks.set(n, this.#followUnknown(id, n, spec, provider, record, tokens, log));
+      looks.set(n, this.#followUnknown(id, n, spec, provider, record, scope));
     }
     // Until every look ended, or this instance stops (the job is then resumed, looks included).
     await new Promise<void>((resolve) => {
@@ -250,8 +265,7 @@ export class JobExecutor {
     spec: Pick<JobSpec, 'request' | 'itemCount' | 'chunkSize'>,
     provider: JobProvider,
     record: ChunkRecord,
-    tokens: CallerTokens,
-    log: Logger,
+    scope: RunScope,
   ): Promise<void> {
     const follow = this.options.followUnknown;
     if (!follow || !record.looks) return;
@@ -288,18 +302,18 @@ export class JobExecutor {
       chunk,
       outcome,
       sentAt,
-      () => this.#call(tokens, log),
+      () => this.#call(scope),
       write,
       since,
     );
     if (!following) {
       // Nothing will be looked at (no lookups for this provider, or resolution off): the looks ended.
       await write([], true).catch((error: unknown) =>
-        log.warn({ err: error, chunk: n }, 'recording that the looks ended failed'),
+        scope.log.warn({ err: error, chunk: n }, 'recording that the looks ended failed'),
       );
       return;
     }
-    log.info({ chunk: n }, "looking at the targets of the chunk's UNKNOWN items");
+    scope.log.info({ chunk: n }, "looking at the targets of the chunk's UNKNOWN items");
     await following;
   }
 
@@ -330,12 +344,17 @@ export class JobExecutor {
     return 'finished';
   }
 
-  #call(tokens: CallerTokens, log: Logger): CallContext {
+  /**
+   * A call context for one upstream call of the job (and the retries of its refused attempts), on
+   * behalf of the request that accepted the job: its request id goes upstream as `x-request-id`.
+   */
+  #call(scope: RunScope): CallContext {
     return {
-      log,
+      log: scope.log,
+      requestId: scope.requestId,
       signal: AbortSignal.timeout(this.options.chunkTimeoutMs),
       budget: new UpstreamCallBudget(CHUNK_CALL_BUDGET),
-      callerTokens: tokens,
+      callerTokens: scope.tokens,
     };
   }
 
@@ -345,15 +364,11 @@ export class JobExecutor {
     request: unknown,
     offset: number,
     count: number,
-    tokens: CallerTokens,
-    log: Logger,
+    scope: RunScope,
   ): Promise<{ record: ChunkRecord; refusal?: CopyErrorInfo }> {
     let outcome: CopyOutcome;
     try {
-      outcome = await provider.batchCopy(
-        provider.slice(request, offset, offset + count),
-        this.#call(tokens, log),
-      );
+      outcome = await provider.batchCopy(provider.slice(request, offset, offset + count), this.#call(scope));
     } catch (error) {
       if (error instanceof UpstreamFailure) {
         const status = error.execution === 'unknown' ? 'UNKNOWN' : 'FAILED';
@@ -371,7 +386,7 @@ export class JobExecutor {
         const refusal = error.code === 'UNAUTHENTICATED' ? info : undefined;
         return { record: uniformRecord(count, 'FAILED', info), refusal };
       }
-      log.error({ err: error }, 'chunk failed unexpectedly');
+      scope.log.error({ err: error }, 'chunk failed unexpectedly');
       return {
         record: uniformRecord(count, 'UNKNOWN', {
           code: 'UPSTREAM_ERROR',
@@ -402,14 +417,13 @@ export class JobExecutor {
   async #follow(
     provider: JobProvider,
     record: ChunkRecord,
-    tokens: CallerTokens,
-    log: Logger,
+    scope: RunScope,
   ): Promise<ChunkRecord | undefined> {
     const task = await provider
-      .loadTask(record.upstreamTask as string, this.#call(tokens, log))
+      .loadTask(record.upstreamTask as string, this.#call(scope))
       .catch((e: Error) => e);
     if (task instanceof Error) {
-      log.warn({ err: task }, 'reading an upstream task failed; trying again later');
+      scope.log.warn({ err: task }, 'reading an upstream task failed; trying again later');
       return undefined;
     }
     const byIndex = new Map((task?.items ?? []).map((item) => [item.index, item]));

@@ -8,7 +8,7 @@ import {
   cancelledError,
   chunkCount,
   jobTask,
-  retryableIndices,
+  retryablePositions,
   type JobSnapshot,
   type JobSpec,
   type RequestedItem,
@@ -21,8 +21,16 @@ export interface CopyJobsOptions {
   retentionSeconds: number;
   /** Fallback re-read interval of a watch, in case a change notice was missed. */
   watchPollMs: number;
+  /**
+   * How long `cancel` waits at most for the job's calls in flight to be recorded, in milliseconds
+   * (default {@link DEFAULT_CANCEL_WAIT_MS}; 0: answers at once).
+   */
+  cancelWaitMs?: number;
   now?: () => number;
 }
+
+/** How long `cancel` waits for calls in flight by default: a chunk's call usually answers well within it. */
+export const DEFAULT_CANCEL_WAIT_MS = 5_000;
 
 /** Who asks (see {@link BackgroundCaller}). */
 export type JobCaller = BackgroundCaller;
@@ -55,18 +63,21 @@ export class CopyJobs implements BackgroundJobs {
    * Records a job and schedules it; the answer lists every item PENDING and does not wait for any
    * upstream call. `request` must already be validated.
    */
-  async submit(provider: Provider, request: unknown, who: JobCaller, retryOf?: string): Promise<CopyTask> {
-    const id = retryOf === undefined ? newJobTaskId() : retryJobTaskId(retryOf);
-    return (await this.#create(id, provider, request, who, retryOf)) ?? (await this.#existing(id, who));
+  async submit(provider: Provider, request: unknown, who: JobCaller): Promise<CopyTask> {
+    const id = newJobTaskId();
+    return (await this.#create(id, provider, request, who)) ?? (await this.#existing(id, who));
   }
 
-  /** Records job `id` and schedules it; undefined (nothing recorded or scheduled) when it exists. */
+  /**
+   * Records job `id` and schedules it; undefined (nothing recorded or scheduled) when it exists. A retry
+   * job names the job it retries and its items' positions in the first request (see {@link JobSpec}).
+   */
   async #create(
     id: string,
     provider: Provider,
     request: unknown,
     who: JobCaller,
-    retryOf: string | undefined,
+    retry?: { of: string; indices: number[] },
   ): Promise<CopyTask | undefined> {
     const shape = this.#provider(provider);
     const requested = shape.describe(request);
@@ -77,11 +88,15 @@ export class CopyJobs implements BackgroundJobs {
       request,
       itemCount: requested.length,
       chunkSize: shape.chunkSize,
-      retryOf,
       caller: who.owner(provider),
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.options.retentionSeconds * 1000).toISOString(),
     };
+    if (retry) {
+      spec.retryOf = retry.of;
+      spec.indices = retry.indices;
+    }
+    if (who.requestId !== undefined) spec.requestId = who.requestId;
     if (!(await this.store.create(spec, { [provider]: who.tokens[provider] }))) return undefined;
     this.#described.set(spec, requested);
     await this.runner.enqueue(spec.id);
@@ -132,17 +147,27 @@ export class CopyJobs implements BackgroundJobs {
 
   /**
    * Cancels the job: once this returns, no new upstream call starts for it. Items not yet sent read as
-   * FAILED with CANCELLED (retryable); calls in flight finish and are recorded. A finished job stays as
-   * it is.
+   * FAILED with CANCELLED (retryable); calls in flight finish and are recorded. Waits for them (and for
+   * anything else that keeps the job from being done) at most `cancelWaitMs`, and at most half of what
+   * is left of `who.deadline`, wherever the job runs: the task answered is final (`done`) when they
+   * finished in time, else RUNNING (and final later). A finished job stays as it is.
    */
   async cancel(id: string, who: JobCaller): Promise<CopyTask | null> {
     const snapshot = await this.#snapshot(id, who);
     if (!snapshot) return null;
-    if (!snapshot.finishedAt && !this.#task(snapshot).done) {
-      await this.store.stop(id, cancelledError(snapshot.spec.provider), true);
+    const now = this.#task(snapshot);
+    if (snapshot.finishedAt || now.done) return now;
+    await this.store.stop(id, cancelledError(snapshot.spec.provider), true);
+    const left = who.deadline === undefined ? Infinity : (who.deadline - this.#now()) / 2;
+    const waitMs = Math.max(0, Math.min(this.options.cancelWaitMs ?? DEFAULT_CANCEL_WAIT_MS, left));
+    let last: CopyTask | null = null;
+    // The watch reads the job now, then on each change any instance publishes, until it is done.
+    for await (const task of this.watch(id, who, waitMs)) {
+      if (task instanceof Error) throw task;
+      last = task;
+      if (task.done) break;
     }
-    const after = await this.store.get(id);
-    return after ? this.#task(after) : null;
+    return last;
   }
 
   /**
@@ -166,8 +191,8 @@ export class CopyJobs implements BackgroundJobs {
         },
       );
     }
-    const indices = retryableIndices(task);
-    if (indices.length === 0) {
+    const positions = retryablePositions(task);
+    if (positions.length === 0) {
       throw new GatewayError(
         'No item of this task failed in a way that is safe to send again.',
         'INVALID_ARGUMENT',
@@ -176,8 +201,16 @@ export class CopyJobs implements BackgroundJobs {
         },
       );
     }
-    const shape = this.#provider(snapshot.spec.provider);
-    return this.submit(snapshot.spec.provider, shape.pick(snapshot.spec.request, indices), who, id);
+    const { provider, request } = snapshot.spec;
+    const shape = this.#provider(provider);
+    const retryId = retryJobTaskId(id);
+    // Each item keeps the index it had in the first request (the task's items carry it already).
+    const indices = positions.map((k) => (task.items[k] as CopyTask['items'][number]).index);
+    const created = await this.#create(retryId, provider, shape.pick(request, positions), who, {
+      of: id,
+      indices,
+    });
+    return created ?? (await this.#existing(retryId, who));
   }
 
   /**

@@ -29,6 +29,19 @@ export interface JobSpec {
   /** The task whose retryable failures this one sends again. */
   retryOf?: string;
   /**
+   * A retry job's items' positions in the first request of its retry chain, in this job's order (item
+   * `k` of this job is item `indices[k]` there; a retry of a retry keeps the first request's). Absent:
+   * each item's position in this job's own request.
+   */
+  indices?: number[];
+  /**
+   * The id of the request that accepted the job (for a retry job, of the `retryCopyTask` request; see
+   * CallContext.requestId): every upstream call of the job sends it as `x-request-id`, and every log
+   * line of the job carries it as `reqId`, on whichever instance runs it. Absent in jobs accepted
+   * before jobs kept it.
+   */
+  requestId?: string;
+  /**
    * Who created the job (an API key's name, or a digest of the caller's upstream token); only that
    * caller may read, cancel or retry it.
    */
@@ -131,8 +144,9 @@ export function uniformRecord(count: number, status: CopyItemStatus, error?: Cop
 
 /**
  * The job's task as the API shows it, with its items in request order. It is done once no item is
- * PENDING and no UNKNOWN item is still being looked at (or its run finished); its state follows the
- * items: FAILED only when every one FAILED, SUCCEEDED when every one SUCCEEDED.
+ * PENDING and no UNKNOWN item is still being looked at (or its run finished), and RUNNING until then
+ * (cancelled or not). A done task is CANCELLED when its cancellation left items unsent; otherwise its
+ * state follows the items: FAILED only when every one FAILED, SUCCEEDED when every one SUCCEEDED.
  */
 export function jobTask(
   snapshot: JobSnapshot,
@@ -143,6 +157,8 @@ export function jobTask(
   const items: CopyItemResult[] = new Array(spec.itemCount);
   const upstreamTaskIds: string[] = [];
   let looking = false;
+  // Items never sent because the job was stopped.
+  let unsent = 0;
   const chunks = chunkCount(spec);
   for (let n = 0; n < chunks; n++) {
     const { offset, count } = chunkRange(spec, n);
@@ -152,14 +168,16 @@ export function jobTask(
     if (record?.looks && !record.looks.ended && record.items.some((item) => item.status === 'UNKNOWN'))
       looking = true;
     for (let k = 0; k < count; k++) {
-      const index = offset + k;
-      const asked = requested[index];
+      const position = offset + k;
+      // A retry job's item reports its index in the first request.
+      const index = spec.indices?.[position] ?? position;
+      const asked = requested[position];
       const source = asked?.source ?? '';
       const target = asked?.target;
       const done = record?.items[k];
       // One object per item, written out: a read of a 100,000-item job builds them all.
       if (done) {
-        items[index] = {
+        items[position] = {
           index,
           source,
           target,
@@ -171,7 +189,8 @@ export function jobTask(
           checkedAt: done.checkedAt === undefined ? undefined : new Date(done.checkedAt),
         };
       } else if (state === 'queued' && snapshot.stopped) {
-        items[index] = {
+        unsent++;
+        items[position] = {
           index,
           source,
           target,
@@ -182,15 +201,17 @@ export function jobTask(
         };
       } else {
         // Queued (not sent yet) or sending: nothing is known of it yet.
-        items[index] = { index, source, target, renamed: false, status: 'PENDING', evidence: 'NONE' };
+        items[position] = { index, source, target, renamed: false, status: 'PENDING', evidence: 'NONE' };
       }
     }
   }
   const summary = summarize(items);
   const done = summary.pending === 0 && (!looking || snapshot.finishedAt !== undefined);
   let state: CopyTaskState;
-  if (snapshot.cancelled) state = 'CANCELLED';
-  else if (!done) state = 'RUNNING';
+  // CANCELLED is final: the calls in flight when the job was cancelled are recorded first (RUNNING till
+  // then), and a cancel that came after every chunk was sent stopped nothing: the items decide.
+  if (!done) state = 'RUNNING';
+  else if (snapshot.cancelled && unsent > 0) state = 'CANCELLED';
   else if (summary.succeeded === summary.total) state = 'SUCCEEDED';
   // An UNKNOWN item may have been copied: only a job whose every item FAILED failed as a whole.
   else if (summary.failed === summary.total) state = 'FAILED';
@@ -215,9 +236,14 @@ export function jobTask(
   };
 }
 
-/** Indices of the items a retry sends again: FAILED and marked retryable (never UNKNOWN ones). */
-export function retryableIndices(task: Pick<CopyTask, 'items'>): number[] {
-  return task.items
-    .filter((item) => item.status === 'FAILED' && item.error?.retryable === true)
-    .map((item) => item.index);
+/**
+ * Positions in the task's items (and so in its job's request) of the items a retry sends again: FAILED
+ * and marked retryable (never UNKNOWN ones).
+ */
+export function retryablePositions(task: Pick<CopyTask, 'items'>): number[] {
+  const positions: number[] = [];
+  task.items.forEach((item, k) => {
+    if (item.status === 'FAILED' && item.error?.retryable === true) positions.push(k);
+  });
+  return positions;
 }

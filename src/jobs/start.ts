@@ -54,6 +54,7 @@ export function startJobs(
   return new CopyJobs(store, runner, providers, {
     retentionSeconds: settings.retentionSeconds,
     watchPollMs: config.subscriptions.pollMs,
+    cancelWaitMs: settings.cancelWaitMs,
   });
 }
 

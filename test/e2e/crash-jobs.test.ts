@@ -105,11 +105,12 @@ describe('a background job across a gateway crash (two processes, one Redis)', (
     dingtalk.faults.add({ kind: 'latency', ms: LATENCY_MS, pathIncludes: '/batchCopy' });
     dingtalk.stats.reset();
     const { dingtalk: input } = dingTalkInput(ids);
+    const requestId = `crash-job-${randomUUID()}`;
     const accepted = await postGraphql<{ batchCopy: { __typename: string; task: { id: string } } }>(
       a.url,
       COPY,
       { input },
-      headers,
+      { ...headers, 'x-request-id': requestId },
     );
     expect(accepted.errors).toBeUndefined();
     const id = accepted.data!.batchCopy.task.id;
@@ -166,6 +167,8 @@ describe('a background job across a gateway crash (two processes, one Redis)', (
     }
     // B sent the rest: more calls than A made, and the job got to every item.
     expect(dingtalk.stats.copyRequests.length).toBeGreaterThan(sentByA);
+    // Each call, A's and B's, carried the id of the request that accepted the job.
+    expect(new Set(dingtalk.stats.copyRequests.map((r) => r.clientRequestId))).toEqual(new Set([requestId]));
     expect(task.summary.succeeded).toBeGreaterThan(IDS - 3 * 8);
 
     const completed = updates.map((u) => u.progress.completed);

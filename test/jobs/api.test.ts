@@ -46,12 +46,25 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
       UNKNOWN_RESOLUTION: 'lookup',
       UNKNOWN_GRACE_MS: '50',
       UNKNOWN_WINDOW_SECONDS: '10',
+      // Calls the cancel tests keep in flight take 150 ms (recorded within the wait) or 4 s (not).
+      JOB_CANCEL_WAIT_MS: '1000',
     });
     headers = callerHeaders(rig);
   });
   afterAll(async () => {
     await Promise.all(extra.map((gw) => gw.close()));
   });
+
+  /**
+   * Where a test cancels a running job: with Redis another replica, started after the job was taken
+   * (it runs where it was accepted), so the cancel waits for calls in flight on another instance.
+   */
+  async function canceller(): Promise<{ graphql: TestGateway['graphql']; url: string }> {
+    if (backend !== 'redis') return rig.gw;
+    const b = await replica(rig, { ...rig.env, TASK_ID_SECRET });
+    extra.push(b);
+    return b;
+  }
 
   async function copy(input: unknown, extraHeaders: Record<string, string> = {}) {
     const { body } = await rig.graphql<CopyAnswer, Record<string, unknown>>(
@@ -207,21 +220,25 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
       const answer = await copy(dingTalkInput(ids));
       const id = answer.task!.id;
       await readUntil(rig.gw, id, headers, (t) => t.progress.completed >= 12);
-      const { body } = await rig.gw.graphql<{ cancelCopyTask: Task }>(
+      const { body } = await (
+        await canceller()
+      ).graphql<{ cancelCopyTask: Task }>(
         `mutation($id: ID!) { cancelCopyTask(id: $id) { ${TASK_FIELDS} } }`,
         { id },
         headers,
       );
       expect(body.errors).toBeUndefined();
       const callsAtCancel = (emu.stats.requestsByRoute.batchCopy ?? 0) - before;
-      expect(body.data!.cancelCopyTask.state).toBe('CANCELLED');
-      expect(body.data!.cancelCopyTask.id).toBe(id);
-      const done = await readUntil(rig.gw, id, headers);
+      const cancelled = body.data!.cancelCopyTask;
+      // The calls in flight were recorded before the answer: it is final and stays what it says.
+      expect(cancelled).toMatchObject({ id, state: 'CANCELLED', done: true });
+      expect(cancelled.summary.pending).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 300));
+      const done = (await readTask(rig.gw, id, headers))!;
+      expect(done).toEqual(cancelled);
       const calls = (emu.stats.requestsByRoute.batchCopy ?? 0) - before;
-      // Only calls already under way when cancel answered may still arrive: none was started after it.
+      // No call was started after cancel answered.
       expect(calls).toBe(callsAtCancel);
-      expect(done.state).toBe('CANCELLED');
       const failed = done.items.filter((i) => i.status === 'FAILED');
       expect(failed.length).toBeGreaterThan(0);
       expect(
@@ -243,7 +260,9 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
       const retry = retried.body.data!.retryCopyTask.task!;
       expect(retry.id).toMatch(JOB_ID);
       expect(retry.retryOf).toEqual({ id, state: 'CANCELLED' });
-      expect(retry.items.map((i) => i.source)).toEqual(failed.map((i) => i.source));
+      // Each item keeps its index in the first request.
+      expect(retry.items.map((i) => [i.index, i.source])).toEqual(failed.map((i) => [i.index, i.source]));
+      expect(retry.items[0]!.index).toBeGreaterThan(0);
       const second = await readUntil(rig.gw, retry.id, headers);
       expect(second.state).toBe('SUCCEEDED');
       const after = dingTalkCopies(emu);
@@ -256,6 +275,48 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
       );
       expect(again.body.errors?.[0]?.extensions?.code).toBe('INVALID_ARGUMENT');
       expect(again.body.errors?.[0]?.message).toMatch(/safe to send again/);
+    } finally {
+      emu.faults.clear();
+    }
+  });
+
+  it('cancelCopyTask while calls stay in flight past its wait: RUNNING (done: false), then CANCELLED once they are recorded, the end of copyTaskUpdated', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    emu.faults.add({ kind: 'latency', ms: 4000, pathIncludes: 'batchCopy' });
+    try {
+      const ids = dingTalkFiles(emu, 30); // 10 calls, 4 in flight
+      const before = emu.stats.requestsByRoute.batchCopy ?? 0;
+      const id = (await copy(dingTalkInput(ids, { execution: 'BACKGROUND' }))).task!.id;
+      for (let end = Date.now() + 10_000; (emu.stats.requestsByRoute.batchCopy ?? 0) === before;) {
+        if (Date.now() > end) throw new Error('no call was sent');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const gw = await canceller();
+      const { body } = await gw.graphql<{ cancelCopyTask: Task }>(
+        `mutation($id: ID!) { cancelCopyTask(id: $id) { ${TASK_FIELDS} } }`,
+        { id },
+        headers,
+      );
+      expect(body.errors).toBeUndefined();
+      const answer = body.data!.cancelCopyTask;
+      expect(answer).toMatchObject({ id, state: 'RUNNING', done: false });
+      expect(answer.summary.pending).toBeGreaterThan(0);
+      // Not sent, never to be: already FAILED with CANCELLED.
+      expect(answer.items.slice(-3).map((i) => i.error?.code)).toEqual([
+        'CANCELLED',
+        'CANCELLED',
+        'CANCELLED',
+      ]);
+
+      const updates = await follow(gw.url, id, headers, 'state done summary { succeeded }');
+      const last = updates.at(-1)!;
+      expect(last).toMatchObject({ state: 'CANCELLED', done: true });
+      expect(updates.slice(0, -1).every((u) => u.state === 'RUNNING' && !u.done)).toBe(true);
+      const done = (await readTask(rig.gw, id, headers))!;
+      expect(done).toMatchObject({ state: 'CANCELLED', done: true });
+      const calls = (emu.stats.requestsByRoute.batchCopy ?? 0) - before;
+      expect(done.summary.succeeded).toBe(calls * 3);
+      expect(done.summary.failed).toBe(30 - calls * 3);
     } finally {
       emu.faults.clear();
     }

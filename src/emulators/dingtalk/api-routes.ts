@@ -126,8 +126,10 @@ async function handleBatchCopy(ctx: HandlerContext, req: RouteContext): Promise<
   const outcome = batchCopy(ctx.state.store, { ...copyRequest, now: ctx.state.clock.now() }, (plan) =>
     ctx.state.tasks.start(plan),
   );
+  const clientRequestId = req.headers['x-request-id'];
   ctx.stats.recordCopy({
     requestId: req.requestId,
+    ...(clientRequestId !== undefined && { clientRequestId }),
     ...copyRequest,
     executed: outcome.executed,
     resultItems: outcome.items,

@@ -15,6 +15,8 @@ export interface DingTalkCopyRecord extends DingTalkCopiedItem {
 /** One batch copy request as the emulator ran it. */
 export interface CopyRequestStat {
   requestId: string;
+  /** The `x-request-id` the client sent with the request (its own id for the call), if any. */
+  clientRequestId?: string;
   unionId: string;
   sourceSpaceId: string;
   targetSpaceId: string;
