@@ -221,7 +221,11 @@ export class UnknownResolver {
     onLook: (items: CopyItemResult[], done: boolean) => Promise<void> | void,
     since = this.now(),
   ): Promise<void> | false {
-    const planned = this.#plan(provider, adapter, request, outcome, sent, this.log);
+    // The work's own logger (a job's carries its request id and job id), not the resolver's.
+    const first = newCall();
+    const { log } = first;
+    (first as { endOperation?: () => void }).endOperation?.();
+    const planned = this.#plan(provider, adapter, request, outcome, sent, log);
     if (!planned) return false;
     const { lookups, plan, unknown } = planned;
     const windowEndsAt = since + this.settings.windowMs;
@@ -258,7 +262,7 @@ export class UnknownResolver {
         if (done) return;
       }
     };
-    return run().catch((error) => this.log.warn({ err: error }, 'following UNKNOWN items failed'));
+    return run().catch((error) => log.warn({ err: error }, 'following UNKNOWN items failed'));
   }
 
   /** The lookups and plan for `outcome`'s UNKNOWN items, or undefined when there is nothing to look at. */
@@ -326,6 +330,8 @@ export class UnknownResolver {
   #schedule(id: string, lookups: Lookups, newCall: () => CallContext, delayMs?: number): void {
     if (this.#closed) return;
     clearTimeout(this.#timers.get(id));
+    // The looks' own logger once a look has its call (it carries the asking request's id).
+    let log = this.log;
     const run = async () => {
       this.#timers.delete(id);
       const record = await this.store.get(id).catch(() => undefined);
@@ -333,6 +339,7 @@ export class UnknownResolver {
       const wait = record.nextCheckAt - this.now();
       if (wait > 0) return this.#schedule(id, lookups, newCall, wait);
       const call = newCall();
+      log = call.log;
       try {
         const next = await this.#advance(record, lookups, call);
         if (!next.done) this.#schedule(id, lookups, newCall, next.nextCheckAt - this.now());
@@ -341,7 +348,7 @@ export class UnknownResolver {
       }
     };
     const timer = setTimeout(
-      () => void run().catch((error) => this.log.warn({ err: error }, 'a look failed')),
+      () => void run().catch((error) => log.warn({ err: error }, 'a look failed')),
       Math.max(0, delayMs ?? 0),
     );
     timer.unref();
