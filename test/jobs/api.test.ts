@@ -61,7 +61,7 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
    */
   async function canceller(): Promise<{ graphql: TestGateway['graphql']; url: string }> {
     if (backend !== 'redis') return rig.gw;
-    const b = await replica(rig, { ...rig.env, TASK_ID_SECRET });
+    const b = await replica(rig, rig.env);
     extra.push(b);
     return b;
   }
