@@ -60,13 +60,15 @@ function resolutionStore(config: Config): ResolutionStore {
 
 /**
  * Task ids signed with TASK_ID_SECRET, or in demo mode with a key of this process; unsigned (and the
- * log says so) only without managed credentials, where the caller's own token reads the task.
+ * log says so) only without managed credentials, where the caller's own token reads an upstream task
+ * and a background task reads only for the caller that created it. Background task ids are not signed
+ * with a key of the process there: they would stop verifying on restart and on other replicas.
  */
 function taskIdSeal(config: Config, logger: Logger, modules: readonly ProviderModule[]): TaskIdSeal {
   const key = config.taskIdSecret ? Buffer.from(config.taskIdSecret) : config.demo ? processKey() : undefined;
   if (!key) {
     logger.info(
-      'TASK_ID_SECRET is not set: task ids are unsigned; callers read tasks with their own upstream tokens',
+      'TASK_ID_SECRET is not set: task ids are unsigned, background task ids (cj1_, 26 characters) included; callers read upstream tasks with their own upstream tokens, and a background task is read only by the caller that created it (same API key or upstream token)',
     );
   }
   return new TaskIdSeal(idEnvelope(key), {

@@ -37,6 +37,14 @@ export interface ProviderAdapter<Request = unknown, Ref extends TaskRef = TaskRe
    * the provider's batches always run inline.
    */
   readonly background?: BackgroundShape<Request>;
+  /**
+   * Gets, sending no copy, the credential a batch copy of `request` would be sent with (the caller's
+   * token as it is, or a managed token for the request's scope), so that work accepted now and sent
+   * later (a background job) is refused as {@link batchCopy} refuses it before sending anything.
+   * @throws GatewayError UNAUTHENTICATED when there is no credential for the request or the upstream
+   * refused the configured one; UpstreamFailure (not executed) when the token endpoint is unavailable.
+   */
+  authorize(request: Request, call: CallContext): Promise<void>;
   /** Closes the adapter's upstream connections. */
   close(): Promise<void>;
 }

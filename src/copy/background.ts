@@ -63,9 +63,14 @@ export interface BackgroundJobs {
   cancel(id: string, who: BackgroundCaller): Promise<CopyTask | null>;
   /**
    * A new task, linked by `retryOf`, for the finished task's items that FAILED with retryable: true. A
-   * task is retried at most once: a later or concurrent call answers that same retry task.
+   * task is retried at most once: a later or concurrent call answers that same retry task. `admit` is
+   * called with the retry's request before a new task is recorded (what it throws refuses the retry).
    */
-  retry(id: string, who: BackgroundCaller): Promise<CopyTask | null>;
+  retry(
+    id: string,
+    who: BackgroundCaller,
+    admit?: (provider: Provider, request: unknown) => Promise<void>,
+  ): Promise<CopyTask | null>;
   /** The task now, then after each change, until it is done or `maxMs` passes (an Error ends it). */
   watch(id: string, who: BackgroundCaller, maxMs: number): AsyncIterableIterator<CopyTask | Error>;
   close(): Promise<void>;

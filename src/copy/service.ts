@@ -44,6 +44,11 @@ export interface CopyServiceOptions {
 const MAX_WAIT_SECONDS = 60;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const WAIT_POLL_MS = 500;
+/**
+ * Time kept between the end of a wait (waitSeconds) and the operation's deadline, for the last read
+ * and the answer (at most a quarter of the time left when the wait starts).
+ */
+const ANSWER_RESERVE_MS = 1000;
 
 /** The provider-neutral entry point the resolvers call. */
 export class CopyService {
@@ -158,8 +163,20 @@ export class CopyService {
     return true;
   }
 
+  /** `outcome` with the id `caller` sees for the task it names (accepted, or the task a finished batch ran as). */
   #issuedOutcome(outcome: CopyOutcome, caller: string | undefined): CopyOutcome {
-    return outcome.kind === 'accepted' ? { ...outcome, task: this.#issued(outcome.task, caller) } : outcome;
+    if (outcome.kind === 'rejected' || !outcome.task) return outcome;
+    return { ...outcome, task: this.#issued(outcome.task, caller) } as CopyOutcome;
+  }
+
+  /**
+   * Refuses, before a job is accepted, what an inline run would refuse before sending anything: a
+   * provider this gateway lacks (UNSUPPORTED) and a missing or refused credential (UNAUTHENTICATED, or
+   * a token endpoint that is unavailable). Bad input and unsupported options are refused by
+   * {@link #runsInBackground} (and were, for a retried job, when it was first accepted).
+   */
+  async #admit(provider: Provider, request: unknown, call: CallContext): Promise<void> {
+    await this.#adapter(provider).authorize(request, call);
   }
 
   #decode(id: string): TaskRef {
@@ -271,6 +288,8 @@ export class CopyService {
     // The job's answer as the idempotency record keeps it: without its items (a replay reads the job).
     const submit = async (): Promise<CopyOutcome> => {
       const { idempotencyKey: _key, waitSeconds: _wait, execution: _execution, ...work } = request;
+      // Refused as inline would refuse it, not accepted to fail item by item later.
+      await this.#admit(provider, request, call);
       submitted = await this.#jobs().submit(provider, work, this.#who(call));
       return { kind: 'accepted', provider, items: [], task: { ...submitted, items: [] } };
     };
@@ -319,60 +338,67 @@ export class CopyService {
       );
     }
     if (outcome.kind === 'accepted' && isJobReference(outcome.task.id)) {
-      const task =
+      const first =
         submitted?.id === outcome.task.id
           ? submitted
           : await this.#jobs().task(outcome.task.id, this.#who(call));
-      if (!task) return this.#issuedOutcome(outcome, call.caller);
-      return this.#issuedOutcome(await this.#waitForJob(provider, task, waitSeconds, call), call.caller);
+      if (!first) return this.#issuedOutcome(outcome, call.caller);
+      const task = await this.#followTask(
+        first,
+        () => this.#jobs().task(first.id, this.#who(call)),
+        waitEnd(waitSeconds, call),
+        call,
+      );
+      return this.#issuedOutcome(jobOutcome(task), call.caller);
     }
     if (outcome.kind !== 'accepted' || waitSeconds === 0) return this.#issuedOutcome(outcome, call.caller);
     return this.#issuedOutcome(await this.#waitFor(outcome, waitSeconds, call), call.caller);
   }
 
-  /** The answer for a background task: the task now, or its finished outcome once it finished within `waitSeconds`. */
-  async #waitForJob(
-    provider: Provider,
+  /**
+   * Reads `first` again with `read` every WAIT_POLL_MS until it is done or `until` (epoch ms) passes;
+   * the last task known. Never throws: whatever the wait runs into (the deadline, the call budget, a
+   * failed read), the work goes on and the caller gets its last known state. Each read gets a call
+   * context that ends before the operation's deadline.
+   */
+  async #followTask(
     first: CopyTask,
-    waitSeconds: number,
-    call: CallContext & { caller?: string },
-  ): Promise<CopyOutcome> {
-    const deadline = Date.now() + waitSeconds * 1000;
+    read: (call: CallContext) => Promise<CopyTask | null | Error>,
+    until: number,
+    call: CallContext,
+  ): Promise<CopyTask> {
     let task = first;
     try {
-      while (!task.done && Date.now() + WAIT_POLL_MS <= deadline) {
-        await sleep(WAIT_POLL_MS, undefined, { signal: call.signal });
-        task = (await this.#jobs().task(task.id, this.#who(call))) ?? task;
-      }
-    } catch {
-      // keep the last known task: the job runs on whatever the wait ran into
-    }
-    const outcome: CopyOutcome = { kind: 'accepted', provider, items: task.items, task };
-    // Without a wait the answer names the task (a replay after it finished too), as for upstream tasks.
-    return task.done && waitSeconds > 0 ? finishedOutcome(outcome, task) : outcome;
-  }
-
-  /** Polls the outcome's task until it finishes or the wait runs out, then folds its items in. */
-  async #waitFor(
-    outcome: Extract<CopyOutcome, { kind: 'accepted' }>,
-    waitSeconds: number,
-    call: CallContext,
-  ): Promise<CopyOutcome> {
-    const deadline = Date.now() + waitSeconds * 1000;
-    const ref = this.#decode(outcome.task.id);
-    let task = outcome.task;
-    // The copy has run: whatever goes wrong while waiting (a deadline, the call budget, a failed
-    // read), the caller still gets the accepted answer with its task id.
-    try {
-      while (!task.done && Date.now() + WAIT_POLL_MS <= deadline) {
-        await sleep(WAIT_POLL_MS, undefined, { signal: call.signal });
-        const [loaded] = await this.#load([ref], call);
+      while (!task.done) {
+        const left = until - Date.now();
+        if (left <= 0) break;
+        await sleep(Math.min(WAIT_POLL_MS, left), undefined, { signal: call.signal });
+        const loaded = await read(boundedCall(call, until));
         if (!loaded || loaded instanceof Error) break;
         task = loaded;
       }
     } catch {
       // keep the last known task
     }
+    return task;
+  }
+
+  /**
+   * Follows the outcome's upstream task until it finishes or the wait runs out, then folds its items
+   * in: a finished task's outcome names it.
+   */
+  async #waitFor(
+    outcome: Extract<CopyOutcome, { kind: 'accepted' }>,
+    waitSeconds: number,
+    call: CallContext,
+  ): Promise<CopyOutcome> {
+    const ref = this.#decode(outcome.task.id);
+    const task = await this.#followTask(
+      outcome.task,
+      async (readCall) => (await this.#load([ref], readCall))[0] ?? null,
+      waitEnd(waitSeconds, call),
+      call,
+    );
     if (!task.done) return { ...outcome, items: foldedItems(outcome, task), task };
     return finishedOutcome(outcome, task);
   }
@@ -451,12 +477,11 @@ export class CopyService {
    */
   async retryTask(id: string, call: CallContext & { caller?: string }): Promise<CopyOutcome> {
     const reference = this.#jobReference(id, call.caller, 'retried');
-    const task = await this.#jobs().retry(reference, this.#who(call));
-    if (!task) throw taskNotFound();
-    return this.#issuedOutcome(
-      { kind: 'accepted', provider: task.provider, items: task.items, task },
-      call.caller,
+    const task = await this.#jobs().retry(reference, this.#who(call), (provider, request) =>
+      this.#admit(provider, request, call),
     );
+    if (!task) throw taskNotFound();
+    return this.#issuedOutcome(jobOutcome(task), call.caller);
   }
 
   /** A task by id through the request's loader (one upstream query per batch of ids). */
@@ -548,12 +573,43 @@ export interface TaskLoaders {
   task: DataLoader<string, CopyTask | null>;
 }
 
-/** The batch answer once its task has finished: task items replace the PENDING ones. */
+/**
+ * The batch answer once its task has finished: task items replace the PENDING ones, and the answer
+ * names the task (so that it can be read again, and a background one retried).
+ */
 export function finishedOutcome(outcome: CopyOutcome, task: CopyTask): CopyOutcome {
   const items = foldedItems(outcome, task);
   if (items.some((item) => item.status === 'PENDING'))
     return { kind: 'accepted', provider: outcome.provider, items, task };
-  return outcomeFromItems(outcome.provider, items);
+  return outcomeFromItems(outcome.provider, items, undefined, task);
+}
+
+/** The answer for a background task: CopyAccepted while it runs, its finished outcome (naming it) once done. */
+function jobOutcome(task: CopyTask): CopyOutcome {
+  const outcome: CopyOutcome = { kind: 'accepted', provider: task.provider, items: task.items, task };
+  return task.done ? finishedOutcome(outcome, task) : outcome;
+}
+
+/**
+ * When a wait of `waitSeconds` ends (epoch ms): then, or earlier when the operation's deadline comes
+ * first, keeping time for the last read and the answer (see ANSWER_RESERVE_MS). A wait never runs into
+ * the deadline: its answer is the state at its end.
+ */
+export function waitEnd(waitSeconds: number, call: Pick<CallContext, 'deadline'>, now = Date.now()): number {
+  const asked = now + waitSeconds * 1000;
+  if (call.deadline === undefined) return asked;
+  const reserve = Math.min(ANSWER_RESERVE_MS, Math.max(0, call.deadline - now) / 4);
+  return Math.min(asked, call.deadline - reserve);
+}
+
+/** `call` for one read of a wait: it ends (is aborted) half the answer reserve after the wait ends. */
+function boundedCall(call: CallContext, until: number): CallContext {
+  const end =
+    call.deadline === undefined
+      ? until + ANSWER_RESERVE_MS / 2
+      : Math.min(call.deadline, until + ANSWER_RESERVE_MS / 2);
+  const signal = AbortSignal.any([call.signal, AbortSignal.timeout(Math.max(0, end - Date.now()))]);
+  return { ...call, signal, deadline: end };
 }
 
 /**

@@ -14,15 +14,23 @@ export function summarize(items: readonly CopyItemResult[]): CopySummary {
 
 /**
  * Picks the union member from finished item results: any PENDING item makes it accepted (the task
- * must be given), otherwise all SUCCEEDED is success and anything else a partial failure.
+ * must be given), otherwise all SUCCEEDED is success and anything else a partial failure. `finished`
+ * is the task a finished batch ran as, which its answer names (none: the batch finished inline).
  */
-export function outcomeFromItems(provider: Provider, items: CopyItemResult[], task?: CopyTask): CopyOutcome {
+export function outcomeFromItems(
+  provider: Provider,
+  items: CopyItemResult[],
+  task?: CopyTask,
+  finished?: CopyTask,
+): CopyOutcome {
   if (items.some((item) => item.status === 'PENDING')) {
     if (!task) throw new Error('an outcome with PENDING items needs a task');
     return { kind: 'accepted', provider, items, task };
   }
-  if (items.every((item) => item.status === 'SUCCEEDED')) return { kind: 'succeeded', provider, items };
-  return { kind: 'partiallyFailed', provider, items };
+  const ranAs = finished ? { task: finished } : {};
+  if (items.every((item) => item.status === 'SUCCEEDED'))
+    return { kind: 'succeeded', provider, items, ...ranAs };
+  return { kind: 'partiallyFailed', provider, items, ...ranAs };
 }
 
 /** The state of a task made of several upstream tasks. */

@@ -118,10 +118,14 @@ export interface CopyTask {
   retryOf?: string;
 }
 
-/** The four outcomes of a batch copy; `kind` picks the GraphQL union member. */
+/**
+ * The four outcomes of a batch copy; `kind` picks the GraphQL union member, which always follows the
+ * items (any PENDING: accepted). A finished outcome carries the task the batch ran as (a background job,
+ * or an upstream task followed with waitSeconds), when it ran as one.
+ */
 export type CopyOutcome =
-  | { kind: 'succeeded'; provider: Provider; items: CopyItemResult[] }
-  | { kind: 'partiallyFailed'; provider: Provider; items: CopyItemResult[] }
+  | { kind: 'succeeded'; provider: Provider; items: CopyItemResult[]; task?: CopyTask }
+  | { kind: 'partiallyFailed'; provider: Provider; items: CopyItemResult[]; task?: CopyTask }
   | { kind: 'accepted'; provider: Provider; items: CopyItemResult[]; task: CopyTask }
   | { kind: 'rejected'; provider: Provider; items: CopyItemResult[]; error: CopyErrorInfo };
 
@@ -132,7 +136,10 @@ export type CopyOutcome =
 export interface BatchCopyRequestBase {
   /** Replaying a request with the same key returns the first answer instead of copying again. */
   idempotencyKey?: string | null;
-  /** Wait up to this many seconds (0 to 60) for asynchronous work to finish before answering. */
+  /**
+   * Wait up to this many seconds (0 to 60) for asynchronous work to finish before answering; the wait
+   * ends before the operation's deadline whatever this asks.
+   */
   waitSeconds?: number | null;
   /** Inline or as a background task (default AUTO: background above the inline limit of upstream calls). */
   execution?: CopyExecution | null;

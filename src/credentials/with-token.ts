@@ -21,6 +21,22 @@ async function acquire(tokens: TokenSource, scope: string, call: CallContext): P
 }
 
 /**
+ * Makes sure a call for `scope` has a credential, sending nothing with it: the caller's header token
+ * when it sent one (only the upstream can judge it, when it is used), else a managed token, fetched now
+ * (and cached for the calls that follow).
+ * @throws UpstreamFailure (not executed) when there is none: UNAUTHENTICATED (no credential for the
+ * scope, or the configured one refused) or UPSTREAM_UNAVAILABLE (the token endpoint).
+ */
+export async function ensureToken(
+  tokens: TokenSource,
+  scope: string,
+  callerToken: string | undefined,
+  call: CallContext,
+): Promise<void> {
+  if (callerToken === undefined) await acquire(tokens, scope, call);
+}
+
+/**
  * Runs `fn` with the caller's header token when it sent one, else a managed token. A managed token the
  * upstream rejects is dropped and `fn` runs once more with a fresh one: safe, because a call refused
  * for its token did not run. A second rejection is final (no loop).

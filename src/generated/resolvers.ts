@@ -44,7 +44,11 @@ export type ConflictStrategy =
   /** Copy under a new, free name. SMH `rename`, DingTalk `AUTO_RENAME`. */
   | 'RENAME';
 
-/** At least one item runs asynchronously upstream; follow it with `copyTask(id: task.id)`. */
+/**
+ * At least one item still runs: asynchronously upstream, or in a background task. Follow it with
+ * `copyTask(id: task.id)`; once every item finished, the task's outcome is `CopySucceeded` or
+ * `CopyPartiallyFailed` (which name the task too).
+ */
 export type CopyAccepted = CopyOutcome & {
   __typename?: 'CopyAccepted';
   /** One result per requested item, in request order; running items are PENDING. */
@@ -131,8 +135,13 @@ export type CopyExecution =
    */
   | 'AUTO'
   /**
-   * Always a background task: the answer is `CopyAccepted` at once, every item PENDING, with a short task
-   * id to follow (`copyTask`, `copyTaskUpdated`, `waitSeconds`).
+   * Always a background task. Without `waitSeconds` the answer is `CopyAccepted` at once, every item
+   * PENDING, with a short task id to follow (`copyTask`, `copyTaskUpdated`). With `waitSeconds`, the
+   * answer is where the items stand when the task finishes or the wait ends: `CopySucceeded` or
+   * `CopyPartiallyFailed` with `task` once every item finished, else `CopyAccepted`. A replay by
+   * `idempotencyKey` answers the same way: the task's outcome once it finished. Refused before anything is
+   * accepted exactly as an inline batch is refused before anything is sent (bad input, UNSUPPORTED,
+   * UNAUTHENTICATED).
    */
   | 'BACKGROUND'
   /** Inside the request; refused with INVALID_ARGUMENT when the batch needs more upstream calls than the inline limit. */
@@ -204,6 +213,13 @@ export type CopyPartiallyFailed = CopyOutcome & {
   provider: Provider;
   /** Counts of the items by status. */
   summary: CopySummary;
+  /**
+   * The task this batch ran as (a background task, or an upstream asynchronous task followed with
+   * `waitSeconds`), so that it can be read again and its retryable failures retried (`retryCopyTask`,
+   * background tasks); null when the batch finished inside the request without a task. Nullable where
+   * `CopyAccepted.task` is not: a document that asks for both under the same name needs an alias for one.
+   */
+  task?: Maybe<CopyTask>;
 };
 
 /** How far a task got, in the task's own unit (see `source`). */
@@ -241,6 +257,13 @@ export type CopySucceeded = CopyOutcome & {
   provider: Provider;
   /** Counts of the items by status. */
   summary: CopySummary;
+  /**
+   * The task this batch ran as (a background task, or an upstream asynchronous task followed with
+   * `waitSeconds`), so that it can be read again and retried; null when the batch finished inside the
+   * request without a task. Nullable where `CopyAccepted.task` is not: a document that asks for both
+   * under the same name needs an alias for one (GraphQL's rule for fields of one response name).
+   */
+  task?: Maybe<CopyTask>;
 };
 
 /** Counts of items by status; they add up to `total`. */
@@ -340,7 +363,12 @@ export type DingTalkBatchCopyInput = {
   targetSpaceId: Scalars['NonEmptyString']['input'];
   /** The operator's unionId. */
   unionId: Scalars['NonEmptyString']['input'];
-  /** Wait up to this many seconds for asynchronous work to finish before answering. */
+  /**
+   * Wait up to this many seconds (0 to 60) for asynchronous work (upstream tasks, a background task) to
+   * finish before answering. The wait is capped by the operation's deadline (the gateway's
+   * OPERATION_TIMEOUT_MS, default 30 s): it ends about a second before it, never with an error, and the
+   * answer is where the items stand then (`CopyAccepted` with the task while any still runs).
+   */
   waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -379,19 +407,25 @@ export type Mutation = {
    * is final (`done: true`, state CANCELLED, or the items' state when every item had been sent before the
    * cancel). If they are not recorded in time, the task is answered RUNNING with `done: false`, and turns
    * final later (`copyTask`, `copyTaskUpdated`). A finished task is returned as it is. Upstream tasks
-   * (other ids) cannot be cancelled: INVALID_ARGUMENT. An unknown id: NOT_FOUND.
+   * (other ids) cannot be cancelled: INVALID_ARGUMENT. An unknown id: NOT_FOUND. Null only with a
+   * GraphQL error at this field's path (those codes); the other fields of the same document (a
+   * `batchCopy` that ran) keep their answers.
    */
-  cancelCopyTask: CopyTask;
+  cancelCopyTask?: Maybe<CopyTask>;
   /**
    * Sends again, as a new background task linked by `retryOf`, the items of a finished background task
    * that FAILED with `retryable: true` (never UNKNOWN items: they may have been copied). A task is retried
    * at most once: any later call for the same task, on any gateway replica and even concurrent with the
    * first, answers that same retry task (same id, its current state) and sends nothing again, so this
    * mutation is safe to repeat after a network error. A retry task with retryable failures of its own can
-   * itself be retried. INVALID_ARGUMENT while the task runs, when no item is retryable, or for an upstream
-   * task's id.
+   * itself be retried. The answer follows the retry task's items as `batchCopy`'s does: `CopyAccepted`
+   * while it runs, its finished outcome (with `task`) once it is done. The retry is refused as `batchCopy`
+   * refuses a batch before sending anything (UNAUTHENTICATED without a credential for it). Null only with
+   * a GraphQL error at this field's path: INVALID_ARGUMENT while the task runs, when no item is retryable,
+   * or for an upstream task's id; NOT_FOUND for an unknown id; UNAUTHENTICATED. The other fields of the
+   * same document (a `batchCopy` that ran) keep their answers.
    */
-  retryCopyTask: BatchCopyResult;
+  retryCopyTask?: Maybe<BatchCopyResult>;
 };
 
 
@@ -468,7 +502,12 @@ export type SmhBatchCopyInput = {
   spaceId?: InputMaybe<Scalars['NonEmptyString']['input']>;
   /** A temporary user identity, honoured only for admin tokens issued without a user id. */
   userId?: InputMaybe<Scalars['String']['input']>;
-  /** Wait up to this many seconds for asynchronous work to finish before answering. */
+  /**
+   * Wait up to this many seconds (0 to 60) for asynchronous work (upstream tasks, a background task) to
+   * finish before answering. The wait is capped by the operation's deadline (the gateway's
+   * OPERATION_TIMEOUT_MS, default 30 s): it ends about a second before it, never with an error, and the
+   * answer is where the items stand then (`CopyAccepted` with the task while any still runs).
+   */
   waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -714,6 +753,7 @@ export type CopyPartiallyFailedResolvers<ContextType = RequestContext, ParentTyp
   items?: Resolver<Array<ResolversTypes['CopyItemResult']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['CopySummary'], ParentType, ContextType>;
+  task?: Resolver<Maybe<ResolversTypes['CopyTask']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -736,6 +776,7 @@ export type CopySucceededResolvers<ContextType = RequestContext, ParentType exte
   items?: Resolver<Array<ResolversTypes['CopyItemResult']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['CopySummary'], ParentType, ContextType>;
+  task?: Resolver<Maybe<ResolversTypes['CopyTask']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -767,8 +808,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   batchCopy?: Resolver<Maybe<ResolversTypes['BatchCopyResult']>, ParentType, ContextType, RequireFields<MutationBatchCopyArgs, 'input'>>;
-  cancelCopyTask?: Resolver<ResolversTypes['CopyTask'], ParentType, ContextType, RequireFields<MutationCancelCopyTaskArgs, 'id'>>;
-  retryCopyTask?: Resolver<ResolversTypes['BatchCopyResult'], ParentType, ContextType, RequireFields<MutationRetryCopyTaskArgs, 'id'>>;
+  cancelCopyTask?: Resolver<Maybe<ResolversTypes['CopyTask']>, ParentType, ContextType, RequireFields<MutationCancelCopyTaskArgs, 'id'>>;
+  retryCopyTask?: Resolver<Maybe<ResolversTypes['BatchCopyResult']>, ParentType, ContextType, RequireFields<MutationRetryCopyTaskArgs, 'id'>>;
 };
 
 export type NodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {

@@ -175,8 +175,13 @@ export class CopyJobs implements BackgroundJobs {
    * UNKNOWN items are never sent again (they may have been copied). A job is retried at most once: its
    * retry job's id is derived from its id and created only if absent (atomically, in the store), so a
    * later or concurrent call, on any instance, answers that same retry job in its current state.
+   * `admit` checks the retry's request before it is recorded (a missing credential refuses it).
    */
-  async retry(id: string, who: JobCaller): Promise<CopyTask | null> {
+  async retry(
+    id: string,
+    who: JobCaller,
+    admit?: (provider: Provider, request: unknown) => Promise<void>,
+  ): Promise<CopyTask | null> {
     const snapshot = await this.#snapshot(id, who);
     if (!snapshot) return null;
     const earlier = await this.task(retryJobTaskId(id), who);
@@ -206,10 +211,9 @@ export class CopyJobs implements BackgroundJobs {
     const retryId = retryJobTaskId(id);
     // Each item keeps the index it had in the first request (the task's items carry it already).
     const indices = positions.map((k) => (task.items[k] as CopyTask['items'][number]).index);
-    const created = await this.#create(retryId, provider, shape.pick(request, positions), who, {
-      of: id,
-      indices,
-    });
+    const picked = shape.pick(request, positions);
+    await admit?.(provider, picked);
+    const created = await this.#create(retryId, provider, picked, who, { of: id, indices });
     return created ?? (await this.#existing(retryId, who));
   }
 

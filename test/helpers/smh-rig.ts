@@ -154,6 +154,8 @@ export const COPY = `mutation Copy($input: SmhBatchCopyInput!) {
     __typename
     ... on CopyOutcome { provider items { ${ITEM} } ${SUMMARY} }
     ... on CopyAccepted { task { ${TASK_FIELDS} } }
+    ... on CopySucceeded { finished: task { ${TASK_FIELDS} } }
+    ... on CopyPartiallyFailed { finished: task { ${TASK_FIELDS} } }
     ... on CopyRejected { ${ERROR} }
   }
 }`;
@@ -207,6 +209,8 @@ export interface GqlOutcome {
   items: GqlItem[];
   summary: GqlSummary;
   task?: GqlTask;
+  /** The task a finished outcome ran as (CopySucceeded, CopyPartiallyFailed): null when it had none. */
+  finished?: GqlTask | null;
   error?: GqlError;
 }
 

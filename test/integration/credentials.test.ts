@@ -347,8 +347,16 @@ describe('a wrong managed secret', () => {
       expect(body.errors?.[0]?.extensions?.provider).toBe(c.name === 'SMH' ? 'SMH' : 'DINGTALK');
       expect(body.errors?.[0]?.message).toBe(`${c.name} refused the gateway's configured credential.`);
       expect(c.counts()).toMatchObject({ tokenRequests: 1, batchCalls: 0 });
+      // As a background job: refused the same way before anything is accepted, not accepted to fail later.
+      const [field, fields] = Object.entries(c.input)[0]!;
+      const job = await copy(rig.gateway, { [field]: { ...fields, execution: 'BACKGROUND' } });
+      expect(job.body.data).toEqual({ batchCopy: null });
+      expect(job.body.errors?.map((e) => [e.path, e.extensions?.code, e.message])).toEqual([
+        [['batchCopy'], 'UNAUTHENTICATED', body.errors?.[0]?.message],
+      ]);
+      expect(c.counts()).toMatchObject({ tokenRequests: 2, batchCalls: 0 });
       for (const secret of [wrongSmh, wrongDing]) {
-        expect(text).not.toContain(secret);
+        expect(text + job.text).not.toContain(secret);
         expect(rig.gateway.logs.filter((line) => line.includes(secret))).toEqual([]);
       }
     }
@@ -360,6 +368,28 @@ describe('a wrong managed secret', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(body.errors?.[0]?.message).toContain('x-smh-access-token');
     expect(smhCounts(rig.smh)).toMatchObject({ tokenRequests: 0, batchCalls: 0 });
+  });
+
+  it('for a library without a configured secret refuses a background job as it refuses an inline batch (AUTO over the inline limit, BACKGROUND)', async () => {
+    // One item per upstream call and one call inline: two items make AUTO a background job.
+    const rig = await startRig({ SMH_CHUNK_SIZE: '1', INLINE_MAX_UPSTREAM_CALLS: '1' });
+    const items = [
+      { from: 'foo/1.jpg', to: 'docs/j-1.jpg' },
+      { from: 'foo/1.jpg', to: 'docs/j-2.jpg' },
+    ];
+    const inline = await copy(rig.gateway, { smh: { libraryId: 'other-library', items: items.slice(0, 1) } });
+    expect(inline.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    for (const execution of ['AUTO', 'BACKGROUND']) {
+      const job = await copy(rig.gateway, { smh: { libraryId: 'other-library', items, execution } });
+      expect(job.body.data).toEqual({ batchCopy: null });
+      expect(job.body.errors?.map((e) => [e.path, e.extensions?.code, e.message])).toEqual([
+        [['batchCopy'], 'UNAUTHENTICATED', inline.body.errors?.[0]?.message],
+      ]);
+    }
+    // The configured library still runs as a job.
+    const ok = await copy(rig.gateway, { smh: { libraryId: DEMO_LIBRARY_ID, items } });
+    expect(ok.body.data?.batchCopy?.__typename).toBe('CopyAccepted');
+    expect(smhCounts(rig.smh)).toMatchObject({ tokenRequests: 1 });
   });
 });
 

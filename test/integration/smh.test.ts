@@ -85,6 +85,8 @@ describe('the seed example', () => {
       provider: 'SMH',
       items: SEED_ITEMS_OUT,
       summary: { total: 3, succeeded: 3, failed: 0, pending: 0, unknown: 0 },
+      // Finished inside the request, without a task.
+      finished: null,
     });
 
     const batches = r.rec?.exchanges.filter((e) => e.path.startsWith(BATCH_PATH)) ?? [];
@@ -453,6 +455,10 @@ describe('asynchronous copies', () => {
       expect.objectContaining({ index: 1, status: 'FAILED', source: 'foo/2.jpg', target: 'bar/2.jpg' }),
     ]);
     expect(outcome.summary).toEqual({ total: 2, succeeded: 1, failed: 1, pending: 0, unknown: 0 });
+    // The upstream task it ran as, to read again: the same as copyTask answers for its id.
+    expect(outcome.finished).toMatchObject({ state: 'PARTIALLY_FAILED', done: true });
+    expect(outcome.finished?.id).toMatch(/^ct2_/);
+    expect((await loadTask(r, outcome.finished?.id ?? ''))?.state).toBe('PARTIALLY_FAILED');
     expect(r.taskQueries()).toBeGreaterThanOrEqual(1);
     expect(r.batchRequests()).toBe(1);
   });

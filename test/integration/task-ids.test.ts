@@ -176,6 +176,26 @@ describe('task ids in pass-through mode without TASK_ID_SECRET', () => {
     }
     expect(smh.stats.requestsTotal).toBe(before);
   });
+
+  it('background task ids are unsigned too, as the start-up log says: cj1_ and 22 characters, read only by their caller', async () => {
+    expect(gateway.logs.join('')).toMatch(/background task ids \(cj1_, 26 characters\) included/);
+    const token = smh.issueToken({ libraryId: DEMO_LIBRARY_ID, grants: ['admin'] });
+    const headers = { 'x-smh-access-token': token };
+    const copy = await gateway.graphql<{ batchCopy: { task: { id: string } } }>(
+      `mutation { batchCopy(input: { smh: { libraryId: "${DEMO_LIBRARY_ID}", execution: BACKGROUND, items: [{ from: "foo/1.jpg", to: "foo/pt-job-${Date.now()}.jpg" }] } }) { ... on CopyAccepted { task { id } } } }`,
+      {},
+      headers,
+    );
+    const id = copy.body.data?.batchCopy.task.id;
+    expect(id).toMatch(/^cj1_[A-Za-z0-9_-]{22}$/);
+    expect((await gateway.graphql<TaskAnswer>(TASK, { id }, headers)).body.data?.copyTask?.id).toBe(id);
+    const stranger = await gateway.graphql<TaskAnswer>(
+      TASK,
+      { id },
+      { 'x-smh-access-token': 'another-token' },
+    );
+    expect(stranger.body.data?.copyTask).toBeNull();
+  });
 });
 
 describe('TASK_ID_SECRET at start-up', () => {

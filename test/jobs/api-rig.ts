@@ -120,6 +120,8 @@ export const COPY = /* GraphQL */ `
       __typename
       ... on CopyOutcome { summary { total succeeded failed pending unknown } items { index status source } }
       ... on CopyAccepted { task { ${TASK_FIELDS} } }
+      ... on CopySucceeded { finished: task { ${TASK_FIELDS} } }
+      ... on CopyPartiallyFailed { finished: task { ${TASK_FIELDS} } }
       ... on CopyRejected { error { code message } }
     }
   }
@@ -153,7 +155,10 @@ export interface CopyAnswer {
     __typename: string;
     summary: Task['summary'];
     items: { index: number; status: string; source: string }[];
+    /** CopyAccepted's task. */
     task?: Task;
+    /** The task a finished outcome (CopySucceeded, CopyPartiallyFailed) ran as, or null. */
+    finished?: Task | null;
     error?: { code: string; message: string };
   };
 }

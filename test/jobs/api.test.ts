@@ -128,15 +128,127 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
     expect(ids.map((id) => copies.get(id) ?? 0)).toEqual(ids.map(() => 0));
   });
 
-  it('BACKGROUND: even one item is a job; waitSeconds waits for it and answers with the finished outcome', async () => {
+  it('BACKGROUND: even one item is a job; waitSeconds waits for it and answers with the finished outcome, naming the job', async () => {
     const emu = dingtalkOf(rig).dingtalk!;
     const ids = dingTalkFiles(emu, 2);
     const answer = await copy(dingTalkInput(ids, { execution: 'BACKGROUND', waitSeconds: 10 }));
     expect(answer.__typename).toBe('CopySucceeded');
     expect(answer.items.map((i) => i.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    // The job it ran as, to be read again: the same task copyTask answers.
+    expect(answer.finished?.id).toMatch(JOB_ID);
+    expect(answer.finished?.state).toBe('SUCCEEDED');
+    expect((await readTask(rig.gw, answer.finished!.id, headers))?.items.map((i) => i.source)).toEqual(ids);
     const quick = await copy(dingTalkInput(dingTalkFiles(emu, 1), { execution: 'BACKGROUND' }));
     expect(quick.__typename).toBe('CopyAccepted');
     expect(quick.task!.id).toMatch(JOB_ID);
+  });
+
+  it('waitSeconds longer than the operation deadline allows: the wait ends before it and answers the state then, never a deadline error', async () => {
+    const gw = await replica(rig, { ...rig.env, OPERATION_TIMEOUT_MS: '3000' });
+    extra.push(gw);
+    const emu = dingtalkOf(rig).dingtalk!;
+    // The copy answers after 2.5 s, within the chunk's deadline (3 s) but after the wait ends (2.25 s).
+    emu.faults.add({ kind: 'latency', ms: 2500, pathIncludes: 'batchCopy' });
+    try {
+      const ids = dingTalkFiles(emu, 2);
+      const { status, body } = await gw.graphql<CopyAnswer>(
+        COPY,
+        { input: dingTalkInput(ids, { execution: 'BACKGROUND', waitSeconds: 60 }) },
+        headers,
+      );
+      expect(status).toBe(200);
+      expect(body.errors).toBeUndefined();
+      const answer = body.data!.batchCopy;
+      expect(answer.__typename).toBe('CopyAccepted');
+      expect(answer.items.map((i) => i.status)).toEqual(['PENDING', 'PENDING']);
+      expect(answer.task!.id).toMatch(JOB_ID);
+      expect((await readUntil(gw, answer.task!.id, headers)).state).toBe('SUCCEEDED');
+    } finally {
+      emu.faults.clear();
+    }
+  });
+
+  it('BACKGROUND with waitSeconds that finishes partially failed names the job, so it can be retried', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const ids = [...dingTalkFiles(emu, 3), 'no-such-dentry'];
+    const answer = await copy(dingTalkInput(ids, { execution: 'BACKGROUND', waitSeconds: 10 }));
+    expect(answer.__typename).toBe('CopyPartiallyFailed');
+    expect(answer.summary).toMatchObject({ total: 4, succeeded: 3, failed: 1, pending: 0 });
+    const job = answer.finished!;
+    expect(job.id).toMatch(JOB_ID);
+    expect(job.state).toBe('PARTIALLY_FAILED');
+    // retryCopyTask knows the job: its only failure (NOT_FOUND) is not safe to send again.
+    const { body } = await rig.gw.graphql(
+      `mutation($id: ID!) { retryCopyTask(id: $id) { __typename } }`,
+      { id: job.id },
+      headers,
+    );
+    expect(body.errors?.[0]?.extensions?.code).toBe('INVALID_ARGUMENT');
+    expect(body.errors?.[0]?.message).toMatch(/safe to send again/);
+  });
+
+  it('a job is refused as an inline batch is when the caller sends no upstream token: UNAUTHENTICATED, nothing accepted or sent', async () => {
+    const ding = dingtalkOf(rig).dingtalk!;
+    const smhEmu = smhOf(rig).smh!;
+    const items = smhBatch(smhEmu, 2);
+    const cases = [
+      {
+        job: dingTalkInput(dingTalkFiles(ding, 31)), // AUTO over the inline limit
+        inline: dingTalkInput(dingTalkFiles(ding, 1)),
+        calls: () => ding.stats.requestsByRoute.batchCopy ?? 0,
+      },
+      {
+        job: smhInput(items, { execution: 'BACKGROUND' }),
+        inline: smhInput(items, { execution: 'INLINE' }),
+        calls: () => smhEmu.stats.requests['batch.copy'] ?? 0,
+      },
+    ];
+    for (const c of cases) {
+      const before = c.calls();
+      // No token header: rig.gw.graphql sends none.
+      const inline = await rig.gw.graphql(COPY, { input: c.inline });
+      const job = await rig.gw.graphql(COPY, { input: c.job });
+      expect(job.body.data).toEqual({ batchCopy: null });
+      expect(job.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+        [['batchCopy'], 'UNAUTHENTICATED'],
+      ]);
+      expect(job.body.errors?.[0]?.message).toBe(inline.body.errors?.[0]?.message);
+      expect(inline.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(c.calls()).toBe(before);
+    }
+  });
+
+  it('one document: a cancelCopyTask or retryCopyTask that fails is null at its own path; the batchCopy that copied keeps its answer', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const ids = dingTalkFiles(emu, 2);
+    const unknown = `cj1_${'A'.repeat(22)}.${'A'.repeat(22)}`;
+    const { body } = await rig.gw.graphql<{
+      copy: CopyAnswer['batchCopy'] | null;
+      cancelCopyTask: { id: string } | null;
+      retry: { __typename: string } | null;
+    }>(
+      `mutation($input: BatchCopyInput!, $id: ID!) {
+        copy: batchCopy(input: $input) { __typename ... on CopyOutcome { summary { total succeeded failed pending unknown } } }
+        cancelCopyTask(id: $id) { id }
+        retry: retryCopyTask(id: $id) { __typename }
+      }`,
+      { input: dingTalkInput(ids), id: unknown },
+      headers,
+    );
+    expect(body.data).toEqual({
+      copy: {
+        __typename: 'CopySucceeded',
+        summary: { total: 2, succeeded: 2, failed: 0, pending: 0, unknown: 0 },
+      },
+      cancelCopyTask: null,
+      retry: null,
+    });
+    expect(body.errors?.map((e) => [e.path, (e.extensions as { code: string }).code])).toEqual([
+      [['cancelCopyTask'], 'NOT_FOUND'],
+      [['retry'], 'NOT_FOUND'],
+    ]);
+    const copies = dingTalkCopies(emu);
+    expect(ids.map((id) => copies.get(id))).toEqual([1, 1]);
   });
 
   it('bad input of a job is refused before anything is accepted, naming the field', async () => {
@@ -171,9 +283,12 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
     expect(second.task!.id).toBe(first.task!.id);
     expect(second.items.map((i) => i.source)).toEqual(ids);
     await readUntil(rig.gw, first.task!.id, headers);
+    // A replay once the job finished answers its finished outcome, naming the job.
     const third = await copy(dingTalkInput(ids, { idempotencyKey: key, execution: 'BACKGROUND' }));
-    expect(third.task!.id).toBe(first.task!.id);
-    expect(third.task!.state).toBe('SUCCEEDED');
+    expect(third.__typename).toBe('CopySucceeded');
+    expect(third.summary).toEqual({ total: 31, succeeded: 31, failed: 0, pending: 0, unknown: 0 });
+    expect(third.finished?.id).toBe(first.task!.id);
+    expect(third.finished?.state).toBe('SUCCEEDED');
     const copies = dingTalkCopies(emu);
     expect(ids.map((id) => copies.get(id))).toEqual(ids.map(() => 1));
   });
@@ -322,20 +437,21 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
     }
   });
 
-  /** A finished (cancelled) DingTalk job of `count` items, some FAILED/CANCELLED (retryable). */
-  async function cancelledJob(count: number) {
+  /** A finished (cancelled) DingTalk job of `count` items on `gw`, some FAILED/CANCELLED (retryable). */
+  async function cancelledJob(count: number, gw: TestGateway = rig.gw, as: Record<string, string> = headers) {
     const emu = dingtalkOf(rig).dingtalk!;
     emu.faults.add({ kind: 'latency', ms: 100, pathIncludes: 'batchCopy' });
     try {
       const ids = dingTalkFiles(emu, count);
-      const id = (await copy(dingTalkInput(ids, { execution: 'BACKGROUND' }))).task!.id;
-      const { body } = await rig.gw.graphql(
-        `mutation($id: ID!) { cancelCopyTask(id: $id) { id } }`,
-        { id },
-        headers,
+      const accepted = await gw.graphql<CopyAnswer>(
+        COPY,
+        { input: dingTalkInput(ids, { execution: 'BACKGROUND' }) },
+        as,
       );
+      const id = accepted.body.data!.batchCopy.task!.id;
+      const { body } = await gw.graphql(`mutation($id: ID!) { cancelCopyTask(id: $id) { id } }`, { id }, as);
       expect(body.errors).toBeUndefined();
-      const done = await readUntil(rig.gw, id, headers);
+      const done = await readUntil(gw, id, as);
       expect(done.items.some((i) => i.status === 'FAILED' && i.error?.retryable)).toBe(true);
       return { ids, id };
     } finally {
@@ -343,14 +459,27 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
     }
   }
 
-  async function retryOn(gw: { graphql: TestGateway['graphql'] }, id: string): Promise<Task> {
+  /** The retry task `retryCopyTask` answers: CopyAccepted's while it runs, the finished outcome's once done. */
+  async function retryOn(
+    gw: { graphql: TestGateway['graphql'] },
+    id: string,
+    as: Record<string, string> = headers,
+  ): Promise<Task> {
     const { body } = await gw.graphql<{ retryCopyTask: CopyAnswer['batchCopy'] }>(
-      `mutation($id: ID!) { retryCopyTask(id: $id) { __typename ... on CopyAccepted { task { ${TASK_FIELDS} } } } }`,
+      `mutation($id: ID!) { retryCopyTask(id: $id) {
+        __typename
+        ... on CopyAccepted { task { ${TASK_FIELDS} } }
+        ... on CopySucceeded { finished: task { ${TASK_FIELDS} } }
+        ... on CopyPartiallyFailed { finished: task { ${TASK_FIELDS} } }
+      } }`,
       { id },
-      headers,
+      as,
     );
     expect(body.errors).toBeUndefined();
-    return body.data!.retryCopyTask.task!;
+    const answer = body.data!.retryCopyTask;
+    const task = answer.task ?? answer.finished!;
+    expect(answer.__typename).toBe(task.done ? 'CopySucceeded' : 'CopyAccepted');
+    return task;
   }
 
   it('retryCopyTask twice: the second call answers the first retry task (same id, current state); each item is copied once', async () => {
@@ -367,6 +496,33 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
     const third = await retryOn(rig.gw, id);
     expect(third.id).toBe(first.id);
     await new Promise((resolve) => setTimeout(resolve, 300));
+    const copies = dingTalkCopies(emu);
+    expect(ids.map((i) => copies.get(i))).toEqual(ids.map(() => 1));
+  });
+
+  it('retryCopyTask is refused as batchCopy is without an upstream token (API keys, pass-through): UNAUTHENTICATED, no retry task recorded', async () => {
+    const emu = dingtalkOf(rig).dingtalk!;
+    const key = 'retry-admission-key-0123456789';
+    const gw = await replica(rig, { ...rig.env, GATEWAY_API_KEYS: `ui:${key}` });
+    extra.push(gw);
+    const auth = { authorization: `Bearer ${key}` };
+    const withToken = { ...headers, ...auth };
+    const { ids, id } = await cancelledJob(30, gw, withToken);
+    const before = emu.stats.requestsByRoute.batchCopy ?? 0;
+    const refused = await gw.graphql(
+      `mutation($id: ID!) { retryCopyTask(id: $id) { __typename } }`,
+      { id },
+      auth,
+    );
+    expect(refused.body.data).toEqual({ retryCopyTask: null });
+    expect(refused.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['retryCopyTask'], 'UNAUTHENTICATED'],
+    ]);
+    expect(emu.stats.requestsByRoute.batchCopy ?? 0).toBe(before);
+    // Nothing was recorded: the retry sent with the token is the first, and it copies what was left.
+    const retry = await retryOn(gw, id, withToken);
+    expect(retry.retryOf).toEqual({ id, state: 'CANCELLED' });
+    expect((await readUntil(gw, retry.id, withToken)).state).toBe('SUCCEEDED');
     const copies = dingTalkCopies(emu);
     expect(ids.map((i) => copies.get(i))).toEqual(ids.map(() => 1));
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finishedOutcome } from '../../src/copy/service.js';
+import { finishedOutcome, waitEnd } from '../../src/copy/service.js';
 import type { CopyItemResult, CopyOutcome, CopyTask } from '../../src/copy/types.js';
 
 const pending = (index: number, source: string, target: string): CopyItemResult => ({
@@ -49,6 +49,8 @@ describe('finishedOutcome: task results folded into the batch answer', () => {
     );
     expect(outcome.kind).toBe('succeeded');
     expect(outcome.items[0]).toMatchObject({ status: 'SUCCEEDED', result: 'c/1.jpg' });
+    // The finished answer names the task it ran as, so that it can be read again.
+    expect(outcome.kind === 'succeeded' && outcome.task?.id).toBe('ct1_x');
   });
 
   it('never gives an item a task result that names another item: it is UNKNOWN', () => {
@@ -79,5 +81,22 @@ describe('finishedOutcome: task results folded into the batch answer', () => {
       ['a/1.jpg', 'UNKNOWN', 'UPSTREAM_PROTOCOL_ERROR'],
       ['a/2.jpg', 'UNKNOWN', 'UPSTREAM_PROTOCOL_ERROR'],
     ]);
+  });
+});
+
+describe('waitEnd: a wait (waitSeconds) ends before the operation deadline', () => {
+  const now = 1_000_000;
+
+  it('ends when asked when the deadline is far enough', () => {
+    expect(waitEnd(5, { deadline: now + 30_000 }, now)).toBe(now + 5_000);
+    expect(waitEnd(0, { deadline: now + 30_000 }, now)).toBe(now);
+    expect(waitEnd(10, {}, now)).toBe(now + 10_000);
+  });
+
+  it('ends a second before the deadline when the deadline comes first (a quarter of what is left when less)', () => {
+    expect(waitEnd(60, { deadline: now + 30_000 }, now)).toBe(now + 29_000);
+    expect(waitEnd(29, { deadline: now + 30_000 }, now)).toBe(now + 29_000);
+    expect(waitEnd(60, { deadline: now + 2_000 }, now)).toBe(now + 1_500);
+    expect(waitEnd(60, { deadline: now - 10 }, now)).toBe(now - 10);
   });
 });

@@ -1,7 +1,7 @@
 import type { BackgroundShape } from '../../copy/background.js';
 import { dingTalkJobShape } from './job-shape.js';
 import type { ProviderAdapter } from '../../copy/adapter.js';
-import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
+import { checkCredential, mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import type { CallContext } from '../../copy/call.js';
 import { UpstreamFailure } from '../../copy/errors.js';
 import type { RequestedItem } from '../../copy/progress.js';
@@ -114,6 +114,10 @@ export class DingTalkAdapter implements ProviderAdapter<DingTalkBatchCopyRequest
       id: encodeTaskId(dingTalkTaskRefs, { provider: 'DINGTALK', unionId: request.unionId, parts }),
       upstreamTaskIds: [...new Set(parts.map((p) => p.taskId))],
     }));
+  }
+
+  authorize(_request: DingTalkBatchCopyRequest, call: CallContext): Promise<void> {
+    return checkCredential(this.provider, this.tokens, APP_SCOPE, call);
   }
 
   #withToken<T>(call: CallContext, fn: (token: string) => Promise<T>): Promise<T> {

@@ -4,6 +4,9 @@ import type { CopyItemResult, CopyOutcome, CopyTask, Provider } from '../../copy
 import { mapBounded } from './concurrency.js';
 import type { RunProgress } from '../../copy/progress.js';
 import { failureEvidence } from '../../copy/evidence.js';
+import type { CallContext } from '../../copy/call.js';
+import type { TokenSource } from '../../credentials/token-source.js';
+import { ensureToken } from '../../credentials/with-token.js';
 
 /** What a chunk asked for: where it starts in the request and what each item names. */
 export interface ChunkInput<T> {
@@ -59,6 +62,34 @@ function failedItems(chunk: ChunkInput<unknown>, failure: UpstreamFailure): Copy
   }));
 }
 
+/** A rejected credential as the error that ends the operation (a GraphQL error UNAUTHENTICATED). */
+function credentialRefusal(provider: Provider, failure: UpstreamFailure): GatewayError {
+  return new GatewayError(failure.error.message, 'UNAUTHENTICATED', {
+    provider,
+    upstream: failure.error.upstream,
+  });
+}
+
+/**
+ * Checks that a batch for `scope` has a credential (see {@link ensureToken}) and fails as
+ * {@link mergeChunks} fails a batch whose every chunk lacked one: GatewayError UNAUTHENTICATED; any
+ * other refusal stays an UpstreamFailure (answered CopyRejected).
+ */
+export async function checkCredential(
+  provider: Provider,
+  tokens: TokenSource,
+  scope: string,
+  call: CallContext,
+): Promise<void> {
+  try {
+    await ensureToken(tokens, scope, call.callerTokens[provider], call);
+  } catch (error) {
+    if (error instanceof UpstreamFailure && error.code === 'UNAUTHENTICATED')
+      throw credentialRefusal(provider, error);
+    throw error;
+  }
+}
+
 /**
  * Merges chunk answers in request order into one outcome. A chunk that failed leaves its items FAILED
  * (it did not run) or UNKNOWN (it may have run); a rejected credential ends the operation; when every
@@ -92,12 +123,7 @@ export function mergeChunks<Part>(
   // A rejected credential is the caller's problem, not an item's, so it ends the operation, but only
   // when nothing ran: an error instead of results would hide copies already made.
   const auth = failures.find((f) => f.code === 'UNAUTHENTICATED');
-  if (auth && nothingRan) {
-    throw new GatewayError(auth.error.message, 'UNAUTHENTICATED', {
-      provider,
-      upstream: auth.error.upstream,
-    });
-  }
+  if (auth && nothingRan) throw credentialRefusal(provider, auth);
   if (nothingRan) {
     return { kind: 'rejected', provider, items, error: (failures[0] as UpstreamFailure).error };
   }

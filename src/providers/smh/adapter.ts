@@ -8,7 +8,7 @@ import { chunk, mapBounded } from '../kit/concurrency.js';
 import { callScope } from '../kit/call-scope.js';
 import { isSafeToRetryRead, isSafeToRetryWrite, withRetry, type RetryPolicy } from '../kit/retry.js';
 import { combineTaskStates, summarize } from '../../copy/summary.js';
-import { mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
+import { checkCredential, mergeChunks, sendChunks, type ChunkInput } from '../kit/batch.js';
 import { withToken } from '../../credentials/with-token.js';
 import { encodeTaskId } from '../../copy/task-id.js';
 import type { CopyItemResult, CopyOutcome, CopySummary, CopyTask, CopyTaskState } from '../../copy/types.js';
@@ -112,6 +112,10 @@ export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskR
       id: encodeTaskId(smhTaskRefs, { provider: 'SMH', ...scope, parts }),
       upstreamTaskIds: parts.map((p) => p.taskId),
     }));
+  }
+
+  authorize(request: SmhBatchCopyRequest, call: CallContext): Promise<void> {
+    return checkCredential(this.provider, this.tokens, request.libraryId, call);
   }
 
   #withToken<T>(libraryId: string, call: CallContext, fn: (token: string) => Promise<T>): Promise<T> {

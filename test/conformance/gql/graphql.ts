@@ -82,8 +82,13 @@ export type CopyExecution =
    */
   | 'AUTO'
   /**
-   * Always a background task: the answer is `CopyAccepted` at once, every item PENDING, with a short task
-   * id to follow (`copyTask`, `copyTaskUpdated`, `waitSeconds`).
+   * Always a background task. Without `waitSeconds` the answer is `CopyAccepted` at once, every item
+   * PENDING, with a short task id to follow (`copyTask`, `copyTaskUpdated`). With `waitSeconds`, the
+   * answer is where the items stand when the task finishes or the wait ends: `CopySucceeded` or
+   * `CopyPartiallyFailed` with `task` once every item finished, else `CopyAccepted`. A replay by
+   * `idempotencyKey` answers the same way: the task's outcome once it finished. Refused before anything is
+   * accepted exactly as an inline batch is refused before anything is sent (bad input, UNSUPPORTED,
+   * UNAUTHENTICATED).
    */
   | 'BACKGROUND'
   /** Inside the request; refused with INVALID_ARGUMENT when the batch needs more upstream calls than the inline limit. */
@@ -144,7 +149,12 @@ export type DingTalkBatchCopyInput = {
   targetSpaceId: string;
   /** The operator's unionId. */
   unionId: string;
-  /** Wait up to this many seconds for asynchronous work to finish before answering. */
+  /**
+   * Wait up to this many seconds (0 to 60) for asynchronous work (upstream tasks, a background task) to
+   * finish before answering. The wait is capped by the operation's deadline (the gateway's
+   * OPERATION_TIMEOUT_MS, default 30 s): it ends about a second before it, never with an error, and the
+   * answer is where the items stand then (`CopyAccepted` with the task while any still runs).
+   */
   waitSeconds?: number | null | undefined;
 };
 
@@ -186,7 +196,12 @@ export type SmhBatchCopyInput = {
   spaceId?: string | null | undefined;
   /** A temporary user identity, honoured only for admin tokens issued without a user id. */
   userId?: string | null | undefined;
-  /** Wait up to this many seconds for asynchronous work to finish before answering. */
+  /**
+   * Wait up to this many seconds (0 to 60) for asynchronous work (upstream tasks, a background task) to
+   * finish before answering. The wait is capped by the operation's deadline (the gateway's
+   * OPERATION_TIMEOUT_MS, default 30 s): it ends about a second before it, never with an error, and the
+   * answer is where the items stand then (`CopyAccepted` with the task while any still runs).
+   */
   waitSeconds?: number | null | undefined;
 };
 
