@@ -127,7 +127,11 @@ export type DingTalkBatchCopyInput = {
   dentryIds: Array<string>;
   /** Inline, or as a background task (see `CopyExecution`). Default: AUTO. */
   execution?: CopyExecution | null | undefined;
-  /** Replaying a request with the same key returns the first answer instead of copying again. */
+  /**
+   * Replaying a request with the same key returns the first answer instead of copying again; for a
+   * background task, the task's answer now (`CopyAccepted` while it runs, its finished outcome with `task`
+   * once done).
+   */
   idempotencyKey?: string | null | undefined;
   /** The space that holds the sources. */
   spaceId: string;

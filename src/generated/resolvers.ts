@@ -353,7 +353,11 @@ export type DingTalkBatchCopyInput = {
   dentryIds: Array<Scalars['NonEmptyString']['input']>;
   /** Inline, or as a background task (see `CopyExecution`). Default: AUTO. */
   execution?: InputMaybe<CopyExecution>;
-  /** Replaying a request with the same key returns the first answer instead of copying again. */
+  /**
+   * Replaying a request with the same key returns the first answer instead of copying again; for a
+   * background task, the task's answer now (`CopyAccepted` while it runs, its finished outcome with `task`
+   * once done).
+   */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** The space that holds the sources. */
   spaceId: Scalars['NonEmptyString']['input'];
@@ -492,7 +496,11 @@ export type SmhBatchCopyInput = {
   conflictStrategy?: InputMaybe<ConflictStrategy>;
   /** Inline, or as a background task (see `CopyExecution`). Default: AUTO. */
   execution?: InputMaybe<CopyExecution>;
-  /** Replaying a request with the same key returns the first answer instead of copying again. */
+  /**
+   * Replaying a request with the same key returns the first answer instead of copying again; for a
+   * background task, the task's answer now (`CopyAccepted` while it runs, its finished outcome with `task`
+   * once done).
+   */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** What to copy. Any number up to the gateway's limit: more than 1000 are sent in several upstream calls. */
   items: Array<SmhCopyItemInput>;
