@@ -323,9 +323,24 @@ describe.each(PROVIDERS)('managed $name tokens', (provider) => {
       for (const secret of [DEMO_LIBRARY_SECRET, DINGTALK_SEED.appSecret]) expect(text).not.toContain(secret);
       expect(provider.counts(rig)).toMatchObject({ tokenRequests: 1, batchCalls: 0 });
 
+      // A background job meets the same refusal before it is accepted (nothing is recorded to run later).
+      emulator.faults.add({ ...fault, pathIncludes: provider.tokenPath, times: 1 });
+      const [field, fields] = Object.entries(provider.input(0))[0]!;
+      const job = await copy(rig.gateway, { [field]: { ...(fields as object), execution: 'BACKGROUND' } });
+      const refused = job.body.data?.batchCopy as typeof rejected;
+      expect(refused?.__typename).toBe('CopyRejected');
+      expect(refused?.error).toEqual(rejected?.error);
+      expect(
+        (refused as { items?: { status: string; evidence: string }[] }).items?.map((i) => [
+          i.status,
+          i.evidence,
+        ]),
+      ).toEqual([['FAILED', 'NOT_SENT']]);
+      expect(provider.counts(rig)).toMatchObject({ tokenRequests: 2, batchCalls: 0 });
+
       // The failure is not remembered: the next call fetches again and succeeds.
       await copySucceeds(rig.gateway, provider.input(1));
-      expect(provider.counts(rig)).toMatchObject({ tokenRequests: 2, batchCalls: 1, executedItems: 1 });
+      expect(provider.counts(rig)).toMatchObject({ tokenRequests: 3, batchCalls: 1, executedItems: 1 });
     },
   );
 });
