@@ -61,8 +61,15 @@ export interface IdempotencyPort {
    * Runs `work` unless this scope already has a run, whose answer is returned instead. `request` is
    * what must match for a replay (its fingerprint is compared): the whole request, provider included.
    * `signal` bounds every wait for the store: a store that does not answer fails the request closed
-   * (nothing sent).
+   * (nothing sent). `deadline` (epoch ms) is when the operation ends: a replay's wait for a first run
+   * still going ends before it (IDEMPOTENCY_CONFLICT, retryable), never in a deadline error.
    */
-  run(scope: IdempotencyScope, request: unknown, work: KeyedWork, signal?: AbortSignal): Promise<CopyOutcome>;
+  run(
+    scope: IdempotencyScope,
+    request: unknown,
+    work: KeyedWork,
+    signal?: AbortSignal,
+    deadline?: number,
+  ): Promise<CopyOutcome>;
   close(): Promise<void>;
 }

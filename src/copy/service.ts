@@ -21,6 +21,7 @@ import type {
 } from './types.js';
 import { abandonedOutcome, type RequestedItem, type RunProgress } from './progress.js';
 import { TaskWatchHub } from './task-watch.js';
+import { readCall, waitEnd } from './wait.js';
 import { idEnvelope } from './id-envelope.js';
 import { TaskIdSeal, taskNotFound } from './task-id-seal.js';
 import { isJobReference, upstreamCalls, type BackgroundCaller, type BackgroundJobs } from './background.js';
@@ -44,11 +45,6 @@ export interface CopyServiceOptions {
 const MAX_WAIT_SECONDS = 60;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const WAIT_POLL_MS = 500;
-/**
- * Time kept between the end of a wait (waitSeconds) and the operation's deadline, for the last read
- * and the answer (at most a quarter of the time left when the wait starts).
- */
-const ANSWER_RESERVE_MS = 1000;
 
 /** The provider-neutral entry point the resolvers call. */
 export class CopyService {
@@ -335,6 +331,7 @@ export class CopyService {
           abandoned: (events) => abandonedOutcome(provider, adapter.requestedItems(request), events),
         },
         call.signal,
+        call.deadline,
       );
     }
     if (outcome.kind === 'accepted' && isJobReference(outcome.task.id)) {
@@ -373,7 +370,7 @@ export class CopyService {
         const left = until - Date.now();
         if (left <= 0) break;
         await sleep(Math.min(WAIT_POLL_MS, left), undefined, { signal: call.signal });
-        const loaded = await read(boundedCall(call, until));
+        const loaded = await read(readCall(call, until));
         if (!loaded || loaded instanceof Error) break;
         task = loaded;
       }
@@ -588,28 +585,6 @@ export function finishedOutcome(outcome: CopyOutcome, task: CopyTask): CopyOutco
 function jobOutcome(task: CopyTask): CopyOutcome {
   const outcome: CopyOutcome = { kind: 'accepted', provider: task.provider, items: task.items, task };
   return task.done ? finishedOutcome(outcome, task) : outcome;
-}
-
-/**
- * When a wait of `waitSeconds` ends (epoch ms): then, or earlier when the operation's deadline comes
- * first, keeping time for the last read and the answer (see ANSWER_RESERVE_MS). A wait never runs into
- * the deadline: its answer is the state at its end.
- */
-export function waitEnd(waitSeconds: number, call: Pick<CallContext, 'deadline'>, now = Date.now()): number {
-  const asked = now + waitSeconds * 1000;
-  if (call.deadline === undefined) return asked;
-  const reserve = Math.min(ANSWER_RESERVE_MS, Math.max(0, call.deadline - now) / 4);
-  return Math.min(asked, call.deadline - reserve);
-}
-
-/** `call` for one read of a wait: it ends (is aborted) half the answer reserve after the wait ends. */
-function boundedCall(call: CallContext, until: number): CallContext {
-  const end =
-    call.deadline === undefined
-      ? until + ANSWER_RESERVE_MS / 2
-      : Math.min(call.deadline, until + ANSWER_RESERVE_MS / 2);
-  const signal = AbortSignal.any([call.signal, AbortSignal.timeout(Math.max(0, end - Date.now()))]);
-  return { ...call, signal, deadline: end };
 }
 
 /**

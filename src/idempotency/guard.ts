@@ -7,6 +7,7 @@ import type { CopyItemResult, CopyOutcome } from '../copy/types.js';
 import { OwnedRun } from './owned-run.js';
 import type { Claim, IdempotencyRecord, IdempotencyStore } from './store.js';
 import { storedItem } from '../copy/evidence.js';
+import { waitLimit } from '../copy/wait.js';
 
 /** How long idempotency records live and how long a replay waits, in milliseconds. */
 export interface IdempotencyOptions {
@@ -100,6 +101,7 @@ export class IdempotencyGuard implements IdempotencyPort {
     request: unknown,
     work: KeyedWork,
     signal?: AbortSignal,
+    deadline?: number,
   ): Promise<CopyOutcome> {
     const key = sha256(`${scope.caller}\u0000${scope.key}`);
     const claim: Claim = {
@@ -118,7 +120,7 @@ export class IdempotencyGuard implements IdempotencyPort {
         throw unavailable();
       }
       if (!existing) return this.#own(key, claim, work);
-      const replayed = await this.#replay(key, claim, existing, work, signal);
+      const replayed = await this.#replay(key, claim, existing, work, signal, deadline);
       if (replayed === 'free') continue;
       if ('claimed' in replayed) return this.#own(key, replayed.claimed, work);
       return replayed.outcome;
@@ -181,8 +183,10 @@ export class IdempotencyGuard implements IdempotencyPort {
     record: IdempotencyRecord,
     work: KeyedWork,
     signal: AbortSignal | undefined,
+    operationDeadline: number | undefined,
   ): Promise<Replayed> {
-    const deadline = Date.now() + this.options.waitMs;
+    // Waits for the first run at most waitMs, and never into the operation's deadline.
+    const deadline = Math.min(Date.now() + this.options.waitMs, waitLimit(operationDeadline));
     let current: IdempotencyRecord | undefined = record;
     try {
       for (;;) {
@@ -205,7 +209,8 @@ export class IdempotencyGuard implements IdempotencyPort {
             { retryable: true },
           );
         } else {
-          await bounded(new Promise((resolve) => setTimeout(resolve, 100)), signal);
+          const pause = Math.min(100, Math.max(0, deadline - Date.now()));
+          await bounded(new Promise((resolve) => setTimeout(resolve, pause)), signal);
         }
         current = await bounded(this.store.get(key), signal);
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { finishedOutcome, waitEnd } from '../../src/copy/service.js';
+import { finishedOutcome } from '../../src/copy/service.js';
+import { waitEnd } from '../../src/copy/wait.js';
 import type { CopyItemResult, CopyOutcome, CopyTask } from '../../src/copy/types.js';
 
 const pending = (index: number, source: string, target: string): CopyItemResult => ({

@@ -177,3 +177,35 @@ describe('IdempotencyGuard across a dead owner', () => {
     ).toEqual(settled);
   });
 });
+
+describe('IdempotencyGuard replaying a key whose first run is still going', () => {
+  it("stops waiting for it before the operation's deadline: IDEMPOTENCY_CONFLICT (retryable) while the operation still runs", async () => {
+    const shared = new MemoryIdempotencyStore();
+    const { store, die } = dying(shared);
+    // The first run lives (its lease is renewed) and never ends while the replay waits.
+    const options = { ttlMs: 60_000, leaseMs: LEASE_MS, waitMs: 10_000 };
+    void new IdempotencyGuard(store, options).run(
+      scope,
+      'req',
+      work(async () => never),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const operation = new AbortController();
+    const deadline = Date.now() + 2_000;
+    const timer = setTimeout(() => operation.abort(new Error('deadline')), 2_000);
+    const retry = work(async () => outcomeFromItems('SMH', []));
+    try {
+      const refused = await new IdempotencyGuard(shared, options)
+        .run(scope, 'req', retry, operation.signal, deadline)
+        .catch((error: unknown) => ({ error, deadlinePassed: operation.signal.aborted }));
+      expect(refused).toMatchObject({
+        error: { code: 'IDEMPOTENCY_CONFLICT', extra: { retryable: true } },
+        deadlinePassed: false,
+      });
+      expect(retry.runs).toBe(0);
+    } finally {
+      clearTimeout(timer);
+      die();
+    }
+  });
+});
