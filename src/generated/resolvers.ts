@@ -202,6 +202,14 @@ export type CopyOutcome = {
   provider: Provider;
   /** Counts of the items by status. */
   summary: CopySummary;
+  /**
+   * The task this batch runs or ran as (a background task, or an upstream asynchronous task), to read it
+   * again (`copyTask`), follow it (`copyTaskUpdated`) and retry it (`retryCopyTask`); null when the batch
+   * finished inside the request without one. Ask for it here, on the interface
+   * (`... on CopyOutcome { task { id state } }`): `CopyAccepted.task` is non-null and the others' are not,
+   * so asking for `task` under one name on two members needs an alias for one of them.
+   */
+  task?: Maybe<CopyTask>;
 };
 
 /** Every item finished or its outcome is unknown, and at least one did not succeed. */
@@ -216,8 +224,8 @@ export type CopyPartiallyFailed = CopyOutcome & {
   /**
    * The task this batch ran as (a background task, or an upstream asynchronous task followed with
    * `waitSeconds`), so that it can be read again and its retryable failures retried (`retryCopyTask`,
-   * background tasks); null when the batch finished inside the request without a task. Nullable where
-   * `CopyAccepted.task` is not: a document that asks for both under the same name needs an alias for one.
+   * background tasks); null when the batch finished inside the request without a task (see
+   * `CopyOutcome.task`).
    */
   task?: Maybe<CopyTask>;
 };
@@ -246,6 +254,8 @@ export type CopyRejected = CopyOutcome & {
   provider: Provider;
   /** Counts of the items by status. */
   summary: CopySummary;
+  /** Always null: a refused request ran as no task. */
+  task?: Maybe<CopyTask>;
 };
 
 /** Every item finished and succeeded. */
@@ -260,8 +270,7 @@ export type CopySucceeded = CopyOutcome & {
   /**
    * The task this batch ran as (a background task, or an upstream asynchronous task followed with
    * `waitSeconds`), so that it can be read again and retried; null when the batch finished inside the
-   * request without a task. Nullable where `CopyAccepted.task` is not: a document that asks for both
-   * under the same name needs an alias for one (GraphQL's rule for fields of one response name).
+   * request without a task (see `CopyOutcome.task`).
    */
   task?: Maybe<CopyTask>;
 };
@@ -777,6 +786,7 @@ export type CopyRejectedResolvers<ContextType = RequestContext, ParentType exten
   items?: Resolver<Array<ResolversTypes['CopyItemResult']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['CopySummary'], ParentType, ContextType>;
+  task?: Resolver<Maybe<ResolversTypes['CopyTask']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 

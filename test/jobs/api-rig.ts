@@ -118,10 +118,12 @@ export const COPY = /* GraphQL */ `
   mutation Copy($input: BatchCopyInput!) {
     batchCopy(input: $input) {
       __typename
-      ... on CopyOutcome { summary { total succeeded failed pending unknown } items { index status source } }
+      ... on CopyOutcome {
+        summary { total succeeded failed pending unknown }
+        items { index status source }
+        finished: task { ${TASK_FIELDS} }
+      }
       ... on CopyAccepted { task { ${TASK_FIELDS} } }
-      ... on CopySucceeded { finished: task { ${TASK_FIELDS} } }
-      ... on CopyPartiallyFailed { finished: task { ${TASK_FIELDS} } }
       ... on CopyRejected { error { code message } }
     }
   }
@@ -157,7 +159,7 @@ export interface CopyAnswer {
     items: { index: number; status: string; source: string }[];
     /** CopyAccepted's task. */
     task?: Task;
-    /** The task a finished outcome (CopySucceeded, CopyPartiallyFailed) ran as, or null. */
+    /** The task the outcome runs or ran as (`CopyOutcome.task`), or null. */
     finished?: Task | null;
     error?: { code: string; message: string };
   };
