@@ -84,6 +84,8 @@ describe('a background job across a gateway crash (two processes, one Redis)', (
       JOB_LOCK_MS: '2000',
       TASK_POLL_INTERVAL_MS: '200',
       UNKNOWN_GRACE_MS: '200',
+      // Looks that find nothing end well inside the test's time (the default window is 10 minutes).
+      UNKNOWN_WINDOW_SECONDS: '20',
       // Unpaced: the crash, not the pace, is under test (the default 20 calls a second makes it 20 s).
       DINGTALK_MAX_CALLS_PER_SECOND: '0',
     };
