@@ -33,8 +33,8 @@ export interface LookupPlan {
   scope: Json;
   items: LookupItem[];
   /**
-   * Epoch milliseconds just before the first item of the request was sent: a copy the request made
-   * cannot be older (whole seconds are compared: some upstreams give no finer times).
+   * Gateway epoch milliseconds just before the first item of the request was sent: a copy the request
+   * made cannot be older. Compared with upstream times only through {@link sendWindow}.
    */
   sentAt: number;
   /** What the targets held before anything was sent (snapshot mode), in the provider's own terms. */
@@ -86,27 +86,106 @@ export interface TargetReads {
   observe(plan: LookupPlan, indexes: readonly number[], call: CallContext): Promise<Json>;
 }
 
-/** An upstream's clock as one of its answers showed it (its `Date` header) and ours when it arrived. */
+/**
+ * What the gateway knows of an upstream's clock from the `Date` headers of its answers: bounds on the
+ * offset (upstream time minus gateway time, milliseconds), which every answer narrows.
+ */
 export interface UpstreamClock {
-  /** Epoch ms, from the answer's `Date` header (whole seconds). */
-  upstream: number;
-  /** Epoch ms on the gateway's clock when the answer arrived. */
-  local: number;
-}
-
-/** The upstream's clock from an answer's `Date` header, or undefined when it has none. */
-export function upstreamClock(date: string | string[] | undefined): UpstreamClock | undefined {
-  const text = Array.isArray(date) ? date[0] : date;
-  const upstream = text === undefined ? Number.NaN : Date.parse(text);
-  return Number.isFinite(upstream) ? { upstream, local: Date.now() } : undefined;
+  /** The offset is at least this (ms). */
+  low: number;
+  /** The offset is at most this (ms). */
+  high: number;
+  /** Gateway epoch ms when the last answer that narrowed the bounds arrived (drift is counted from it). */
+  at: number;
 }
 
 /**
- * The earliest upstream time a copy sent at `sentAt` (gateway clock) can carry, in whole seconds: the
- * send moved onto the upstream's clock by the offset an answer showed (so clocks that disagree do not
- * matter), else taken as is. Never later than the true time (the `Date` header is cut to the second).
+ * How far a `Date` header may be from the upstream's time when it made the answer: the header has whole
+ * seconds (RFC 9110 §5.6.7, https://www.rfc-editor.org/rfc/rfc9110#section-5.6.7), cut or rounded.
  */
-export function copiedSince(sentAt: number, clock: UpstreamClock | undefined): number {
-  const since = clock ? clock.upstream - (clock.local - sentAt) : sentAt;
-  return Math.floor(since / 1000) * 1000;
+export const DATE_HEADER_GRANULARITY_MS = 1000;
+/**
+ * How far apart the clocks of an upstream's own servers may be (the one that answered a read, the one
+ * that stamped an entry): a margin every time-based proof keeps. NTP keeps servers far closer.
+ */
+export const UPSTREAM_SKEW_MS = 1000;
+/** How fast two clocks may drift apart (1 ms per second, far more than quartz clocks do). */
+const DRIFT_PER_MS = 1e-3;
+
+/**
+ * The upstream's clock from an answer's `Date` header, or undefined when it has none. The upstream made
+ * the answer while the gateway waited for it, between `askedAt` and `answeredAt` (gateway epoch ms),
+ * at a time within {@link DATE_HEADER_GRANULARITY_MS} of the header's.
+ */
+export function upstreamClock(
+  date: string | string[] | undefined,
+  askedAt: number,
+  answeredAt: number = Date.now(),
+): UpstreamClock | undefined {
+  const text = Array.isArray(date) ? date[0] : date;
+  const upstream = text === undefined ? Number.NaN : Date.parse(text);
+  if (!Number.isFinite(upstream)) return undefined;
+  return {
+    low: upstream - DATE_HEADER_GRANULARITY_MS - answeredAt,
+    high: upstream + DATE_HEADER_GRANULARITY_MS - askedAt,
+    at: answeredAt,
+  };
+}
+
+/**
+ * What two readings say together: the tighter bounds. Readings that cannot both be true (a clock was
+ * set while reading) leave nothing known: undefined.
+ */
+export function mergeClocks(
+  a: UpstreamClock | undefined,
+  b: UpstreamClock | undefined,
+): UpstreamClock | undefined {
+  if (!a || !b) return a ?? b;
+  const low = Math.max(a.low, b.low);
+  const high = Math.min(a.high, b.high);
+  return low <= high ? { low, high, at: Math.max(a.at, b.at) } : undefined;
+}
+
+/** When, on the upstream's clock, a send may have happened: between `earliest` and `latest` (epoch ms). */
+export interface SendWindow {
+  earliest: number;
+  latest: number;
+}
+
+/**
+ * Where the gateway moment `sentAt` (gateway epoch ms, taken just before the send) falls on the
+ * upstream's clock, as far as `clock` tells, widened by {@link UPSTREAM_SKEW_MS} and by the drift since
+ * the clock was read; undefined without a reading (no time then proves anything).
+ */
+export function sendWindow(sentAt: number, clock: UpstreamClock | undefined): SendWindow | undefined {
+  if (!clock) return undefined;
+  const margin = UPSTREAM_SKEW_MS + Math.abs(clock.at - sentAt) * DRIFT_PER_MS;
+  return { earliest: sentAt + clock.low - margin, latest: sentAt + clock.high + margin };
+}
+
+/**
+ * Whether an upstream time stamp (ISO 8601) proves its event came after the send: `granularityMs` is how
+ * far the stamp may be from the event (the field's unit, cut or rounded), so the event is after the
+ * latest moment the send can have been only when the stamp less that is. Without a window, never.
+ */
+export function surelyAfter(
+  stamp: string | undefined,
+  window: SendWindow | undefined,
+  granularityMs: number,
+): boolean {
+  const t = stamp === undefined ? Number.NaN : Date.parse(stamp);
+  return window !== undefined && Number.isFinite(t) && t - granularityMs >= window.latest;
+}
+
+/**
+ * Whether an upstream time stamp may be of an event after the send (the negation of "surely before"):
+ * true without a window or a readable stamp.
+ */
+export function maybeAfter(
+  stamp: string | undefined,
+  window: SendWindow | undefined,
+  granularityMs: number,
+): boolean {
+  const t = stamp === undefined ? Number.NaN : Date.parse(stamp);
+  return window === undefined || !Number.isFinite(t) || t + granularityMs > window.earliest;
 }

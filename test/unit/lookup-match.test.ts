@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { copiedSince, type Json, type LookupPlan } from '../../src/copy/lookups.js';
+import {
+  mergeClocks,
+  sendWindow,
+  surelyAfter,
+  upstreamClock,
+  type Json,
+  type LookupPlan,
+} from '../../src/copy/lookups.js';
 import { applyVerdicts, lookDelay } from '../../src/copy/resolution.js';
 import { smhMatching, type SmhObserved } from '../../src/providers/smh/lookup-match.js';
 import {
@@ -12,11 +19,33 @@ const SENT = Date.parse('2026-11-30T10:00:00.000Z');
 const after = (s: number) => new Date(SENT + s * 1000).toISOString();
 const json = (v: unknown) => v as Json;
 
-describe('copiedSince', () => {
-  it('moves the send onto the upstream clock and cuts it to the second', () => {
-    expect(copiedSince(SENT + 400, undefined)).toBe(SENT);
-    // The upstream's clock runs an hour behind ours: the send is an hour earlier there.
-    expect(copiedSince(SENT, { upstream: SENT + 5000 - 3600_000, local: SENT + 5000 })).toBe(SENT - 3600_000);
+/** A look's reading of the upstream's clock, 5 s after the send, on a clock that agrees with ours. */
+const CLOCK = upstreamClock(new Date(SENT + 5000).toUTCString(), SENT + 5000, SENT + 5100);
+
+describe('the send on the upstream clock', () => {
+  it('allows for whole-second Date headers, the time the answer took, and skew between servers', () => {
+    expect(CLOCK).toEqual({ low: -1100, high: 1000, at: SENT + 5100 });
+    const window = sendWindow(SENT, CLOCK)!;
+    // 1 s for the Date header's unit, 1 s of skew between the upstream's servers, 0.1 % of 5.1 s drift.
+    expect(window.earliest).toBeCloseTo(SENT - 2105.1, 3);
+    expect(window.latest).toBeCloseTo(SENT + 2005.1, 3);
+    // A whole-second time stamp proves "after the send" only a second past the window.
+    expect(surelyAfter(after(3), window, 1000)).toBe(false);
+    expect(surelyAfter(after(3.1), window, 1000)).toBe(true);
+    // No reading of the upstream's clock: nothing is proven by time.
+    expect(surelyAfter(after(60), sendWindow(SENT, undefined), 1000)).toBe(false);
+  });
+
+  it('moves the send onto the upstream clock: an hour behind ours, an hour earlier there', () => {
+    const behind = upstreamClock(new Date(SENT + 5000 - 3600_000).toUTCString(), SENT + 5000, SENT + 5000);
+    expect(sendWindow(SENT, behind)!.latest).toBeCloseTo(SENT - 3600_000 + 2005, 0);
+  });
+
+  it('narrows with every reading, and knows nothing from readings that contradict each other', () => {
+    const later = upstreamClock(new Date(SENT + 6000).toUTCString(), SENT + 6500, SENT + 6600);
+    expect(mergeClocks(CLOCK, later)).toEqual({ low: -1100, high: 500, at: SENT + 6600 });
+    const jumped = upstreamClock(new Date(SENT + 60_000).toUTCString(), SENT + 6000, SENT + 6100);
+    expect(mergeClocks(CLOCK, jumped)).toBeUndefined();
   });
 });
 
@@ -47,13 +76,13 @@ const file = (name: string, created: number, extra: object = {}) => ({
   ...extra,
 });
 const smhSeen = (entries: object[]): Json =>
-  json({ sources: { '-:src/a.txt': SOURCE }, folders: { dst: { entries } } });
+  json({ sources: { '-:src/a.txt': SOURCE }, folders: { dst: { entries } }, clock: CLOCK });
 const smhDecide = (plan: LookupPlan, observed: Json, claimed: string[] = []) =>
   smhMatching.decide(plan, [0], observed, new Set(claimed)).get(0);
 
 describe('SMH matching', () => {
-  it('takes a file created since the send with the source size and crc64 for the copy', () => {
-    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', 1)]))).toEqual({
+  it('takes a file created provably after the send with the source size and crc64 for the copy', () => {
+    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', 4)]))).toEqual({
       status: 'SUCCEEDED',
       result: 'dst/a.txt',
       renamed: false,
@@ -62,24 +91,43 @@ describe('SMH matching', () => {
 
   it('never takes an older identical file, another content, or a claimed copy', () => {
     expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', -60)]))?.status).toBe('UNKNOWN');
-    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', 1, { crc64: '43' })]))?.status).toBe('UNKNOWN');
-    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', 1)]), ['dst/a.txt'])?.status).toBe('UNKNOWN');
+    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', 4, { crc64: '43' })]))?.status).toBe('UNKNOWN');
+    expect(smhDecide(smhPlan('FAIL'), smhSeen([file('a.txt', 4)]), ['dst/a.txt'])?.status).toBe('UNKNOWN');
   });
 
+  it.each(['FAIL', 'RENAME', 'OVERWRITE'])(
+    '%s: never takes a file made around the send (an earlier copy a moment before is not provably new)',
+    (strategy) => {
+      for (const created of [-1.5, -0.4, 0, 0.9, 2]) {
+        const entries = [file('a.txt', created)];
+        if (strategy === 'RENAME') entries.push(file('a (1).txt', created));
+        expect(smhDecide(smhPlan(strategy), smhSeen(entries))?.status).toBe('UNKNOWN');
+      }
+      // Nor anything by time when no answer showed SMH's clock.
+      const noClock = json({
+        sources: { '-:src/a.txt': SOURCE },
+        folders: { dst: { entries: [file('a.txt', 60)] } },
+      });
+      expect(smhDecide(smhPlan(strategy), noClock)?.status).toBe('UNKNOWN');
+    },
+  );
+
   it('finds a renamed copy, and stays undecided between two', () => {
-    expect(smhDecide(smhPlan('RENAME'), smhSeen([file('a.txt', -60), file('a (2).txt', 1)]))).toEqual({
+    expect(smhDecide(smhPlan('RENAME'), smhSeen([file('a.txt', -60), file('a (2).txt', 4)]))).toEqual({
       status: 'SUCCEEDED',
       result: 'dst/a (2).txt',
       renamed: true,
     });
-    expect(smhDecide(smhPlan('RENAME'), smhSeen([file('a (1).txt', 1), file('a (2).txt', 1)]))?.status).toBe(
+    expect(smhDecide(smhPlan('RENAME'), smhSeen([file('a (1).txt', 4), file('a (2).txt', 4)]))?.status).toBe(
       'UNKNOWN',
     );
   });
 
   it('takes an overwrite by its modification time', () => {
-    const overwritten = file('a.txt', -60, { modificationTime: after(1) });
+    const overwritten = file('a.txt', -60, { modificationTime: after(4) });
     expect(smhDecide(smhPlan('OVERWRITE'), smhSeen([overwritten]))?.status).toBe('SUCCEEDED');
+    const around = file('a.txt', -60, { modificationTime: after(0.5) });
+    expect(smhDecide(smhPlan('OVERWRITE'), smhSeen([around]))?.status).toBe('UNKNOWN');
     expect(smhDecide(smhPlan('FAIL'), smhSeen([overwritten]))?.status).toBe('UNKNOWN');
   });
 
@@ -90,12 +138,33 @@ describe('SMH matching', () => {
     expect(conflict).toMatchObject({ status: 'FAILED', error: { code: 'CONFLICT', retryable: false } });
     const empty: SmhObserved = { sources: { '-:src/a.txt': SOURCE }, folders: { dst: { missing: true } } };
     expect(smhDecide(smhPlan('FAIL', empty), smhSeen([file('a.txt', -60)]))?.status).toBe('SUCCEEDED');
+    // An entry made a moment before the send is in the snapshot: not new, however close its time.
+    const earlier = file('a.txt', -0.3);
+    const taken: SmhObserved = {
+      sources: { '-:src/a.txt': SOURCE },
+      folders: { dst: { entries: [earlier] } },
+    };
+    expect(smhDecide(smhPlan('RENAME', taken), smhSeen([earlier]))?.status).toBe('UNKNOWN');
+    expect(smhDecide(smhPlan('RENAME', taken), smhSeen([earlier, file('a (1).txt', 0.2)]))).toEqual({
+      status: 'SUCCEEDED',
+      result: 'dst/a (1).txt',
+      renamed: true,
+    });
+    // A snapshot without inodes proves nothing by them: times decide.
+    const bare: SmhObserved = {
+      sources: { '-:src/a.txt': SOURCE },
+      folders: { dst: { entries: [{ ...earlier, inode: undefined }] } },
+    };
+    expect(smhDecide(smhPlan('RENAME', bare), smhSeen([earlier, file('a (1).txt', 0.2)]))?.status).toBe(
+      'UNKNOWN',
+    );
   });
 
   it('leaves directories and unreadable folders undecided', () => {
     const dir = json({
       sources: { '-:src/a.txt': { name: 'a.txt', type: 'dir' } },
-      folders: { dst: { entries: [{ name: 'a.txt', type: 'dir', creationTime: after(1) }] } },
+      folders: { dst: { entries: [{ name: 'a.txt', type: 'dir', creationTime: after(4) }] } },
+      clock: CLOCK,
     });
     expect(smhDecide(smhPlan('FAIL'), dir)?.status).toBe('UNKNOWN');
     const broken = json({ sources: { '-:src/a.txt': SOURCE }, folders: { dst: { error: 'x' } } });
@@ -125,22 +194,51 @@ const dentry = (id: string, name: string, created: number, extra: object = {}) =
   ...extra,
 });
 const dtSeen = (entries: object[], extra: object = {}): Json =>
-  json({ sources: { d1: DT_SOURCE }, folder: { entries }, ...extra });
+  json({ sources: { d1: DT_SOURCE }, folder: { entries }, clock: CLOCK, ...extra });
 const dtDecide = (plan: LookupPlan, observed: Json) =>
   dingTalkMatching.decide(plan, [0], observed, new Set()).get(0);
 
 describe('DingTalk matching', () => {
   it('takes a new entry with the name, type and size', () => {
-    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r.pdf', 0)]))).toEqual({
+    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r.pdf', 4)]))).toEqual({
       status: 'SUCCEEDED',
       result: 'n1',
       renamed: false,
     });
     expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r.pdf', -5)]))?.status).toBe('UNKNOWN');
-    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r.pdf', 0, { size: 11 })]))?.status).toBe(
+    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r.pdf', 4, { size: 11 })]))?.status).toBe(
       'UNKNOWN',
     );
-    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r(1).pdf', 0)]))?.status).toBe('UNKNOWN');
+    expect(dtDecide(dtPlan('FAIL'), dtSeen([dentry('n1', 'r(1).pdf', 4)]))?.status).toBe('UNKNOWN');
+  });
+
+  it.each(['FAIL', 'RENAME', 'OVERWRITE', 'KEEP_EXISTING'])(
+    '%s: never takes an entry made around the send (an earlier copy a moment before is not provably new)',
+    (strategy) => {
+      for (const created of [-1, 0, 1, 2]) {
+        const entries = [dentry('n1', 'r.pdf', created)];
+        if (strategy === 'RENAME') entries.push(dentry('n2', 'r(1).pdf', created));
+        expect(dtDecide(dtPlan(strategy), dtSeen(entries))?.status).toBe('UNKNOWN');
+      }
+      const noClock = json({ sources: { d1: DT_SOURCE }, folder: { entries: [dentry('n1', 'r.pdf', 60)] } });
+      expect(dtDecide(dtPlan(strategy), noClock)?.status).toBe('UNKNOWN');
+    },
+  );
+
+  it('with a snapshot: an id the folder did not hold is new whatever its time; one it held is not', () => {
+    const earlier = dentry('n0', 'r.pdf', 0);
+    const before: DingTalkObserved = { sources: { d1: DT_SOURCE }, folder: { entries: [earlier] } };
+    const renamed = dentry('n1', 'r(1).pdf', 0);
+    expect(
+      dtDecide(dtPlan('RENAME', before), dtSeen([renamed, earlier], { known: { n0: earlier } })),
+    ).toEqual({
+      status: 'SUCCEEDED',
+      result: 'n1',
+      renamed: false,
+    });
+    expect(dtDecide(dtPlan('RENAME', before), dtSeen([earlier], { known: { n0: earlier } }))?.status).toBe(
+      'UNKNOWN',
+    );
   });
 
   it('reads renamed variants loosely, only under RENAME', () => {
@@ -148,11 +246,11 @@ describe('DingTalk matching', () => {
     expect(isRenamedVariant('r (12).pdf', 'r.pdf', true)).toBe(true);
     expect(isRenamedVariant('r.pdf', 'r.pdf', true)).toBe(false);
     expect(isRenamedVariant('r(1).txt', 'r.pdf', true)).toBe(false);
-    expect(dtDecide(dtPlan('RENAME'), dtSeen([dentry('n2', 'r(1).pdf', 1)]))?.status).toBe('SUCCEEDED');
+    expect(dtDecide(dtPlan('RENAME'), dtSeen([dentry('n2', 'r(1).pdf', 4)]))?.status).toBe('SUCCEEDED');
   });
 
   it('takes an overwrite in place by its modified time', () => {
-    const overwritten = dentry('old', 'r.pdf', -60, { modifiedTime: after(1), version: 2 });
+    const overwritten = dentry('old', 'r.pdf', -60, { modifiedTime: after(4), version: 2 });
     expect(dtDecide(dtPlan('OVERWRITE'), dtSeen([overwritten]))).toMatchObject({ result: 'old' });
     expect(dtDecide(dtPlan('FAIL'), dtSeen([overwritten]))?.status).toBe('UNKNOWN');
   });
@@ -180,8 +278,9 @@ describe('DingTalk matching', () => {
       json({
         sources: { d1: folderSource },
         folder: {
-          entries: [{ id: 'n3', name: 'p', type: 'FOLDER', status: 'NORMAL', createTime: after(0) }],
+          entries: [{ id: 'n3', name: 'p', type: 'FOLDER', status: 'NORMAL', createTime: after(4) }],
         },
+        clock: CLOCK,
         trees: { d1: ['a\u0000FILE\u00001'], n3: tree },
       });
     expect(dtDecide(dtPlan('FAIL'), seen(['a\u0000FILE\u00001']))).toMatchObject({

@@ -20,14 +20,21 @@
  * - Folders: a new folder proves the copy started, not that it finished (a folder with entries copies
  *   as a task whose id was lost with the answer): it is taken for the copy only when its whole tree
  *   (names, types, file sizes) equals the source's, which also proves the copy finished.
- * An entry whose times predate the send is never taken for a copy, so a copy made but dated earlier
- * (which the docs do not exclude) leaves the item UNKNOWN rather than resolved wrongly.
+ * "New since the send" is proven by a snapshot's ids, else by times: an entry counts as new only when its
+ * time is after the latest moment the send can have been on DingTalk's clock, allowing for whole-second
+ * times and `Date` headers, the offset between the clocks, and skew between DingTalk's servers
+ * ({@link surelyAfter}). An entry made around the send (an earlier request's copy a moment before, or
+ * this one's) is not provably new, so its item stays UNKNOWN; so does a copy made but dated earlier
+ * (which the docs do not exclude).
  */
 import { upstreamError } from '../../copy/errors.js';
 import {
-  copiedSince,
+  sendWindow,
+  surelyAfter,
   type Json,
+  type LookupPlan,
   type LookupVerdict,
+  type SendWindow,
   type TargetMatching,
   type UpstreamClock,
 } from '../../copy/lookups.js';
@@ -74,11 +81,39 @@ export interface DingTalkObserved {
   /** Trees of source folders and of candidate copies, by folder id: `path type size` lines, sorted. */
   trees?: Record<string, string[] | { error: string }>;
   known?: Record<string, DingTalkDentryRead>;
-  /** DingTalk's clock as a listing answer showed it. */
-  clock?: UpstreamClock;
+  /** DingTalk's clock as the listing's answers showed it (their `Date` headers). */
+  clock?: UpstreamClock | undefined;
 }
 
 const time = (iso: string | undefined): number => (iso === undefined ? Number.NaN : Date.parse(iso));
+
+/** DingTalk's `createTime` and `modifiedTime` have whole seconds (cut or rounded). */
+export const DINGTALK_TIME_GRANULARITY_MS = 1000;
+
+/** The ids the snapshot saw in the target folder, when it read the folder whole. */
+export function knownIds(before: DingTalkObserved | undefined): Set<string> | undefined {
+  const entries = entriesOf(before?.folder);
+  return entries && new Set(entries.map((e) => e.id));
+}
+
+/**
+ * Whether a dentry is provably new since the send: with a snapshot of the whole folder, an id that was
+ * not in it; else a `createTime` after the send whatever the clocks' and the fields' uncertainty
+ * ({@link surelyAfter}). An entry made around the send (an earlier request's copy a moment before, or
+ * this one's) is not provably new.
+ */
+export function isNewDentry(
+  entry: DingTalkDentryFacts,
+  known: ReadonlySet<string> | undefined,
+  window: SendWindow | undefined,
+): boolean {
+  return known ? !known.has(entry.id) : surelyAfter(entry.createTime, window, DINGTALK_TIME_GRANULARITY_MS);
+}
+
+/** The send's window on DingTalk's clock, as a look's answers showed it. */
+export function lookWindow(plan: LookupPlan, observed: DingTalkObserved): SendWindow | undefined {
+  return sendWindow(plan.sentAt, observed.clock);
+}
 
 function isFacts(read: DingTalkDentryRead | undefined): read is DingTalkDentryFacts {
   return read !== undefined && read !== null && !('error' in read);
@@ -144,9 +179,9 @@ export const dingTalkMatching: TargetMatching<DingTalkBatchCopyRequest> = {
     const observed = observedJson as unknown as DingTalkObserved;
     const before = plan.before as unknown as DingTalkObserved | undefined;
     const claimed = new Set(claimedResults);
-    const since = copiedSince(plan.sentAt, observed.clock);
+    const window = lookWindow(plan, observed);
     const earlierEntries = entriesOf(before?.folder);
-    const earlierIds = earlierEntries && new Set(earlierEntries.map((e) => e.id));
+    const earlierIds = knownIds(before);
     const verdicts = new Map<number, LookupVerdict>();
     for (const index of [...indexes].sort((a, b) => a - b)) {
       const item = plan.items.find((i) => i.index === index);
@@ -191,8 +226,7 @@ export const dingTalkMatching: TargetMatching<DingTalkBatchCopyRequest> = {
         }
         if (strategy === 'KEEP_EXISTING') return { status: 'SUCCEEDED', result: earlier.id, renamed: false };
       }
-      const isNew = (e: DingTalkDentryFacts) =>
-        earlierIds ? !earlierIds.has(e.id) : time(e.createTime) >= since;
+      const isNew = (e: DingTalkDentryFacts) => isNewDentry(e, earlierIds, window);
       if (!isFile) {
         const sourceTree = observed.trees?.[source.id];
         const found = recent.filter(
@@ -216,7 +250,7 @@ export const dingTalkMatching: TargetMatching<DingTalkBatchCopyRequest> = {
               ? `${complete.length} copies of the folder ${source.name} appeared since the send`
               : found.length > 0
                 ? `a folder ${source.name} appeared since the send, but its tree does not equal the source's yet`
-                : `no copy of the folder ${source.name} made since the send is in the target folder yet`,
+                : `no copy of the folder ${source.name} provably made since the send is in the target folder yet`,
         };
       }
       const same = (e: DingTalkDentryFacts) =>
@@ -235,7 +269,7 @@ export const dingTalkMatching: TargetMatching<DingTalkBatchCopyRequest> = {
             time(e.modifiedTime) > time(earlier.modifiedTime) || (e.version ?? 0) > (earlier.version ?? 0)
           );
         }
-        return !earlier && time(e.modifiedTime) >= since;
+        return !earlier && surelyAfter(e.modifiedTime, window, DINGTALK_TIME_GRANULARITY_MS);
       });
       const free = candidates.filter((e) => !claimed.has(e.id));
       if (free.length === 1)
@@ -248,7 +282,7 @@ export const dingTalkMatching: TargetMatching<DingTalkBatchCopyRequest> = {
       }
       return {
         status: 'UNKNOWN',
-        reason: `no copy of ${source.name} made since the send is in the target folder yet`,
+        reason: `no copy of ${source.name} provably made since the send is in the target folder yet`,
       };
     }
   },

@@ -1,6 +1,8 @@
 import type { CallContext } from '../../copy/call.js';
 import {
-  copiedSince,
+  maybeAfter,
+  mergeClocks,
+  sendWindow,
   upstreamClock,
   type Json,
   type LookupPlan,
@@ -15,7 +17,11 @@ import { callScope } from '../kit/call-scope.js';
 import { isSafeToRetryRead, withRetry, type RetryPolicy } from '../kit/retry.js';
 import type { DingTalkClient, DingTalkScope } from './client.js';
 import {
+  DINGTALK_TIME_GRANULARITY_MS,
   isFolderCandidate,
+  isNewDentry,
+  knownIds,
+  lookWindow,
   type DingTalkDentryFacts,
   type DingTalkDentryRead,
   type DingTalkFolderRead,
@@ -53,8 +59,8 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 /**
  * DingTalk's reads for settling UNKNOWN items: GetDentries for the sources (30 ids a call), one
- * ListDentries walk of the target folder by MODIFIED_TIME, newest first, until entries predate the
- * send (50 a page), and, with a snapshot, GetDentries for the entries that held the items' names
+ * ListDentries walk of the target folder by MODIFIED_TIME, newest first, until entries surely predate
+ * the send (50 a page), and, with a snapshot, GetDentries for the entries that held the items' names
  * before. Every call takes one unit of the operation's call budget and goes through the adapter's
  * HTTP client.
  */
@@ -104,21 +110,23 @@ export class DingTalkTargetReads implements TargetReads {
   }
 
   /**
-   * The target folder, newest modification first: every page (`until` undefined), or until an entry
-   * was last modified before `until(clock)`.
+   * The target folder, newest modification first: every page (`sentAt` undefined), or until an entry
+   * was surely last modified before the send at `sentAt` (gateway epoch ms), as the answers' `Date`
+   * headers place it on DingTalk's clock (every entry that may be new since the send is read).
    */
   async #list(
     call: CallContext,
     scope: DingTalkLookupScope,
     operation: UpstreamOperation,
     maxPages: number,
-    until?: (clock: UpstreamClock | undefined) => number,
-  ): Promise<{ folder: DingTalkFolderRead; clock?: UpstreamClock }> {
+    sentAt?: number,
+  ): Promise<{ folder: DingTalkFolderRead; clock?: UpstreamClock | undefined }> {
     const entries: DingTalkDentryFacts[] = [];
     let clock: UpstreamClock | undefined;
     let nextToken: string | undefined;
     try {
       for (let page = 0; page < maxPages; page++) {
+        const askedAt = Date.now();
         const answer = await this.#send(call, scope, (s) =>
           this.client.listDentries(
             scope.targetSpaceId,
@@ -129,12 +137,15 @@ export class DingTalkTargetReads implements TargetReads {
           ),
         );
         if (answer === null) return { folder: { missing: true }, clock };
-        clock ??= upstreamClock(answer.date);
+        clock = mergeClocks(clock, upstreamClock(answer.date, askedAt));
         const read = answer.dentries.map(facts);
         entries.push(...read);
         const last = read.at(-1);
+        const window = sentAt === undefined ? undefined : sendWindow(sentAt, clock);
         const older =
-          until && last?.modifiedTime !== undefined && Date.parse(last.modifiedTime) < until(clock);
+          window !== undefined &&
+          last?.modifiedTime !== undefined &&
+          !maybeAfter(last.modifiedTime, window, DINGTALK_TIME_GRANULARITY_MS);
         if (answer.nextToken === undefined || older) return { folder: { entries }, clock };
         nextToken = answer.nextToken;
       }
@@ -152,15 +163,14 @@ export class DingTalkTargetReads implements TargetReads {
     call: CallContext,
     scope: DingTalkLookupScope,
     items: readonly { source: string; strategy: string }[],
-    sentAt: number,
+    plan: LookupPlan,
     before: DingTalkObserved | undefined,
     observed: DingTalkObserved,
   ): Promise<void> {
-    const since = copiedSince(sentAt, observed.clock);
-    const earlier =
-      before && 'entries' in before.folder ? new Set(before.folder.entries.map((e) => e.id)) : undefined;
+    const window = lookWindow(plan, observed);
+    const earlier = knownIds(before);
     const recent = ('entries' in observed.folder ? observed.folder.entries : []).filter((e) =>
-      earlier ? !earlier.has(e.id) : e.createTime !== undefined && Date.parse(e.createTime) >= since,
+      isNewDentry(e, earlier, window),
     );
     const wanted: { id: string; spaceId: string }[] = [];
     for (const item of items) {
@@ -238,11 +248,11 @@ export class DingTalkTargetReads implements TargetReads {
       .filter((id) => !before?.sources[id] || 'error' in (before.sources[id] ?? {}));
     const [sources, listed] = await Promise.all([
       this.#query(call, scope, scope.spaceId, unknownSources, 'target_lookup'),
-      this.#list(call, scope, 'target_lookup', MAX_LOOK_PAGES, (clock) => copiedSince(plan.sentAt, clock)),
+      this.#list(call, scope, 'target_lookup', MAX_LOOK_PAGES, plan.sentAt),
     ]);
     const observed: DingTalkObserved = { sources, folder: listed.folder };
     if (listed.clock) observed.clock = listed.clock;
-    await this.#trees(call, scope, items, plan.sentAt, before, observed);
+    await this.#trees(call, scope, items, plan, before, observed);
     const earlier = before && 'entries' in before.folder ? before.folder.entries : undefined;
     if (earlier) {
       const names = new Set(

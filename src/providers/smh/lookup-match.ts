@@ -17,14 +17,20 @@
  * - Directories: a new directory proves the copy started, not that it finished. It is taken for the
  *   copy only when its whole tree equals the source's (the same relative paths and types, and for files
  *   the same size and crc64); a tree still filling (a copy running as an SMH task) stays undecided.
- * Whether a copy gets a fresh `creationTime` is not documented: a copy whose times predate the send is
- * never taken for ours, so such an item stays UNKNOWN rather than being resolved wrongly.
+ * "Since the send" is proven by a snapshot's inodes, else by times: an entry counts as made since the
+ * send only when its time is after the latest moment the send can have been on SMH's clock, allowing
+ * for the unit of SMH's times and of its `Date` header, the offset between the clocks, and skew between
+ * SMH's servers ({@link surelyAfter}). An entry made around the send (an earlier request's copy a moment
+ * before, or this one's) is not provably new, so its item stays UNKNOWN. Whether a copy gets a fresh
+ * `creationTime` is not documented: a copy whose times predate the send is never taken for ours either.
  */
 import {
-  copiedSince,
+  sendWindow,
+  surelyAfter,
   type Json,
   type LookupPlan,
   type LookupVerdict,
+  type SendWindow,
   type TargetMatching,
   type UpstreamClock,
 } from '../../copy/lookups.js';
@@ -78,8 +84,8 @@ export interface SmhObserved {
    * {@link sourceKey}: one {@link treeLine} per entry, sorted; or why the tree could not be read.
    */
   trees?: Record<string, SmhTree>;
-  /** SMH's clock as a listing answer showed it. */
-  clock?: UpstreamClock;
+  /** SMH's clock as the answers of the look showed it (their `Date` headers). */
+  clock?: UpstreamClock | undefined;
 }
 
 /** A directory tree as lines (see {@link treeLine}), or why it could not be read whole. */
@@ -126,6 +132,12 @@ export function renamePattern(name: string, isDirectory: boolean): RegExp {
 }
 
 const time = (iso: string | undefined): number => (iso === undefined ? Number.NaN : Date.parse(iso));
+
+/**
+ * How far SMH's `creationTime` and `modificationTime` may be from the event they stamp: SMH does not
+ * document their unit, so whole seconds (cut or rounded) are assumed, as its examples show.
+ */
+export const SMH_TIME_GRANULARITY_MS = 1000;
 
 /**
  * The entries a read found where `to` is: the folder's listing, or the target read on its own; a
@@ -186,7 +198,7 @@ export interface TreeReads {
 export function treesToRead(plan: LookupPlan, indexes: readonly number[], observed: SmhObserved): TreeReads {
   const scope = plan.scope as unknown as SmhLookupScope;
   const before = plan.before as unknown as SmhObserved | undefined;
-  const since = copiedSince(plan.sentAt, observed.clock);
+  const window = sendWindow(plan.sentAt, observed.clock);
   const sources = new Map<string, { spaceId: string; path: string }>();
   const copies = new Set<string>();
   const wanted = new Set(indexes);
@@ -195,7 +207,7 @@ export function treesToRead(plan: LookupPlan, indexes: readonly number[], observ
     const spaceId = sourceSpace(scope, item.index);
     const source = sourceFacts(before, observed, spaceId, item.source);
     if (!isSource(source) || source.type !== 'dir') continue;
-    const found = newDirectories(observed, before, item.target, item.strategy, since);
+    const found = newDirectories(observed, before, item.target, item.strategy, window);
     if (found.length === 0) continue;
     sources.set(sourceKey(spaceId, item.source), { spaceId, path: item.source });
     for (const path of found) copies.add(path);
@@ -214,11 +226,21 @@ function sourceFacts(
   return isSource(before?.sources[key]) ? before?.sources[key] : observed.sources[key];
 }
 
-/** Whether `entry` appeared since the send: with a snapshot, an inode that was not there; else created since. */
-function isNewEntry(entry: SmhEntryFacts, known: SmhEntryFacts[] | undefined, since: number): boolean {
-  return known
-    ? entry.inode !== undefined && !known.some((e) => e.inode === entry.inode)
-    : time(entry.creationTime) >= since;
+/**
+ * Whether `entry` is provably new since the send: with a snapshot that has every entry's inode, an inode
+ * that was not there before; else a `creationTime` that is after the send whatever the clocks' and the
+ * fields' uncertainty ({@link surelyAfter}). An entry made around the send (the copy of an earlier
+ * request a moment before, or this one's) is not provably new: its item stays UNKNOWN.
+ */
+function isNewEntry(
+  entry: SmhEntryFacts,
+  known: SmhEntryFacts[] | undefined,
+  window: SendWindow | undefined,
+): boolean {
+  if (known && known.every((e) => e.inode !== undefined)) {
+    return entry.inode !== undefined && !known.some((e) => e.inode === entry.inode);
+  }
+  return surelyAfter(entry.creationTime, window, SMH_TIME_GRANULARITY_MS);
 }
 
 /** What the snapshot held where `to` is, when it could read it. */
@@ -237,7 +259,7 @@ function newDirectories(
   before: SmhObserved | undefined,
   to: string,
   strategy: string,
-  since: number,
+  window: SendWindow | undefined,
 ): string[] {
   const { folder, name } = splitPath(to);
   const entries = entriesAt(observed, folder, to);
@@ -249,7 +271,7 @@ function newDirectories(
       (e) =>
         e.type === 'dir' &&
         (e.name === name || (strategy === 'RENAME' && renamed.test(e.name))) &&
-        isNewEntry(e, known, since),
+        isNewEntry(e, known, window),
     )
     .map((e) => (folder === '' ? e.name : `${folder}/${e.name}`));
 }
@@ -287,7 +309,7 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
     const observed = observedJson as unknown as SmhObserved;
     const before = plan.before as unknown as SmhObserved | undefined;
     const claimed = new Set(claimedResults);
-    const since = copiedSince(plan.sentAt, observed.clock);
+    const window = sendWindow(plan.sentAt, observed.clock);
     const verdicts = new Map<number, LookupVerdict>();
     for (const index of [...indexes].sort((a, b) => a - b)) {
       const item = plan.items.find((i) => i.index === index);
@@ -315,7 +337,7 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
         const isDirectory = source.type === 'dir';
         const target = entries.find((e) => e.name === name);
         const resultOf = (entryName: string) => (folder === '' ? entryName : `${folder}/${entryName}`);
-        const isNew = (entry: SmhEntryFacts) => isNewEntry(entry, known, since);
+        const isNew = (entry: SmhEntryFacts) => isNewEntry(entry, known, window);
         const asks =
           strategy === 'FAIL' || (strategy === 'OVERWRITE' && (isDirectory || target?.type === 'dir'));
         if (asks && earlier && target && earlier.inode !== undefined && target.inode === earlier.inode) {
@@ -323,7 +345,7 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
         }
         if (isDirectory) {
           const sourceTree = observed.trees?.[sourceKey(sourceSpace(scope, index), from)];
-          const copies = newDirectories(observed, before, to, strategy, since).filter(
+          const copies = newDirectories(observed, before, to, strategy, window).filter(
             (path) =>
               !claimed.has(path) && sameTree(observed.trees?.[sourceKey(scope.spaceId, path)], sourceTree),
           );
@@ -346,10 +368,14 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
           const overwritten =
             strategy === 'OVERWRITE' &&
             (earlier
-              ? target.inode !== earlier.inode ||
+              ? (target.inode !== undefined &&
+                  earlier.inode !== undefined &&
+                  target.inode !== earlier.inode) ||
                 time(target.modificationTime) > time(earlier.modificationTime) ||
-                target.versionId !== earlier.versionId
-              : time(target.modificationTime) >= since);
+                (target.versionId !== undefined &&
+                  earlier.versionId !== undefined &&
+                  target.versionId !== earlier.versionId)
+              : surelyAfter(target.modificationTime, window, SMH_TIME_GRANULARITY_MS));
           if (isNew(target) || overwritten) candidates.push(target);
         }
         if (strategy === 'RENAME') {
@@ -371,7 +397,9 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
         }
         return {
           status: 'UNKNOWN',
-          reason: target ? `${to} does not hold a copy made since the send` : `nothing is at ${to} yet`,
+          reason: target
+            ? `${to} does not hold a copy provably made since the send`
+            : `nothing is at ${to} yet`,
         };
       }
     }

@@ -1,5 +1,11 @@
 import type { CallContext } from '../../copy/call.js';
-import { upstreamClock, type Json, type LookupPlan, type TargetReads } from '../../copy/lookups.js';
+import {
+  mergeClocks,
+  upstreamClock,
+  type Json,
+  type LookupPlan,
+  type TargetReads,
+} from '../../copy/lookups.js';
 import type { TokenSource } from '../../credentials/token-source.js';
 import { withToken } from '../../credentials/with-token.js';
 import type { UpstreamOperation } from '../../upstream/ports.js';
@@ -123,8 +129,9 @@ export class SmhTargetReads implements TargetReads {
       ...[...sources.entries()].map(([key, { spaceId, path }]) => async () => {
         let found: SmhSourceFacts;
         try {
+          const askedAt = Date.now();
           const { entry, date } = await send(spaceId, (s) => this.client.info(s, path, operation));
-          observed.clock ??= upstreamClock(date);
+          observed.clock = mergeClocks(observed.clock, upstreamClock(date, askedAt));
           found = entry ? facts(entry, splitPath(path).name) : null;
         } catch (error) {
           found = { error: message(error) };
@@ -134,8 +141,9 @@ export class SmhTargetReads implements TargetReads {
       ...targets.map((path) => async () => {
         let found: SmhSourceFacts;
         try {
+          const askedAt = Date.now();
           const { entry, date } = await send(scope.spaceId, (s) => this.client.info(s, path, operation));
-          observed.clock ??= upstreamClock(date);
+          observed.clock = mergeClocks(observed.clock, upstreamClock(date, askedAt));
           found = entry ? facts(entry, splitPath(path).name) : null;
         } catch (error) {
           found = { error: message(error) };
@@ -147,8 +155,8 @@ export class SmhTargetReads implements TargetReads {
           folder,
           (fn) => send(scope.spaceId, fn),
           operation,
-          (date) => {
-            observed.clock ??= upstreamClock(date);
+          (date, askedAt) => {
+            observed.clock = mergeClocks(observed.clock, upstreamClock(date, askedAt));
           },
         );
       }),
@@ -209,17 +217,18 @@ export class SmhTargetReads implements TargetReads {
     folder: string,
     send: <T>(fn: (scope: SmhScope) => Promise<T>) => Promise<T>,
     operation: UpstreamOperation,
-    clock: (date: string | undefined) => void,
+    clock: (date: string | undefined, askedAt: number) => void,
   ): Promise<SmhFolderFacts> {
     const entries: SmhEntryFacts[] = [];
     let marker: string | undefined;
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
+        const askedAt = Date.now();
         const answer = await send((s) =>
           this.client.listPage(s, folder, { marker, limit: PAGE_LIMIT }, operation),
         );
         if (answer === null) return { missing: true };
-        clock(answer.date);
+        clock(answer.date, askedAt);
         entries.push(...answer.contents.map((e) => facts(e, e.name ?? '')));
         if (answer.nextMarker === undefined) return { entries };
         marker = answer.nextMarker;
