@@ -8,12 +8,14 @@ import {
   DINGTALK_SEED as SEED,
   startDingTalkEmulator,
   type DingTalkEmulator,
+  type FaultRule,
 } from '../../src/emulators/dingtalk/index.js';
 import {
   DINGTALK_COPY,
   TASK,
   type ResolutionTaskAnswer,
   type ResolutionCopyAnswer,
+  type ResolvedItem,
 } from '../helpers/resolution.js';
 import { seededDingTalkInput } from '../helpers/dingtalk-input.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -54,8 +56,15 @@ function setUp(taken: boolean): { source: string; folder: string } {
   return { source, folder };
 }
 
-async function copy(gw: TestGateway, source: string, folder: string, strategy: string, after: boolean) {
-  emu.faults.add({ method: 'POST', pathIncludes: '/batchCopy', times: 1, after, kind: 'reset' });
+/** One batch copy of one dentry; `fault` (if any) fires on it. Exactly one batch call reaches DingTalk. */
+async function copyWith(
+  gw: TestGateway,
+  source: string,
+  folder: string,
+  strategy: string,
+  fault?: FaultRule,
+) {
+  if (fault) emu.faults.add({ method: 'POST', pathIncludes: '/batchCopy', times: 1, ...fault });
   const before = emu.stats.requestsByRoute.batchCopy ?? 0;
   const res = await gw.graphql<ResolutionCopyAnswer>(
     DINGTALK_COPY,
@@ -70,14 +79,37 @@ async function copy(gw: TestGateway, source: string, folder: string, strategy: s
   return res.body.data!.batchCopy;
 }
 
-describe('DingTalk: an answer lost after the copy ran is settled by looking (lookup)', () => {
+async function copy(gw: TestGateway, source: string, folder: string, strategy: string, after: boolean) {
+  return copyWith(gw, source, folder, strategy, { after, kind: 'reset' });
+}
+
+/** The item as the answer's task has it once the task is done (its looks ended), or as answered. */
+async function finalItem(gw: TestGateway, answer: ResolutionCopyAnswer['batchCopy']): Promise<ResolvedItem> {
+  let item = answer.items[0]!;
+  let done = answer.task === undefined;
+  for (let i = 0; i < 100 && !done; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await gw.graphql<ResolutionTaskAnswer>(
+      TASK,
+      { id: answer.task!.id },
+      { 'x-acs-dingtalk-access-token': token },
+    );
+    item = res.body.data!.copyTask.items[0]!;
+    done = res.body.data!.copyTask.done;
+  }
+  expect(done).toBe(true);
+  return item;
+}
+
+describe('DingTalk: an answer lost after the copy ran is settled by looking (snapshot)', () => {
+  // The snapshot's ids prove the copy new, however close to the send it was made.
   it.each([
     ['FAIL', false],
     ['RENAME', true],
     ['OVERWRITE', true],
     ['KEEP_EXISTING', false],
   ] as const)('%s (name taken: %s) → SUCCEEDED with the new dentry as result', async (strategy, taken) => {
-    const gw = await gateway();
+    const gw = await gateway({ UNKNOWN_RESOLUTION: 'snapshot' });
     const { source, folder } = setUp(taken);
     const answer = await copy(gw, source, folder, strategy, true);
     const ran = emu.stats.copiesOf(source);
@@ -92,12 +124,12 @@ describe('DingTalk: an answer lost after the copy ran is settled by looking (loo
   });
 });
 
-describe('DingTalk: folders', () => {
+describe('DingTalk: folders (snapshot)', () => {
   it.each([
     ['an empty folder', 'emptyFolderId'],
     ['a folder with entries (copied by a task whose id was lost)', 'folderId'],
   ] as const)('%s → SUCCEEDED once its tree equals the source tree', async (_what, key) => {
-    const gw = await gateway({ UNKNOWN_WINDOW_SECONDS: '5' });
+    const gw = await gateway({ UNKNOWN_RESOLUTION: 'snapshot', UNKNOWN_WINDOW_SECONDS: '5' });
     const folder = emu.state.createFolder(SEED.targetSpaceId, `tf${(n += 1)}`).id;
     const source = SEED[key];
     const ran = emu.stats.copiesOf(source).length;
@@ -114,6 +146,47 @@ describe('DingTalk: folders', () => {
       item = res.body.data!.copyTask.items[0]!;
     }
     expect(item).toMatchObject({ status: 'SUCCEEDED', result: root, evidence: 'TARGET_LOOKUP' });
+    expect(emu.stats.copiesOf(source)).toHaveLength(ran + 1);
+  });
+});
+
+describe('DingTalk: a copy that never ran is not given an earlier copy made a moment before (red team)', () => {
+  // The same copy ran a moment ago and answered; the repeat is answered systemError (500) before
+  // DingTalk does any work. The folder holds the first copy, dated within a second of the repeat's
+  // send: under lookup nothing proves it new, so the repeat stays UNKNOWN; a snapshot proves it was
+  // there before (FAIL: the repeat cannot have copied; KEEP_EXISTING: the existing entry is the answer).
+  it.each([
+    ['lookup', 'file', 'FAIL', 'UNKNOWN'],
+    ['lookup', 'file', 'RENAME', 'UNKNOWN'],
+    ['lookup', 'file', 'OVERWRITE', 'UNKNOWN'],
+    ['lookup', 'file', 'KEEP_EXISTING', 'UNKNOWN'],
+    ['lookup', 'folder', 'FAIL', 'UNKNOWN'],
+    ['lookup', 'folder', 'RENAME', 'UNKNOWN'],
+    ['snapshot', 'file', 'FAIL', 'FAILED'],
+    ['snapshot', 'file', 'RENAME', 'UNKNOWN'],
+    ['snapshot', 'file', 'OVERWRITE', 'UNKNOWN'],
+    ['snapshot', 'file', 'KEEP_EXISTING', 'SUCCEEDED'],
+    ['snapshot', 'folder', 'RENAME', 'UNKNOWN'],
+  ] as const)('%s, %s, %s → %s, never the earlier copy as this one', async (mode, what, strategy, status) => {
+    const gw = await gateway({ UNKNOWN_RESOLUTION: mode });
+    const source = what === 'file' ? setUp(false).source : SEED.emptyFolderId;
+    const folder =
+      what === 'file' ? setUp(false).folder : emu.state.createFolder(SEED.targetSpaceId, `rt${(n += 1)}`).id;
+    const ran = emu.stats.copiesOf(source).length;
+    const first = await copyWith(gw, source, folder, strategy);
+    const made = first.items[0]!.result;
+    expect(first.items[0]).toMatchObject({ status: 'SUCCEEDED', evidence: 'UPSTREAM_ANSWER' });
+    const repeat = await copyWith(gw, source, folder, strategy, {
+      kind: 'status',
+      status: 500,
+      code: 'systemError',
+    });
+    const item = await finalItem(gw, repeat);
+    expect(item.status).toBe(status);
+    if (status === 'FAILED') expect(item.error).toMatchObject({ code: 'CONFLICT' });
+    // KEEP_EXISTING copies nothing onto a taken name, by design: the existing entry is the answer.
+    if (status === 'SUCCEEDED') expect(item).toMatchObject({ result: made, evidence: 'TARGET_LOOKUP' });
+    // Only the first copy ran.
     expect(emu.stats.copiesOf(source)).toHaveLength(ran + 1);
   });
 });

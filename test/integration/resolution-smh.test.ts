@@ -4,11 +4,17 @@
  * answer; a fault before work loses the request. Its records say what actually ran.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_LIBRARY_ID as LIB, startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
+import {
+  DEMO_LIBRARY_ID as LIB,
+  startSmhEmulator,
+  type FaultRule,
+  type SmhEmulator,
+} from '../../src/emulators/smh/index.js';
 import {
   SMH_COPY,
   type ResolutionCopyAnswer,
   type ResolutionTaskAnswer,
+  type ResolvedItem,
   TASK,
 } from '../helpers/resolution.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -53,8 +59,9 @@ function setUp(taken: boolean): { from: string; to: string; dir: string } {
   return { from: `${dir}/src/a.txt`, to: `${dir}/dst/a.txt`, dir };
 }
 
-async function copy(gw: TestGateway, from: string, to: string, strategy: string, after: boolean) {
-  emu.faults.add({ method: 'POST', pathIncludes: BATCH, times: 1, after, kind: 'reset' });
+/** One batch copy of one item; `fault` (if any) fires on it. Exactly one batch call reaches SMH. */
+async function copyWith(gw: TestGateway, from: string, to: string, strategy: string, fault?: FaultRule) {
+  if (fault) emu.faults.add({ method: 'POST', pathIncludes: BATCH, times: 1, ...fault });
   const before = emu.stats.requests['batch.copy'] ?? 0;
   const res = await gw.graphql<ResolutionCopyAnswer>(
     SMH_COPY,
@@ -65,6 +72,28 @@ async function copy(gw: TestGateway, from: string, to: string, strategy: string,
   // Exactly one batch call reached SMH: nothing was sent again.
   expect((emu.stats.requests['batch.copy'] ?? 0) - before).toBe(1);
   return res.body.data!.batchCopy;
+}
+
+async function copy(gw: TestGateway, from: string, to: string, strategy: string, after: boolean) {
+  return copyWith(gw, from, to, strategy, { after, kind: 'reset' });
+}
+
+/** The item as the answer's task has it once the task is done (its looks ended), or as answered. */
+async function finalItem(gw: TestGateway, answer: ResolutionCopyAnswer['batchCopy']): Promise<ResolvedItem> {
+  let item = answer.items[0]!;
+  let done = answer.task === undefined;
+  for (let i = 0; i < 150 && !done; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await gw.graphql<ResolutionTaskAnswer>(
+      TASK,
+      { id: answer.task!.id },
+      { 'x-smh-access-token': token },
+    );
+    item = res.body.data!.copyTask.items[0]!;
+    done = res.body.data!.copyTask.done;
+  }
+  expect(done).toBe(true);
+  return item;
 }
 
 /** A fresh folder with a source directory holding a nested tree, and optionally a directory at the target name. */
@@ -79,8 +108,9 @@ function setUpDirectory(taken: boolean): { from: string; to: string; dir: string
   return { from: `${dir}/src/album`, to: `${dir}/dst/album`, dir };
 }
 
-describe('SMH: an answer lost after the copy ran is settled by looking (lookup)', () => {
-  // A directory is settled only when the whole tree at the target matches the source's.
+describe('SMH: an answer lost after the copy ran is settled by looking (snapshot)', () => {
+  // The snapshot's inodes prove the copy new, however close to the send it was made. A directory is
+  // settled only when the whole tree at the target matches the source's.
   it.each([
     ['file', 'FAIL', false, 'a.txt', false],
     ['file', 'RENAME', true, 'a (1).txt', true],
@@ -90,7 +120,7 @@ describe('SMH: an answer lost after the copy ran is settled by looking (lookup)'
   ] as const)(
     '%s, %s (target taken: %s) → SUCCEEDED with the copy (%s) as result',
     async (what, strategy, taken, name, renamed) => {
-      const gw = await gateway();
+      const gw = await gateway({ UNKNOWN_RESOLUTION: 'snapshot' });
       const { from, to, dir } = what === 'file' ? setUp(taken) : setUpDirectory(taken);
       const answer = await copy(gw, from, to, strategy, true);
       expect(answer.__typename).toBe('CopySucceeded');
@@ -120,6 +150,85 @@ describe('SMH: an answer lost after the copy ran is settled by looking (lookup)'
       evidence: 'UPSTREAM_ANSWER',
       checkedAt: null,
     });
+  });
+});
+
+describe('SMH: an answer lost after a late copy is settled by its time (lookup)', () => {
+  it('a copy SMH ran as a task seconds after the send is provably new by its creationTime → SUCCEEDED', async () => {
+    // SMH runs every batch as a task that copies 5 s later; the 202 answer with the task id is lost.
+    // No snapshot: only the copy's time, well after the send whatever the clocks' uncertainty, proves
+    // it new.
+    const late = await startSmhEmulator({ seed: true, asyncThreshold: 'always', taskDurationMs: 5000 });
+    try {
+      const gw = await startGateway({
+        SMH_BASE_URL: late.url,
+        UNKNOWN_GRACE_MS: '500',
+        UNKNOWN_WINDOW_SECONDS: '15',
+        CIRCUIT_MIN_REQUESTS: '100000',
+      });
+      gateways.push(gw);
+      late.state.putFile(LIB, SPACE, 'late/src/a.txt', { content: 'late source' });
+      late.state.mkdir(LIB, SPACE, 'late/dst');
+      late.faults.add({ method: 'POST', pathIncludes: BATCH, times: 1, after: true, kind: 'reset' });
+      const res = await gw.graphql<ResolutionCopyAnswer>(
+        SMH_COPY,
+        { input: { libraryId: LIB, items: [{ from: 'late/src/a.txt', to: 'late/dst/a.txt' }] } },
+        { 'x-smh-access-token': late.issueToken({ libraryId: LIB, grants: ['admin'] }) },
+      );
+      expect(res.body.errors).toBeUndefined();
+      const answer = res.body.data!.batchCopy;
+      expect(answer.items[0]).toMatchObject({ status: 'UNKNOWN' });
+      let item = answer.items[0]!;
+      for (let i = 0; i < 150 && item.status === 'UNKNOWN'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const task = await gw.graphql<ResolutionTaskAnswer>(
+          TASK,
+          { id: answer.task!.id },
+          { 'x-smh-access-token': late.issueToken({ libraryId: LIB, grants: ['admin'] }) },
+        );
+        item = task.body.data!.copyTask.items[0]!;
+      }
+      expect(item).toMatchObject({
+        status: 'SUCCEEDED',
+        result: 'late/dst/a.txt',
+        evidence: 'TARGET_LOOKUP',
+      });
+      expect(late.stats.copiesTo(SPACE, 'late/dst/a.txt')).toHaveLength(1);
+    } finally {
+      await late.close();
+    }
+  });
+});
+
+describe('SMH: a copy that never ran is not given an earlier copy made a moment before (red team)', () => {
+  // The same copy ran a moment ago and answered; the repeat is answered 500 before SMH does any work.
+  // The target holds the first copy, dated within a second or two of the repeat's send: under lookup
+  // nothing proves it new, so the repeat stays UNKNOWN; a snapshot proves it was there before.
+  it.each([
+    ['lookup', 'file', 'FAIL', 'UNKNOWN', null],
+    ['lookup', 'file', 'RENAME', 'UNKNOWN', null],
+    ['lookup', 'file', 'OVERWRITE', 'UNKNOWN', null],
+    ['lookup', 'directory', 'FAIL', 'UNKNOWN', null],
+    ['lookup', 'directory', 'RENAME', 'UNKNOWN', null],
+    ['snapshot', 'file', 'FAIL', 'FAILED', 'CONFLICT'],
+    ['snapshot', 'file', 'RENAME', 'UNKNOWN', null],
+    ['snapshot', 'file', 'OVERWRITE', 'UNKNOWN', null],
+    ['snapshot', 'directory', 'RENAME', 'UNKNOWN', null],
+  ] as const)('%s, %s, %s → %s, never SUCCEEDED', async (mode, what, strategy, status, code) => {
+    const gw = await gateway({ UNKNOWN_RESOLUTION: mode, UNKNOWN_WINDOW_SECONDS: '1' });
+    const { from, to } = what === 'file' ? setUp(false) : setUpDirectory(false);
+    const first = await copyWith(gw, from, to, strategy);
+    expect(first.items[0]).toMatchObject({ status: 'SUCCEEDED', result: to, evidence: 'UPSTREAM_ANSWER' });
+    const repeat = await copyWith(gw, from, to, strategy, {
+      kind: 'status',
+      status: 500,
+      code: 'InternalServerError',
+    });
+    expect(repeat.items[0]).not.toMatchObject({ status: 'SUCCEEDED' });
+    const item = await finalItem(gw, repeat);
+    expect(item).toMatchObject({ status, ...(code ? { error: { code } } : {}) });
+    // Only the first copy ran.
+    expect(emu.stats.copies.filter((c) => c.copyFrom.join('/') === from)).toHaveLength(1);
   });
 });
 
