@@ -23,7 +23,9 @@ let token: string;
 const logger = createLogger('silent');
 
 beforeAll(async () => {
-  emu = await startSmhEmulator({ seed: true });
+  // SMH copies as a task, 3.5 s after the send: without a snapshot (a background job takes none), only
+  // a copy made well after the send is provably new by its time.
+  emu = await startSmhEmulator({ seed: true, asyncThreshold: 'always', taskDurationMs: 3500 });
   token = emu.issueToken({ libraryId: LIB, grants: ['admin'] });
   adapter = smh.createAdapter(
     {
@@ -46,7 +48,7 @@ beforeAll(async () => {
     },
   );
   const resolver = new UnknownResolver(
-    { mode: 'lookup', graceMs: 30, windowMs: 3000 },
+    { mode: 'lookup', graceMs: 30, windowMs: 10_000 },
     new MemoryResolutionStore(),
     logger,
   );
