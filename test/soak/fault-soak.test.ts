@@ -16,7 +16,7 @@ import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gatew
 /**
  * Fault soak: both emulators inject faults into about 5 % of upstream calls while many concurrent
  * clients run batchCopy and copyTask operations. Bounded in count and time; loopback only.
- * SOAK_OPS and SOAK_CONCURRENCY make a larger run. Items whose answer was lost are settled by looking
+ * SOAK_OPS and SOAK_CONCURRENCY make a larger run; SOAK_UNKNOWN_RESOLUTION picks the resolution mode. Items whose answer was lost are settled by looking
  * at their targets; the figures count them (resolved, remaining, wrong), checked against the
  * emulators' records of what actually ran.
  */
@@ -31,6 +31,8 @@ const TIME_LIMIT_MS = Number(process.env.SOAK_TIME_LIMIT_MS ?? Math.max(60_000, 
  */
 const GRACE_MS = 100;
 const WINDOW_SECONDS = Number(process.env.SOAK_UNKNOWN_WINDOW_SECONDS ?? 30);
+/** `UNKNOWN_RESOLUTION` of the gateway under soak: `lookup` (the default) or `snapshot`. */
+const RESOLUTION = process.env.SOAK_UNKNOWN_RESOLUTION ?? 'lookup';
 
 const SMH_BATCH = '/api/v1/batch/';
 const SMH_TASK = '/api/v1/task/';
@@ -128,6 +130,7 @@ describe('fault soak', () => {
       LOG_LEVEL: 'warn',
       UPSTREAM_TIMEOUT_MS: '300',
       ...managedDemoEnv(smh.url, dingtalk.url),
+      UNKNOWN_RESOLUTION: RESOLUTION,
       UNKNOWN_GRACE_MS: String(GRACE_MS),
       UNKNOWN_WINDOW_SECONDS: String(WINDOW_SECONDS),
     });
