@@ -392,8 +392,8 @@ export type ItemEvidence =
   /** The gateway never sent the item (call budget, deadline before sending, cancellation, a refused credential). */
   | 'NOT_SENT'
   /**
-   * The answer was lost; the gateway looked at the target afterwards and found the copy (SUCCEEDED), or
-   * found that it cannot have run (FAILED). Nothing was sent again.
+   * The answer was lost; the gateway looked at the target afterwards and found the copy, an entry provably
+   * made since the send (SUCCEEDED), or found that it cannot have run (FAILED). Nothing was sent again.
    */
   | 'TARGET_LOOKUP'
   /** The upstream's answer said so (PENDING: the upstream accepted it and runs it). */
