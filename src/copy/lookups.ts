@@ -134,16 +134,15 @@ export function upstreamClock(
 
 /**
  * What two readings say together: the tighter bounds. Readings that cannot both be true (a clock was
- * set while reading) leave nothing known: undefined.
+ * set while reading) give empty bounds (`low` above `high`), which stay empty whatever is read next:
+ * nothing is known of the clock then ({@link sendWindow} is undefined).
  */
 export function mergeClocks(
   a: UpstreamClock | undefined,
   b: UpstreamClock | undefined,
 ): UpstreamClock | undefined {
   if (!a || !b) return a ?? b;
-  const low = Math.max(a.low, b.low);
-  const high = Math.min(a.high, b.high);
-  return low <= high ? { low, high, at: Math.max(a.at, b.at) } : undefined;
+  return { low: Math.max(a.low, b.low), high: Math.min(a.high, b.high), at: Math.max(a.at, b.at) };
 }
 
 /** When, on the upstream's clock, a send may have happened: between `earliest` and `latest` (epoch ms). */
@@ -155,10 +154,11 @@ export interface SendWindow {
 /**
  * Where the gateway moment `sentAt` (gateway epoch ms, taken just before the send) falls on the
  * upstream's clock, as far as `clock` tells, widened by {@link UPSTREAM_SKEW_MS} and by the drift since
- * the clock was read; undefined without a reading (no time then proves anything).
+ * the clock was read; undefined without a reading, or with readings that contradict each other (no
+ * time then proves anything).
  */
 export function sendWindow(sentAt: number, clock: UpstreamClock | undefined): SendWindow | undefined {
-  if (!clock) return undefined;
+  if (!clock || !(clock.low <= clock.high)) return undefined;
   const margin = UPSTREAM_SKEW_MS + Math.abs(clock.at - sentAt) * DRIFT_PER_MS;
   return { earliest: sentAt + clock.low - margin, latest: sentAt + clock.high + margin };
 }

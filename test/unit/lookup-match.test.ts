@@ -45,7 +45,10 @@ describe('the send on the upstream clock', () => {
     const later = upstreamClock(new Date(SENT + 6000).toUTCString(), SENT + 6500, SENT + 6600);
     expect(mergeClocks(CLOCK, later)).toEqual({ low: -1100, high: 500, at: SENT + 6600 });
     const jumped = upstreamClock(new Date(SENT + 60_000).toUTCString(), SENT + 6000, SENT + 6100);
-    expect(mergeClocks(CLOCK, jumped)).toBeUndefined();
+    const contradicted = mergeClocks(CLOCK, jumped);
+    expect(sendWindow(SENT, contradicted)).toBeUndefined();
+    // Nothing read later makes them agree again.
+    expect(sendWindow(SENT, mergeClocks(contradicted, later))).toBeUndefined();
   });
 });
 
