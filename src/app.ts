@@ -8,6 +8,9 @@ import { TaskIdSeal } from './copy/task-id-seal.js';
 import { UnknownResolver } from './copy/resolution.js';
 import { MemoryResolutionStore, resolutionRefs, type ResolutionStore } from './copy/resolution-records.js';
 import { RedisResolutionStore } from './resolution/redis-store.js';
+import { RedisProducedRegistry } from './resolution/redis-produced.js';
+import { MemoryProducedRegistry, recordingResults, type ProducedRegistry } from './copy/produced.js';
+import type { Provider } from './copy/types.js';
 import { decodeTaskId } from './copy/task-id.js';
 import { ManagedTokens } from './credentials/managed.js';
 import { passThroughOnly } from './credentials/pass-through.js';
@@ -52,6 +55,31 @@ function idempotencyStore(config: Config, logger: Logger): IdempotencyStore {
 }
 
 /** Where items still being looked at after their request answered are kept: Redis when configured. */
+/**
+ * How long the gateway keeps its own results for its looks: the looks' window, and a minute more for the
+ * request that ran before the looks began.
+ */
+const PRODUCED_EXTRA_MS = 60_000;
+
+/** The gateway's own recent results: in Redis (shared by replicas) when there is one, else in memory. */
+function producedRegistry(
+  config: Config,
+  logger: Logger,
+  upstreams: ReadonlyMap<Provider, string>,
+): ProducedRegistry {
+  const ttlMs = config.unknownResolution.windowMs + PRODUCED_EXTRA_MS;
+  return config.redisUrl
+    ? new RedisProducedRegistry(config.redisUrl, {
+        ttlMs,
+        commandTimeoutMs: Math.min(config.redisCommandTimeoutMs, 500),
+        prefix: `${config.jobs.keyPrefix}produced:`,
+        upstreams,
+        onError: (error) =>
+          logger.warn({ err: error }, 'recording a result failed; looks may keep such an item UNKNOWN'),
+      })
+    : new MemoryProducedRegistry(ttlMs);
+}
+
 function resolutionStore(config: Config): ResolutionStore {
   return config.redisUrl
     ? new RedisResolutionStore(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs })
@@ -168,9 +196,19 @@ export async function buildGateway(
     logger,
   });
   const shared: SharedDeps = { config, logger, metrics, callRate, now, tracer: options.tracer };
-  const adapters: ProviderAdapter[] = configured.map(({ module, settings, baseUrl }) =>
-    module.createAdapter(settings, adapterDeps(module, settings, baseUrl, shared)),
-  );
+  const produced =
+    config.unknownResolution.mode === 'off'
+      ? undefined
+      : producedRegistry(
+          config,
+          logger,
+          new Map(configured.map(({ module, baseUrl }) => [module.id, baseUrl])),
+        );
+  // Every result the adapters answer is remembered for a while, so looks tell them from new copies.
+  const adapters: ProviderAdapter[] = configured.map(({ module, settings, baseUrl }) => {
+    const adapter = module.createAdapter(settings, adapterDeps(module, settings, baseUrl, shared));
+    return produced ? recordingResults(adapter, produced) : adapter;
+  });
   const jobProviders = new Map<string, JobProvider>();
   configured.forEach(({ module }, i) => {
     const found = jobProvider(adapters[i] as ProviderAdapter, module.taskRefs);
@@ -191,7 +229,14 @@ export async function buildGateway(
     idempotency,
     metrics,
     taskIdSeal(config, logger, modules),
-    new UnknownResolver(config.unknownResolution, resolutionStore(config), logger, metrics),
+    new UnknownResolver(
+      config.unknownResolution,
+      resolutionStore(config),
+      logger,
+      metrics,
+      Date.now,
+      produced,
+    ),
     { background, inlineMaxUpstreamCalls: config.jobs.inlineMaxUpstreamCalls },
   );
   built.copy = copy;

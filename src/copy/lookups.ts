@@ -63,12 +63,15 @@ export interface TargetMatching<Request = unknown> {
    * Decides each item of `plan` at `indexes` from what {@link TargetReads.observe} found. `claimed`
    * holds the results other items of the request already have (a copy found for one item is never
    * given to another). Items are decided in index order; one item's find is claimed for the next.
+   * `produced` says which entries are the gateway's own earlier results (see {@link madeSinceSend});
+   * without it only proof by time or snapshot counts.
    */
   decide(
     plan: LookupPlan,
     indexes: readonly number[],
     observed: Json,
     claimed: ReadonlySet<string>,
+    produced?: ProducedView,
   ): Map<number, LookupVerdict>;
 }
 
@@ -188,4 +191,80 @@ export function maybeAfter(
 ): boolean {
   const t = stamp === undefined ? Number.NaN : Date.parse(stamp);
   return window === undefined || !Number.isFinite(t) || t + granularityMs > window.earliest;
+}
+
+/**
+ * How long before a send (gateway ms) the gateway's own results matter to its looks: an entry the
+ * time rule cannot place surely before the send is stamped at most about 3 s before it (whole-second
+ * `Date` header and stamp, 1 s of skew) plus the time an answer took; the rest covers answers that
+ * took long and the clocks of replicas that share results.
+ */
+export const PRODUCED_MARGIN_MS = 10_000;
+
+/**
+ * The gateway's own recent results (entries its SUCCEEDED items produced, as their `result`) as one
+ * look sees them: what the registry said of each result asked so far. A result not asked yet counts
+ * as not produced and is noted in {@link missing}: the caller asks the registry and decides again,
+ * until a decision asks nothing new.
+ */
+export class ProducedView {
+  /** Results a decision asked about that the registry was not asked for yet. */
+  readonly missing = new Set<string>();
+  readonly #answers = new Map<string, number | null>();
+
+  /** A view that takes every entry for not produced by this gateway (to choose what to read). */
+  static none(): ProducedView {
+    return new ProducedView(true);
+  }
+
+  constructor(private readonly assumeNone = false) {}
+
+  /** Adds the registry's answers: result → gateway epoch ms it was recorded, or null: not known. */
+  add(answers: ReadonlyMap<string, number | null>): void {
+    for (const [result, at] of answers) {
+      this.#answers.set(result, at);
+      this.missing.delete(result);
+    }
+  }
+
+  /** When the gateway recorded `result` as one of its results (epoch ms), or null when it did not. */
+  recordedAt(result: string): number | null {
+    const at = this.#answers.get(result);
+    if (at !== undefined || this.assumeNone) return at ?? null;
+    this.missing.add(result);
+    return null;
+  }
+}
+
+/**
+ * Whether an entry (the item's `result` it would be, and its upstream time stamp) counts as made by
+ * this item's send, when no snapshot tells:
+ * - stamped provably after the send ({@link surelyAfter}): yes, unless the gateway recorded the entry
+ *   as a result of its own from {@link PRODUCED_MARGIN_MS} before the send on (it may be that
+ *   request's);
+ * - stamped around the send (not provably after it, nor provably before it: {@link maybeAfter} with a
+ *   window): only when `produced` is given and the gateway did not record the entry as a result of its
+ *   own: an earlier request's copy a moment before the send is one of those;
+ * - otherwise no.
+ */
+export function madeSinceSend(
+  result: string,
+  stamp: string | undefined,
+  window: SendWindow | undefined,
+  granularityMs: number,
+  sentAt: number,
+  produced: ProducedView | undefined,
+): boolean {
+  if (surelyAfter(stamp, window, granularityMs)) {
+    const at = produced?.recordedAt(result) ?? null;
+    return at === null || at < sentAt - PRODUCED_MARGIN_MS;
+  }
+  return (
+    produced !== undefined &&
+    window !== undefined &&
+    stamp !== undefined &&
+    Number.isFinite(Date.parse(stamp)) &&
+    maybeAfter(stamp, window, granularityMs) &&
+    produced.recordedAt(result) === null
+  );
 }

@@ -12,7 +12,16 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderAdapter } from './adapter.js';
 import type { CallContext } from './call.js';
-import type { LookupPlan, LookupVerdict, ResolutionMode, TargetMatching, TargetReads } from './lookups.js';
+import {
+  ProducedView,
+  type Json,
+  type LookupPlan,
+  type LookupVerdict,
+  type ResolutionMode,
+  type TargetMatching,
+  type TargetReads,
+} from './lookups.js';
+import { producedWhere, succeededResults, type ProducedRegistry } from './produced.js';
 import type { Logger } from './ports.js';
 import {
   resolutionTask,
@@ -31,6 +40,11 @@ const RETENTION_MS = 24 * 3600_000;
 const STALE_MS = 5_000;
 /** Time a first look needs before the request's deadline, besides the grace period. */
 const LOOK_MS = 1_000;
+/**
+ * Most times a look asks the registry of the gateway's own results (each decision may name entries
+ * not asked about yet); past that it decides by time alone.
+ */
+const MAX_REGISTRY_ROUNDS = 4;
 
 /** `UNKNOWN_RESOLUTION`, `UNKNOWN_GRACE_MS`, `UNKNOWN_WINDOW_SECONDS`. */
 export interface ResolutionSettings {
@@ -101,6 +115,7 @@ export class UnknownResolver {
     private readonly log: Logger,
     private readonly metrics?: ResolutionMetrics,
     private readonly now: () => number = Date.now,
+    private readonly produced?: ProducedRegistry,
   ) {}
 
   #lookups(provider: { lookups?: TargetMatching }, adapter: ProviderAdapter): Lookups | undefined {
@@ -323,8 +338,38 @@ export class UnknownResolver {
     if (indexes.length === 0) return [...items];
     const observed = await lookups.reads.observe(plan, indexes, call);
     const claimed = new Set([...(plan.claimed ?? []), ...claimedResults(items)]);
-    const verdicts = lookups.matching.decide(plan, indexes, observed, claimed);
-    return applyVerdicts(items, verdicts, new Date(this.now()));
+    const verdicts = await this.#decide(lookups.matching, plan, indexes, observed, claimed);
+    const looked = applyVerdicts(items, verdicts, new Date(this.now()));
+    const found = looked.filter((item, k) => items[k]?.status === 'UNKNOWN');
+    await this.produced?.record(plan.provider, producedWhere(plan.scope), succeededResults(found));
+    return looked;
+  }
+
+  /**
+   * The matcher's verdicts, told which entries are the gateway's own earlier results: each decision
+   * names the entries it needs told about, the registry is asked for those, and the matcher decides
+   * again until it needs nothing new. When the registry cannot answer, by time alone.
+   */
+  async #decide(
+    matching: TargetMatching,
+    plan: LookupPlan,
+    indexes: readonly number[],
+    observed: Json,
+    claimed: ReadonlySet<string>,
+  ): Promise<Map<number, LookupVerdict>> {
+    const registry = this.produced;
+    if (!registry) return matching.decide(plan, indexes, observed, claimed);
+    const view = new ProducedView();
+    const where = producedWhere(plan.scope);
+    for (let round = 0; round <= MAX_REGISTRY_ROUNDS; round++) {
+      const verdicts = matching.decide(plan, indexes, observed, claimed, view);
+      if (view.missing.size === 0) return verdicts;
+      if (round === MAX_REGISTRY_ROUNDS) break;
+      const answers = await registry.recorded(plan.provider, where, [...view.missing], plan.sentAt);
+      if (!answers) break;
+      view.add(answers);
+    }
+    return matching.decide(plan, indexes, observed, claimed);
   }
 
   #schedule(id: string, lookups: Lookups, newCall: () => CallContext, delayMs?: number): void {
@@ -425,6 +470,6 @@ export class UnknownResolver {
     this.#closed = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    await this.store.close();
+    await Promise.all([this.store.close(), this.produced?.close()]);
   }
 }

@@ -3,6 +3,7 @@
  * HTTP: GraphQL → gateway → SMH emulator. The emulator's "fault after work" runs the copy and loses its
  * answer; a fault before work loses the request. Its records say what actually ran.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_LIBRARY_ID as LIB,
@@ -108,50 +109,54 @@ function setUpDirectory(taken: boolean): { from: string; to: string; dir: string
   return { from: `${dir}/src/album`, to: `${dir}/dst/album`, dir };
 }
 
-describe('SMH: an answer lost after the copy ran is settled by looking (snapshot)', () => {
-  // The snapshot's inodes prove the copy new, however close to the send it was made. A directory is
-  // settled only when the whole tree at the target matches the source's.
-  it.each([
-    ['file', 'FAIL', false, 'a.txt', false],
-    ['file', 'RENAME', true, 'a (1).txt', true],
-    ['file', 'OVERWRITE', true, 'a.txt', false],
-    ['directory', 'FAIL', false, 'album', false],
-    ['directory', 'RENAME', true, 'album (1)', true],
-  ] as const)(
-    '%s, %s (target taken: %s) → SUCCEEDED with the copy (%s) as result',
-    async (what, strategy, taken, name, renamed) => {
-      const gw = await gateway({ UNKNOWN_RESOLUTION: 'snapshot' });
-      const { from, to, dir } = what === 'file' ? setUp(taken) : setUpDirectory(taken);
-      const answer = await copy(gw, from, to, strategy, true);
-      expect(answer.__typename).toBe('CopySucceeded');
-      expect(answer.items[0]).toMatchObject({
-        status: 'SUCCEEDED',
-        result: `${dir}/dst/${name}`,
-        renamed,
-        evidence: 'TARGET_LOOKUP',
-        error: null,
-      });
-      expect(answer.items[0]?.checkedAt).toEqual(expect.any(String));
-      // The copy ran once, where the answer says.
-      expect(emu.stats.copiesTo(SPACE, `${dir}/dst/${name}`)).toHaveLength(1);
-    },
-  );
-
-  it('an answer that arrived keeps evidence UPSTREAM_ANSWER', async () => {
-    const gw = await gateway();
-    const { from, to } = setUp(false);
-    const res = await gw.graphql<ResolutionCopyAnswer>(
-      SMH_COPY,
-      { input: { libraryId: LIB, items: [{ from, to }] } },
-      { 'x-smh-access-token': token },
+describe.each(['lookup', 'snapshot'] as const)(
+  'SMH: an answer lost after the copy ran is settled by looking (%s)',
+  (mode) => {
+    // Under snapshot the inodes prove the copy new, however close to the send it was made; under lookup
+    // (the default) an entry made at the send counts because the gateway did not produce it before. A
+    // directory is settled only when the whole tree at the target matches the source's.
+    it.each([
+      ['file', 'FAIL', false, 'a.txt', false],
+      ['file', 'RENAME', true, 'a (1).txt', true],
+      ['file', 'OVERWRITE', true, 'a.txt', false],
+      ['directory', 'FAIL', false, 'album', false],
+      ['directory', 'RENAME', true, 'album (1)', true],
+    ] as const)(
+      '%s, %s (target taken: %s) → SUCCEEDED with the copy (%s) as result',
+      async (what, strategy, taken, name, renamed) => {
+        const gw = await gateway(mode === 'snapshot' ? { UNKNOWN_RESOLUTION: mode } : {});
+        const { from, to, dir } = what === 'file' ? setUp(taken) : setUpDirectory(taken);
+        const answer = await copy(gw, from, to, strategy, true);
+        expect(answer.__typename).toBe('CopySucceeded');
+        expect(answer.items[0]).toMatchObject({
+          status: 'SUCCEEDED',
+          result: `${dir}/dst/${name}`,
+          renamed,
+          evidence: 'TARGET_LOOKUP',
+          error: null,
+        });
+        expect(answer.items[0]?.checkedAt).toEqual(expect.any(String));
+        // The copy ran once, where the answer says.
+        expect(emu.stats.copiesTo(SPACE, `${dir}/dst/${name}`)).toHaveLength(1);
+      },
     );
-    expect(res.body.data!.batchCopy.items[0]).toMatchObject({
-      status: 'SUCCEEDED',
-      evidence: 'UPSTREAM_ANSWER',
-      checkedAt: null,
+
+    it('an answer that arrived keeps evidence UPSTREAM_ANSWER', async () => {
+      const gw = await gateway();
+      const { from, to } = setUp(false);
+      const res = await gw.graphql<ResolutionCopyAnswer>(
+        SMH_COPY,
+        { input: { libraryId: LIB, items: [{ from, to }] } },
+        { 'x-smh-access-token': token },
+      );
+      expect(res.body.data!.batchCopy.items[0]).toMatchObject({
+        status: 'SUCCEEDED',
+        evidence: 'UPSTREAM_ANSWER',
+        checkedAt: null,
+      });
     });
-  });
-});
+  },
+);
 
 describe('SMH: an answer lost after a late copy is settled by its time (lookup)', () => {
   it('a copy SMH ran as a task seconds after the send is provably new by its creationTime → SUCCEEDED', async () => {
@@ -229,6 +234,49 @@ describe('SMH: a copy that never ran is not given an earlier copy made a moment 
     expect(item).toMatchObject({ status, ...(code ? { error: { code } } : {}) });
     // Only the first copy ran.
     expect(emu.stats.copies.filter((c) => c.copyFrom.join('/') === from)).toHaveLength(1);
+  });
+});
+
+describe('SMH: the red team through two replicas that share Redis (lookup)', () => {
+  // The first copy answers through replica A; the repeat, lost before SMH did any work, goes through B.
+  // B knows the entry as A's result from Redis, so it never takes it for the repeat's copy.
+  it.each([
+    ['file', 'FAIL'],
+    ['file', 'RENAME'],
+    ['file', 'OVERWRITE'],
+    ['directory', 'RENAME'],
+  ] as const)('%s, %s: the repeat through B stays UNKNOWN', async (what, strategy) => {
+    const shared = {
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      JOBS_KEY_PREFIX: `test-produced-${randomUUID()}:`,
+      UNKNOWN_WINDOW_SECONDS: '1',
+    };
+    const [a, b] = await Promise.all([gateway(shared), gateway(shared)]);
+    const { from, to } = what === 'file' ? setUp(false) : setUpDirectory(false);
+    const first = await copyWith(a!, from, to, strategy);
+    expect(first.items[0]).toMatchObject({ status: 'SUCCEEDED', result: to, evidence: 'UPSTREAM_ANSWER' });
+    const repeat = await copyWith(b!, from, to, strategy, {
+      kind: 'status',
+      status: 500,
+      code: 'InternalServerError',
+    });
+    expect(repeat.items[0]).not.toMatchObject({ status: 'SUCCEEDED' });
+    expect(await finalItem(b!, repeat)).toMatchObject({ status: 'UNKNOWN' });
+    expect(emu.stats.copies.filter((c) => c.copyFrom.join('/') === from)).toHaveLength(1);
+  });
+
+  it('a lost copy that ran through B is still settled SUCCEEDED', async () => {
+    const shared = {
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      JOBS_KEY_PREFIX: `test-produced-${randomUUID()}:`,
+    };
+    const [a, b] = await Promise.all([gateway(shared), gateway(shared)]);
+    // A produced another copy in the same folder a moment before: it does not hide B's.
+    const other = setUp(false);
+    await copyWith(a!, other.from, other.to, 'FAIL');
+    const { from, to } = setUp(false);
+    const answer = await copy(b!, from, to, 'FAIL', true);
+    expect(answer.items[0]).toMatchObject({ status: 'SUCCEEDED', result: to, evidence: 'TARGET_LOOKUP' });
   });
 });
 

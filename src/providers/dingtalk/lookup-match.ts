@@ -20,18 +20,19 @@
  * - Folders: a new folder proves the copy started, not that it finished (a folder with entries copies
  *   as a task whose id was lost with the answer): it is taken for the copy only when its whole tree
  *   (names, types, file sizes) equals the source's, which also proves the copy finished.
- * "New since the send" is proven by a snapshot's ids, else by times: an entry counts as new only when its
- * time is after the latest moment the send can have been on DingTalk's clock, allowing for whole-second
- * times and `Date` headers, the offset between the clocks, and skew between DingTalk's servers
- * ({@link surelyAfter}). An entry made around the send (an earlier request's copy a moment before, or
- * this one's) is not provably new, so its item stays UNKNOWN; so does a copy made but dated earlier
- * (which the docs do not exclude).
+ * "New since the send" is proven by a snapshot's ids, else by times and the gateway's own results
+ * ({@link madeSinceSend}): an entry counts as new when its time is after the latest moment the send can
+ * have been on DingTalk's clock, allowing for whole-second times and `Date` headers, the offset between
+ * the clocks, and skew between DingTalk's servers; an entry made around the send counts only when the
+ * gateway did not record it as a result of its own (an earlier request's copy a moment before the send
+ * is one). A copy made but dated earlier (which the docs do not exclude) stays UNKNOWN.
  */
 import { upstreamError } from '../../copy/errors.js';
 import {
+  madeSinceSend,
   sendWindow,
-  surelyAfter,
   type Json,
+  type ProducedView,
   type LookupPlan,
   type LookupVerdict,
   type SendWindow,
@@ -97,17 +98,19 @@ export function knownIds(before: DingTalkObserved | undefined): Set<string> | un
 }
 
 /**
- * Whether a dentry is provably new since the send: with a snapshot of the whole folder, an id that was
- * not in it; else a `createTime` after the send whatever the clocks' and the fields' uncertainty
- * ({@link surelyAfter}). An entry made around the send (an earlier request's copy a moment before, or
- * this one's) is not provably new.
+ * Whether a dentry counts as new since the send: with a snapshot of the whole folder, an id that was
+ * not in it; else by its `createTime` and the gateway's own results ({@link madeSinceSend}).
  */
 export function isNewDentry(
   entry: DingTalkDentryFacts,
   known: ReadonlySet<string> | undefined,
   window: SendWindow | undefined,
+  sentAt: number,
+  produced: ProducedView | undefined,
 ): boolean {
-  return known ? !known.has(entry.id) : surelyAfter(entry.createTime, window, DINGTALK_TIME_GRANULARITY_MS);
+  return known
+    ? !known.has(entry.id)
+    : madeSinceSend(entry.id, entry.createTime, window, DINGTALK_TIME_GRANULARITY_MS, sentAt, produced);
 }
 
 /** The send's window on DingTalk's clock, as a look's answers showed it. */
@@ -175,7 +178,7 @@ export const dingTalkMatching: TargetMatching<DingTalkBatchCopyRequest> = {
     return { scope: scope as unknown as Json, items };
   },
 
-  decide(plan, indexes, observedJson, claimedResults) {
+  decide(plan, indexes, observedJson, claimedResults, produced) {
     const observed = observedJson as unknown as DingTalkObserved;
     const before = plan.before as unknown as DingTalkObserved | undefined;
     const claimed = new Set(claimedResults);
@@ -226,7 +229,7 @@ export const dingTalkMatching: TargetMatching<DingTalkBatchCopyRequest> = {
         }
         if (strategy === 'KEEP_EXISTING') return { status: 'SUCCEEDED', result: earlier.id, renamed: false };
       }
-      const isNew = (e: DingTalkDentryFacts) => isNewDentry(e, earlierIds, window);
+      const isNew = (e: DingTalkDentryFacts) => isNewDentry(e, earlierIds, window, plan.sentAt, produced);
       if (!isFile) {
         const sourceTree = observed.trees?.[source.id];
         const found = recent.filter(
@@ -269,7 +272,10 @@ export const dingTalkMatching: TargetMatching<DingTalkBatchCopyRequest> = {
             time(e.modifiedTime) > time(earlier.modifiedTime) || (e.version ?? 0) > (earlier.version ?? 0)
           );
         }
-        return !earlier && surelyAfter(e.modifiedTime, window, DINGTALK_TIME_GRANULARITY_MS);
+        return (
+          !earlier &&
+          madeSinceSend(e.id, e.modifiedTime, window, DINGTALK_TIME_GRANULARITY_MS, plan.sentAt, produced)
+        );
       });
       const free = candidates.filter((e) => !claimed.has(e.id));
       if (free.length === 1)

@@ -2,6 +2,7 @@ import type { CallContext } from '../../copy/call.js';
 import {
   maybeAfter,
   mergeClocks,
+  ProducedView,
   sendWindow,
   upstreamClock,
   type Json,
@@ -170,7 +171,7 @@ export class DingTalkTargetReads implements TargetReads {
     const window = lookWindow(plan, observed);
     const earlier = knownIds(before);
     const recent = ('entries' in observed.folder ? observed.folder.entries : []).filter((e) =>
-      isNewDentry(e, earlier, window),
+      isNewDentry(e, earlier, window, plan.sentAt, ProducedView.none()),
     );
     const wanted: { id: string; spaceId: string }[] = [];
     for (const item of items) {

@@ -17,16 +17,18 @@
  * - Directories: a new directory proves the copy started, not that it finished. It is taken for the
  *   copy only when its whole tree equals the source's (the same relative paths and types, and for files
  *   the same size and crc64); a tree still filling (a copy running as an SMH task) stays undecided.
- * "Since the send" is proven by a snapshot's inodes, else by times: an entry counts as made since the
- * send only when its time is after the latest moment the send can have been on SMH's clock, allowing
- * for the unit of SMH's times and of its `Date` header, the offset between the clocks, and skew between
- * SMH's servers ({@link surelyAfter}). An entry made around the send (an earlier request's copy a moment
- * before, or this one's) is not provably new, so its item stays UNKNOWN. Whether a copy gets a fresh
- * `creationTime` is not documented: a copy whose times predate the send is never taken for ours either.
+ * "Since the send" is proven by a snapshot's inodes, else by times and the gateway's own results
+ * ({@link madeSinceSend}): an entry counts as made since the send when its time is after the latest
+ * moment the send can have been on SMH's clock, allowing for the unit of SMH's times and of its `Date`
+ * header, the offset between the clocks, and skew between SMH's servers; an entry made around the send
+ * counts only when the gateway did not record it as a result of its own (an earlier request's copy a
+ * moment before the send is one). Whether a copy gets a fresh `creationTime` is not documented: a copy
+ * whose times predate the send is never taken for ours.
  */
 import {
+  madeSinceSend,
+  ProducedView,
   sendWindow,
-  surelyAfter,
   type Json,
   type LookupPlan,
   type LookupVerdict,
@@ -198,7 +200,12 @@ export interface TreeReads {
 export function treesToRead(plan: LookupPlan, indexes: readonly number[], observed: SmhObserved): TreeReads {
   const scope = plan.scope as unknown as SmhLookupScope;
   const before = plan.before as unknown as SmhObserved | undefined;
-  const window = sendWindow(plan.sentAt, observed.clock);
+  // A superset: every directory that may be new (the gateway's own results are told apart later).
+  const since: SinceSend = {
+    window: sendWindow(plan.sentAt, observed.clock),
+    sentAt: plan.sentAt,
+    produced: ProducedView.none(),
+  };
   const sources = new Map<string, { spaceId: string; path: string }>();
   const copies = new Set<string>();
   const wanted = new Set(indexes);
@@ -207,7 +214,7 @@ export function treesToRead(plan: LookupPlan, indexes: readonly number[], observ
     const spaceId = sourceSpace(scope, item.index);
     const source = sourceFacts(before, observed, spaceId, item.source);
     if (!isSource(source) || source.type !== 'dir') continue;
-    const found = newDirectories(observed, before, item.target, item.strategy, window);
+    const found = newDirectories(observed, before, item.target, item.strategy, since);
     if (found.length === 0) continue;
     sources.set(sourceKey(spaceId, item.source), { spaceId, path: item.source });
     for (const path of found) copies.add(path);
@@ -226,21 +233,35 @@ function sourceFacts(
   return isSource(before?.sources[key]) ? before?.sources[key] : observed.sources[key];
 }
 
+/** What decides whether an entry is new since the send, besides the snapshot (see {@link madeSinceSend}). */
+interface SinceSend {
+  window: SendWindow | undefined;
+  sentAt: number;
+  produced: ProducedView | undefined;
+}
+
 /**
- * Whether `entry` is provably new since the send: with a snapshot that has every entry's inode, an inode
- * that was not there before; else a `creationTime` that is after the send whatever the clocks' and the
- * fields' uncertainty ({@link surelyAfter}). An entry made around the send (the copy of an earlier
- * request a moment before, or this one's) is not provably new: its item stays UNKNOWN.
+ * Whether `entry` (at `path`) counts as new since the send: with a snapshot that has every entry's
+ * inode, an inode that was not there before; else by its `creationTime` and the gateway's own results
+ * ({@link madeSinceSend}).
  */
 function isNewEntry(
   entry: SmhEntryFacts,
+  path: string,
   known: SmhEntryFacts[] | undefined,
-  window: SendWindow | undefined,
+  since: SinceSend,
 ): boolean {
   if (known && known.every((e) => e.inode !== undefined)) {
     return entry.inode !== undefined && !known.some((e) => e.inode === entry.inode);
   }
-  return surelyAfter(entry.creationTime, window, SMH_TIME_GRANULARITY_MS);
+  return madeSinceSend(
+    path,
+    entry.creationTime,
+    since.window,
+    SMH_TIME_GRANULARITY_MS,
+    since.sentAt,
+    since.produced,
+  );
 }
 
 /** What the snapshot held where `to` is, when it could read it. */
@@ -259,21 +280,22 @@ function newDirectories(
   before: SmhObserved | undefined,
   to: string,
   strategy: string,
-  window: SendWindow | undefined,
+  since: SinceSend,
 ): string[] {
   const { folder, name } = splitPath(to);
   const entries = entriesAt(observed, folder, to);
   if (typeof entries === 'string') return [];
   const known = knownEntries(before, folder, to);
   const renamed = renamePattern(name, true);
+  const pathOf = (e: SmhEntryFacts) => (folder === '' ? e.name : `${folder}/${e.name}`);
   return entries
     .filter(
       (e) =>
         e.type === 'dir' &&
         (e.name === name || (strategy === 'RENAME' && renamed.test(e.name))) &&
-        isNewEntry(e, known, window),
+        isNewEntry(e, pathOf(e), known, since),
     )
-    .map((e) => (folder === '' ? e.name : `${folder}/${e.name}`));
+    .map(pathOf);
 }
 
 function sameTree(a: SmhTree | undefined, b: SmhTree | undefined): boolean {
@@ -304,12 +326,13 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
     return { scope: scope as unknown as Json, items };
   },
 
-  decide(plan, indexes, observedJson, claimedResults) {
+  decide(plan, indexes, observedJson, claimedResults, produced) {
     const scope = plan.scope as unknown as SmhLookupScope;
     const observed = observedJson as unknown as SmhObserved;
     const before = plan.before as unknown as SmhObserved | undefined;
     const claimed = new Set(claimedResults);
     const window = sendWindow(plan.sentAt, observed.clock);
+    const since: SinceSend = { window, sentAt: plan.sentAt, produced };
     const verdicts = new Map<number, LookupVerdict>();
     for (const index of [...indexes].sort((a, b) => a - b)) {
       const item = plan.items.find((i) => i.index === index);
@@ -337,7 +360,7 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
         const isDirectory = source.type === 'dir';
         const target = entries.find((e) => e.name === name);
         const resultOf = (entryName: string) => (folder === '' ? entryName : `${folder}/${entryName}`);
-        const isNew = (entry: SmhEntryFacts) => isNewEntry(entry, known, window);
+        const isNew = (entry: SmhEntryFacts) => isNewEntry(entry, resultOf(entry.name), known, since);
         const asks =
           strategy === 'FAIL' || (strategy === 'OVERWRITE' && (isDirectory || target?.type === 'dir'));
         if (asks && earlier && target && earlier.inode !== undefined && target.inode === earlier.inode) {
@@ -345,7 +368,7 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
         }
         if (isDirectory) {
           const sourceTree = observed.trees?.[sourceKey(sourceSpace(scope, index), from)];
-          const copies = newDirectories(observed, before, to, strategy, window).filter(
+          const copies = newDirectories(observed, before, to, strategy, since).filter(
             (path) =>
               !claimed.has(path) && sameTree(observed.trees?.[sourceKey(scope.spaceId, path)], sourceTree),
           );
@@ -375,7 +398,14 @@ export const smhMatching: TargetMatching<SmhBatchCopyRequest> = {
                 (target.versionId !== undefined &&
                   earlier.versionId !== undefined &&
                   target.versionId !== earlier.versionId)
-              : surelyAfter(target.modificationTime, window, SMH_TIME_GRANULARITY_MS));
+              : madeSinceSend(
+                  to,
+                  target.modificationTime,
+                  window,
+                  SMH_TIME_GRANULARITY_MS,
+                  plan.sentAt,
+                  produced,
+                ));
           if (isNew(target) || overwritten) candidates.push(target);
         }
         if (strategy === 'RENAME') {
