@@ -3,6 +3,7 @@
  * again), over real HTTP: GraphQL → gateway → DingTalk emulator. The emulator's "fault after work" runs
  * the copy and loses its answer; its records say what actually ran.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DINGTALK_SEED as SEED,
@@ -101,35 +102,39 @@ async function finalItem(gw: TestGateway, answer: ResolutionCopyAnswer['batchCop
   return item;
 }
 
-describe('DingTalk: an answer lost after the copy ran is settled by looking (snapshot)', () => {
-  // The snapshot's ids prove the copy new, however close to the send it was made.
-  it.each([
-    ['FAIL', false],
-    ['RENAME', true],
-    ['OVERWRITE', true],
-    ['KEEP_EXISTING', false],
-  ] as const)('%s (name taken: %s) → SUCCEEDED with the new dentry as result', async (strategy, taken) => {
-    const gw = await gateway({ UNKNOWN_RESOLUTION: 'snapshot' });
-    const { source, folder } = setUp(taken);
-    const answer = await copy(gw, source, folder, strategy, true);
-    const ran = emu.stats.copiesOf(source);
-    expect(ran).toHaveLength(1);
-    expect(answer.__typename).toBe('CopySucceeded');
-    expect(answer.items[0]).toMatchObject({
-      status: 'SUCCEEDED',
-      result: ran[0]!.targetDentryId,
-      evidence: 'TARGET_LOOKUP',
-      error: null,
+describe.each(['lookup', 'snapshot'] as const)(
+  'DingTalk: an answer lost after the copy ran is settled by looking (%s)',
+  (mode) => {
+    // Under snapshot the ids prove the copy new, however close to the send it was made; under lookup (the
+    // default) an entry made at the send counts because the gateway did not produce it before.
+    it.each([
+      ['FAIL', false],
+      ['RENAME', true],
+      ['OVERWRITE', true],
+      ['KEEP_EXISTING', false],
+    ] as const)('%s (name taken: %s) → SUCCEEDED with the new dentry as result', async (strategy, taken) => {
+      const gw = await gateway(mode === 'snapshot' ? { UNKNOWN_RESOLUTION: mode } : {});
+      const { source, folder } = setUp(taken);
+      const answer = await copy(gw, source, folder, strategy, true);
+      const ran = emu.stats.copiesOf(source);
+      expect(ran).toHaveLength(1);
+      expect(answer.__typename).toBe('CopySucceeded');
+      expect(answer.items[0]).toMatchObject({
+        status: 'SUCCEEDED',
+        result: ran[0]!.targetDentryId,
+        evidence: 'TARGET_LOOKUP',
+        error: null,
+      });
     });
-  });
-});
+  },
+);
 
-describe('DingTalk: folders (snapshot)', () => {
+describe.each(['lookup', 'snapshot'] as const)('DingTalk: folders (%s)', (mode) => {
   it.each([
     ['an empty folder', 'emptyFolderId'],
     ['a folder with entries (copied by a task whose id was lost)', 'folderId'],
   ] as const)('%s → SUCCEEDED once its tree equals the source tree', async (_what, key) => {
-    const gw = await gateway({ UNKNOWN_RESOLUTION: 'snapshot', UNKNOWN_WINDOW_SECONDS: '5' });
+    const gw = await gateway({ UNKNOWN_RESOLUTION: mode, UNKNOWN_WINDOW_SECONDS: '5' });
     const folder = emu.state.createFolder(SEED.targetSpaceId, `tf${(n += 1)}`).id;
     const source = SEED[key];
     const ran = emu.stats.copiesOf(source).length;
@@ -187,6 +192,37 @@ describe('DingTalk: a copy that never ran is not given an earlier copy made a mo
     // KEEP_EXISTING copies nothing onto a taken name, by design: the existing entry is the answer.
     if (status === 'SUCCEEDED') expect(item).toMatchObject({ result: made, evidence: 'TARGET_LOOKUP' });
     // Only the first copy ran.
+    expect(emu.stats.copiesOf(source)).toHaveLength(ran + 1);
+  });
+});
+
+describe('DingTalk: the red team through two replicas that share Redis (lookup)', () => {
+  // The first copy answers through replica A; the repeat, lost before DingTalk did any work, goes
+  // through B, which knows the new dentry as A's result from Redis.
+  it.each([
+    ['file', 'FAIL'],
+    ['file', 'RENAME'],
+    ['file', 'OVERWRITE'],
+    ['folder', 'RENAME'],
+  ] as const)('%s, %s: the repeat through B stays UNKNOWN', async (what, strategy) => {
+    const shared = {
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      JOBS_KEY_PREFIX: `test-produced-${randomUUID()}:`,
+    };
+    const [a, b] = await Promise.all([gateway(shared), gateway(shared)]);
+    const source = what === 'file' ? setUp(false).source : SEED.emptyFolderId;
+    const folder =
+      what === 'file' ? setUp(false).folder : emu.state.createFolder(SEED.targetSpaceId, `rr${(n += 1)}`).id;
+    const ran = emu.stats.copiesOf(source).length;
+    const first = await copyWith(a!, source, folder, strategy);
+    expect(first.items[0]).toMatchObject({ status: 'SUCCEEDED', evidence: 'UPSTREAM_ANSWER' });
+    const repeat = await copyWith(b!, source, folder, strategy, {
+      kind: 'status',
+      status: 500,
+      code: 'systemError',
+    });
+    expect(repeat.items[0]).not.toMatchObject({ status: 'SUCCEEDED' });
+    expect(await finalItem(b!, repeat)).toMatchObject({ status: 'UNKNOWN' });
     expect(emu.stats.copiesOf(source)).toHaveLength(ran + 1);
   });
 });
