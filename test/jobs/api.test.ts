@@ -566,24 +566,21 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
     void emu;
   });
 
-  it("a job's items whose answer was lost stay UNKNOWN while their targets are looked at (a copy made at the send is not provably new without a snapshot), never sent again", async () => {
+  it("a job's item whose answer was lost is settled by looking at its target: SUCCEEDED, TARGET_LOOKUP, never sent again", async () => {
     const emu = smhOf(rig).smh!;
     const items = smhBatch(emu, 6); // 3 calls of 2
     emu.faults.add({ method: 'POST', pathIncludes: '/api/v1/batch/', times: 1, after: true, kind: 'reset' });
     const answer = await copy(smhInput(items, { execution: 'BACKGROUND' }));
-    const sent = await readUntil(
+    const done = await readUntil(
       rig.gw,
       answer.task!.id,
       headers,
-      (t) => t.items.every((i) => i.status !== 'PENDING') && t.summary.unknown === 2,
+      (t) => t.done && t.items.every((i) => i.status !== 'UNKNOWN'),
     );
-    // The looks go on in the window (10 s): the job is not done while items are UNKNOWN.
-    expect(sent).toMatchObject({ state: 'RUNNING', done: false });
-    const lost = sent.items.filter((i) => i.status === 'UNKNOWN');
-    expect(lost.map((i) => i.evidence)).toEqual(['NONE', 'NONE']);
-    expect(
-      sent.items.filter((i) => i.status === 'SUCCEEDED' && i.evidence === 'UPSTREAM_ANSWER'),
-    ).toHaveLength(4);
+    expect(done.state).toBe('SUCCEEDED');
+    const looked = done.items.filter((i) => i.evidence === 'TARGET_LOOKUP');
+    expect(looked.length).toBe(2);
+    expect(looked.every((i) => i.status === 'SUCCEEDED' && i.result === i.target)).toBe(true);
     for (const item of items) expect(emu.stats.copiesTo('-', item.to)).toHaveLength(1);
   });
 
@@ -704,7 +701,7 @@ describe.each<Backend>(['memory', 'redis'])(
       return { updates, task };
     }
 
-    it('the UNKNOWN items are looked at while the job is RUNNING (SMH, DingTalk); a copy made at the send is not provably new without a snapshot (a job takes none): UNKNOWN with checkedAt when the window ends, never SUCCEEDED by a look, never sent again', async () => {
+    it('the UNKNOWN items are looked at while the job is RUNNING (SMH, DingTalk); the looks settle them in the job: SUCCEEDED, TARGET_LOOKUP, checkedAt', async () => {
       const smhEmu = smhOf(rig).smh!;
       const items = smhBatch(smhEmu, 5);
       smhEmu.faults.add({
@@ -729,19 +726,21 @@ describe.each<Backend>(['memory', 'redis'])(
       const onDingTalk = await run(dingTalkInput(ids));
 
       for (const { updates, task } of [onSmh, onDingTalk]) {
-        // While its UNKNOWN items are looked at the job is RUNNING; it ends when the window does.
+        // While an item is UNKNOWN the job is not done: it was seen RUNNING with it, never done with it.
         expect(updates.some((u) => u.summary.unknown > 0 && u.state === 'RUNNING' && !u.done)).toBe(true);
+        expect(updates.filter((u) => u.done && u.summary.unknown > 0)).toEqual([]);
         expect(updates.at(-1)).toMatchObject({
-          state: 'PARTIALLY_FAILED',
+          state: 'SUCCEEDED',
           done: true,
-          summary: { succeeded: 0, failed: 0 },
+          summary: { unknown: 0, failed: 0 },
         });
-        expect(task.state).toBe('PARTIALLY_FAILED');
+        expect(task.state).toBe('SUCCEEDED');
         for (const item of task.items) {
-          expect(item).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE' });
+          expect(item).toMatchObject({ status: 'SUCCEEDED', evidence: 'TARGET_LOOKUP' });
           expect(item.checkedAt).not.toBeNull();
         }
       }
+      expect(onSmh.task.items.map((i) => i.result)).toEqual(items.map((i) => i.to));
       // Never sent again.
       for (const item of items) expect(smhEmu.stats.copiesTo('-', item.to)).toHaveLength(1);
       expect(dingTalkCopies(dtEmu).get(ids[0]!)).toBe(1);
