@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,7 +17,8 @@ import { managedDemoEnv, startGateway, type TestGateway } from '../helpers/gatew
 /**
  * Fault soak: both emulators inject faults into about 5 % of upstream calls while many concurrent
  * clients run batchCopy and copyTask operations. Bounded in count and time; loopback only.
- * SOAK_OPS and SOAK_CONCURRENCY make a larger run; SOAK_UNKNOWN_RESOLUTION picks the resolution mode. Items whose answer was lost are settled by looking
+ * SOAK_OPS and SOAK_CONCURRENCY make a larger run; SOAK_UNKNOWN_RESOLUTION picks the resolution mode;
+ * SOAK_REDIS=1 runs the gateway with Redis. Items whose answer was lost are settled by looking
  * at their targets; the figures count them (resolved, remaining, wrong), checked against the
  * emulators' records of what actually ran.
  */
@@ -33,6 +35,8 @@ const GRACE_MS = 100;
 const WINDOW_SECONDS = Number(process.env.SOAK_UNKNOWN_WINDOW_SECONDS ?? 30);
 /** `UNKNOWN_RESOLUTION` of the gateway under soak: `lookup` (the default) or `snapshot`. */
 const RESOLUTION = process.env.SOAK_UNKNOWN_RESOLUTION ?? 'lookup';
+/** SOAK_REDIS=1: the gateway under soak keeps its state (and its own results, for looks) in Redis at REDIS_URL. */
+const REDIS = process.env.SOAK_REDIS === '1';
 
 const SMH_BATCH = '/api/v1/batch/';
 const SMH_TASK = '/api/v1/task/';
@@ -133,6 +137,12 @@ describe('fault soak', () => {
       UNKNOWN_RESOLUTION: RESOLUTION,
       UNKNOWN_GRACE_MS: String(GRACE_MS),
       UNKNOWN_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      ...(REDIS
+        ? {
+            REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+            JOBS_KEY_PREFIX: `test-soak-${randomUUID()}:`,
+          }
+        : {}),
     });
     SMH_FAULTS.forEach((rule) => smh.faults.add(rule));
     DINGTALK_FAULTS.forEach((rule) => dingtalk.faults.add(rule));
