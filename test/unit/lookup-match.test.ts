@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   mergeClocks,
+  ProducedView,
   sendWindow,
   surelyAfter,
   upstreamClock,
@@ -326,5 +327,84 @@ describe('applyVerdicts', () => {
     });
     expect(items[1]).toEqual({ ...base, index: 1, status: 'UNKNOWN', checkedAt: at });
     expect(items[2]?.result).toBeUndefined();
+  });
+});
+
+describe("the gateway's own results (lookup without a snapshot)", () => {
+  /** A view the registry answered: `produced` results recorded at the given offsets (s) from the send. */
+  const view = (produced: Record<string, number> = {}, asked: string[] = []) => {
+    const v = new ProducedView();
+    v.add(
+      new Map<string, number | null>([
+        ...asked.map((r): [string, null] => [r, null]),
+        ...Object.entries(produced).map(([r, s]): [string, number] => [r, SENT + s * 1000]),
+      ]),
+    );
+    return v;
+  };
+  const smh = (strategy: string, entries: object[], v: ProducedView) =>
+    smhMatching.decide(smhPlan(strategy), [0], smhSeen(entries), new Set(), v).get(0);
+  const dt = (strategy: string, entries: object[], v: ProducedView) =>
+    dingTalkMatching.decide(dtPlan(strategy), [0], dtSeen(entries), new Set(), v).get(0);
+
+  it('takes an entry made around the send when the gateway did not produce it, asking for it first', () => {
+    const unasked = new ProducedView();
+    smh('FAIL', [file('a.txt', 0)], unasked);
+    expect([...unasked.missing]).toEqual(['dst/a.txt']);
+    for (const created of [-2, -0.4, 0, 0.9, 2]) {
+      expect(smh('FAIL', [file('a.txt', created)], view({}, ['dst/a.txt']))).toEqual({
+        status: 'SUCCEEDED',
+        result: 'dst/a.txt',
+        renamed: false,
+      });
+      expect(dt('FAIL', [dentry('n1', 'r.pdf', created)], view({}, ['n1']))).toMatchObject({
+        status: 'SUCCEEDED',
+        result: 'n1',
+      });
+    }
+  });
+
+  it('never takes an entry the gateway produced (an earlier request a moment before), nor one surely older', () => {
+    for (const strategy of ['FAIL', 'RENAME', 'OVERWRITE']) {
+      expect(smh(strategy, [file('a.txt', -0.5)], view({ 'dst/a.txt': -0.3 }))?.status).toBe('UNKNOWN');
+      expect(dt(strategy, [dentry('n1', 'r.pdf', -0.5)], view({ n1: -0.3 }))?.status).toBe('UNKNOWN');
+    }
+    expect(smh('FAIL', [file('a.txt', -60)], view({}, ['dst/a.txt']))?.status).toBe('UNKNOWN');
+    expect(dt('FAIL', [dentry('n1', 'r.pdf', -60)], view({}, ['n1']))?.status).toBe('UNKNOWN');
+  });
+
+  it('RENAME: skips the earlier copy the gateway produced and takes the sibling it did not', () => {
+    const entries = [file('a.txt', -0.5), file('a (1).txt', 0)];
+    expect(smh('RENAME', entries, view({ 'dst/a.txt': -0.3 }, ['dst/a (1).txt']))).toEqual({
+      status: 'SUCCEEDED',
+      result: 'dst/a (1).txt',
+      renamed: true,
+    });
+    const dentries = [dentry('n1', 'r.pdf', -0.5), dentry('n2', 'r(1).pdf', 0)];
+    expect(dt('RENAME', dentries, view({ n1: -0.3 }, ['n2']))).toMatchObject({
+      status: 'SUCCEEDED',
+      result: 'n2',
+    });
+  });
+
+  it('OVERWRITE in place: an overwrite the gateway produced around or after the send is not this one', () => {
+    const overwritten = file('a.txt', -60, { modificationTime: after(4) });
+    // Provably after the send, but the gateway recorded that path as another request's result since.
+    expect(smh('OVERWRITE', [overwritten], view({ 'dst/a.txt': 4 }))?.status).toBe('UNKNOWN');
+    // Recorded long before the send: the later modification is not that request's.
+    expect(smh('OVERWRITE', [overwritten], view({ 'dst/a.txt': -30 }))?.status).toBe('SUCCEEDED');
+    const around = file('a.txt', -60, { modificationTime: after(0) });
+    expect(smh('OVERWRITE', [around], view({ 'dst/a.txt': -1 }))?.status).toBe('UNKNOWN');
+    expect(smh('OVERWRITE', [around], view({}, ['dst/a.txt']))?.status).toBe('SUCCEEDED');
+  });
+
+  it('no reading of the clock: nothing around the send is taken', () => {
+    const noClock = json({
+      sources: { '-:src/a.txt': SOURCE },
+      folders: { dst: { entries: [file('a.txt', 0)] } },
+    });
+    expect(
+      smhMatching.decide(smhPlan('FAIL'), [0], noClock, new Set(), view({}, ['dst/a.txt'])).get(0)?.status,
+    ).toBe('UNKNOWN');
   });
 });
