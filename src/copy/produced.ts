@@ -8,6 +8,7 @@
  */
 import type { ProviderAdapter } from './adapter.js';
 import { PRODUCED_MARGIN_MS } from './lookups.js';
+import type { RunProgress } from './progress.js';
 import type { TaskRef } from './task-id.js';
 import type { CopyItemResult, Provider } from './types.js';
 
@@ -122,8 +123,9 @@ export function covers(sentAt: number, now: number, ttlMs: number): boolean {
 
 /**
  * `adapter` with the results of every SUCCEEDED item it answers recorded in `registry`: those of its
- * batch copies (inline and background jobs) and of the upstream tasks it reads. The answer waits for
- * the write (a replica that answers next then knows the result); a failed write changes nothing.
+ * batch copies (inline and background jobs; each chunk's as its answer arrives) and of the upstream
+ * tasks it reads. The answer waits for the writes (a replica that answers next then knows the
+ * results); a failed write changes nothing.
  */
 export function recordingResults<Request, Ref extends TaskRef>(
   adapter: ProviderAdapter<Request, Ref>,
@@ -133,11 +135,29 @@ export function recordingResults<Request, Ref extends TaskRef>(
   return {
     provider,
     async batchCopy(request, call) {
-      const outcome = await adapter.batchCopy(request, call);
-      await registry.record(provider, producedWhere(request), [
+      const where = producedWhere(request);
+      const recorded = new Set<string>();
+      const writes: Promise<void>[] = [];
+      const record = (results: readonly string[]) => {
+        const fresh = results.filter((result) => !recorded.has(result));
+        fresh.forEach((result) => recorded.add(result));
+        if (fresh.length > 0) writes.push(registry.record(provider, where, fresh));
+      };
+      // Each chunk's results as its answer arrives: a long batch's first copies are known at once.
+      const progress = call.progress;
+      const recording: RunProgress = {
+        sending: (indexes) => (progress ? progress.sending(indexes) : Promise.resolve()),
+        settled: (items) => {
+          progress?.settled(items);
+          record(succeededResults(items));
+        },
+      };
+      const outcome = await adapter.batchCopy(request, { ...call, progress: recording });
+      record([
         ...succeededResults(outcome.items),
         ...(outcome.kind === 'accepted' ? succeededResults(outcome.task.items) : []),
       ]);
+      await Promise.all(writes);
       return outcome;
     },
     requestedItems: (request) => adapter.requestedItems(request),
