@@ -44,6 +44,20 @@ export function producedWhere(of: unknown): string {
   return typeof library === 'string' ? library : '';
 }
 
+/**
+ * What `items` make, to record: the results of the SUCCEEDED ones, and the targets of the PENDING ones
+ * (an upstream task runs them: under FAIL or OVERWRITE the target is the result it will make, known
+ * before anyone reads the task; recording one that is not made only keeps other items UNKNOWN).
+ */
+export function madeOrMaking(items: readonly CopyItemResult[] | undefined): string[] {
+  return [
+    ...succeededResults(items),
+    ...(items ?? []).flatMap((item) =>
+      item.status === 'PENDING' && typeof item.target === 'string' && item.target !== '' ? [item.target] : [],
+    ),
+  ];
+}
+
 /** The results of the SUCCEEDED items among `items`. */
 export function succeededResults(items: readonly CopyItemResult[] | undefined): string[] {
   return (items ?? []).flatMap((item) =>
@@ -122,7 +136,8 @@ export function covers(sentAt: number, now: number, ttlMs: number): boolean {
 }
 
 /**
- * `adapter` with the results of every SUCCEEDED item it answers recorded in `registry`: those of its
+ * `adapter` with the results of every SUCCEEDED item it answers recorded in `registry` (and the targets
+ * of PENDING ones, see {@link madeOrMaking}): those of its
  * batch copies (inline and background jobs; each chunk's as its answer arrives) and of the upstream
  * tasks it reads. The answer waits for the writes (a replica that answers next then knows the
  * results); a failed write changes nothing.
@@ -149,13 +164,13 @@ export function recordingResults<Request, Ref extends TaskRef>(
         sending: (indexes) => (progress ? progress.sending(indexes) : Promise.resolve()),
         settled: (items) => {
           progress?.settled(items);
-          record(succeededResults(items));
+          record(madeOrMaking(items));
         },
       };
       const outcome = await adapter.batchCopy(request, { ...call, progress: recording });
       record([
-        ...succeededResults(outcome.items),
-        ...(outcome.kind === 'accepted' ? succeededResults(outcome.task.items) : []),
+        ...madeOrMaking(outcome.items),
+        ...(outcome.kind === 'accepted' ? madeOrMaking(outcome.task.items) : []),
       ]);
       await Promise.all(writes);
       return outcome;
@@ -166,7 +181,7 @@ export function recordingResults<Request, Ref extends TaskRef>(
       await Promise.all(
         tasks.map((task, i) =>
           task && !(task instanceof Error)
-            ? registry.record(provider, producedWhere(refs[i]), succeededResults(task.items))
+            ? registry.record(provider, producedWhere(refs[i]), madeOrMaking(task.items))
             : undefined,
         ),
       );

@@ -280,6 +280,50 @@ describe('SMH: the red team through two replicas that share Redis (lookup)', () 
   });
 });
 
+describe('SMH: a copy still running as a task nobody read is known by its target (lookup)', () => {
+  it('the repeat of a copy accepted as an SMH task, lost before work, stays UNKNOWN', async () => {
+    // SMH runs every batch as a task that copies 300 ms later. The first request is answered PENDING
+    // (nobody reads its task); the repeat is answered 500 before any work. The entry the task makes is
+    // dated around the repeat's send, but the gateway recorded the first request's PENDING target.
+    const tasks = await startSmhEmulator({ seed: true, asyncThreshold: 'always', taskDurationMs: 300 });
+    try {
+      const gw = await gateway({ SMH_BASE_URL: tasks.url });
+      const auth = { 'x-smh-access-token': tasks.issueToken({ libraryId: LIB, grants: ['admin'] }) };
+      tasks.state.putFile(LIB, SPACE, 'pt/src/a.txt', { content: 'pending source' });
+      tasks.state.mkdir(LIB, SPACE, 'pt/dst');
+      const input = { libraryId: LIB, items: [{ from: 'pt/src/a.txt', to: 'pt/dst/a.txt' }] };
+      const first = await gw.graphql<ResolutionCopyAnswer>(SMH_COPY, { input }, auth);
+      expect(first.body.data!.batchCopy.items[0]).toMatchObject({ status: 'PENDING' });
+      tasks.faults.add({
+        method: 'POST',
+        pathIncludes: BATCH,
+        times: 1,
+        kind: 'status',
+        status: 500,
+        code: 'InternalServerError',
+      });
+      const repeat = await gw.graphql<ResolutionCopyAnswer>(SMH_COPY, { input }, auth);
+      const answer = repeat.body.data!.batchCopy;
+      expect(answer.items[0]).toMatchObject({ status: 'UNKNOWN' });
+      let item = answer.items[0]!;
+      let done = false;
+      for (let i = 0; i < 150 && !done; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const task = await gw.graphql<ResolutionTaskAnswer>(TASK, { id: answer.task!.id }, auth);
+        item = task.body.data!.copyTask.items[0]!;
+        done = task.body.data!.copyTask.done;
+      }
+      expect(done).toBe(true);
+      expect(item).toMatchObject({ status: 'UNKNOWN' });
+      // The first request's task made the copy; the repeat never ran.
+      tasks.settleTasks();
+      expect(tasks.stats.copiesTo(SPACE, 'pt/dst/a.txt')).toHaveLength(1);
+    } finally {
+      await tasks.close();
+    }
+  });
+});
+
 describe('SMH directories: a new directory is not enough', () => {
   it('a directory made at the target by someone else, with other content, is not taken for the copy', async () => {
     const gw = await gateway({ UNKNOWN_WINDOW_SECONDS: '1', UNKNOWN_GRACE_MS: '400' });
