@@ -392,8 +392,10 @@ export type ItemEvidence =
   /** The gateway never sent the item (call budget, deadline before sending, cancellation, a refused credential). */
   | 'NOT_SENT'
   /**
-   * The answer was lost; the gateway looked at the target afterwards and found the copy, an entry provably
-   * made since the send (SUCCEEDED), or found that it cannot have run (FAILED). Nothing was sent again.
+   * The answer was lost; the gateway looked at the target afterwards and found the copy, an entry made
+   * since the send (by a snapshot, by its time, or made around the send and not one of the gateway's own
+   * earlier results: see the README) (SUCCEEDED), or found that it cannot have run (FAILED). Nothing was
+   * sent again.
    */
   | 'TARGET_LOOKUP'
   /** The upstream's answer said so (PENDING: the upstream accepted it and runs it). */
