@@ -6,10 +6,7 @@
  * `madeSinceSend` in lookups.ts). Records live a short while (`ttlMs`); a failed write never fails a
  * copy, and a failed read leaves the look to proof by time alone.
  */
-import type { ProviderAdapter } from './adapter.js';
 import { PRODUCED_MARGIN_MS } from './lookups.js';
-import type { RunProgress } from './progress.js';
-import type { TaskRef } from './task-id.js';
 import type { CopyItemResult, Provider } from './types.js';
 
 /** Where a provider's results are recorded, and how long. */
@@ -133,62 +130,4 @@ export function producedKey(provider: Provider, where: string, result: string): 
  */
 export function covers(sentAt: number, now: number, ttlMs: number): boolean {
   return now - (sentAt - PRODUCED_MARGIN_MS) < ttlMs;
-}
-
-/**
- * `adapter` with the results of every SUCCEEDED item it answers recorded in `registry` (and the targets
- * of PENDING ones, see {@link madeOrMaking}): those of its
- * batch copies (inline and background jobs; each chunk's as its answer arrives) and of the upstream
- * tasks it reads. The answer waits for the writes (a replica that answers next then knows the
- * results); a failed write changes nothing.
- */
-export function recordingResults<Request, Ref extends TaskRef>(
-  adapter: ProviderAdapter<Request, Ref>,
-  registry: ProducedRegistry,
-): ProviderAdapter<Request, Ref> {
-  const provider = adapter.provider;
-  return {
-    provider,
-    async batchCopy(request, call) {
-      const where = producedWhere(request);
-      const recorded = new Set<string>();
-      const writes: Promise<void>[] = [];
-      const record = (results: readonly string[]) => {
-        const fresh = results.filter((result) => !recorded.has(result));
-        fresh.forEach((result) => recorded.add(result));
-        if (fresh.length > 0) writes.push(registry.record(provider, where, fresh));
-      };
-      // Each chunk's results as its answer arrives: a long batch's first copies are known at once.
-      const progress = call.progress;
-      const recording: RunProgress = {
-        sending: (indexes) => (progress ? progress.sending(indexes) : Promise.resolve()),
-        settled: (items) => {
-          progress?.settled(items);
-          record(madeOrMaking(items));
-        },
-      };
-      const outcome = await adapter.batchCopy(request, { ...call, progress: recording });
-      record([
-        ...madeOrMaking(outcome.items),
-        ...(outcome.kind === 'accepted' ? madeOrMaking(outcome.task.items) : []),
-      ]);
-      await Promise.all(writes);
-      return outcome;
-    },
-    requestedItems: (request) => adapter.requestedItems(request),
-    async loadTasks(refs, call) {
-      const tasks = await adapter.loadTasks(refs, call);
-      await Promise.all(
-        tasks.map((task, i) =>
-          task && !(task instanceof Error)
-            ? registry.record(provider, producedWhere(refs[i]), madeOrMaking(task.items))
-            : undefined,
-        ),
-      );
-      return tasks;
-    },
-    ...(adapter.targetReads ? { targetReads: adapter.targetReads } : {}),
-    ...(adapter.background ? { background: adapter.background } : {}),
-    close: () => adapter.close(),
-  };
 }
