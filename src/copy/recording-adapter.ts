@@ -44,6 +44,7 @@ export function recordingResults<Request, Ref extends TaskRef>(
       return outcome;
     },
     requestedItems: (request) => adapter.requestedItems(request),
+    authorize: (request, call) => adapter.authorize(request, call),
     async loadTasks(refs, call) {
       const tasks = await adapter.loadTasks(refs, call);
       await Promise.all(
