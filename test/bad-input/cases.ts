@@ -133,6 +133,26 @@ const pathCases = (field: 'from' | 'to'): BadInputCase[] => [
     { [field]: 'foo/\u007f.jpg' },
     input(/contains a control character/, `items.0.${field}`, 0),
   ),
+  // C1 controls and the Unicode line separators break lines as C0 controls do.
+  ...(
+    [
+      ['NEXT LINE (U+0085)', '\u0085'],
+      ['a C1 control (U+009F)', '\u009f'],
+      ['LINE SEPARATOR (U+2028)', '\u2028'],
+      ['PARAGRAPH SEPARATOR (U+2029)', '\u2029'],
+    ] as const
+  ).map(([what, char]) =>
+    smhPath(
+      `${what} in ${field}`,
+      { [field]: `foo/1${char}.jpg` },
+      input(/contains a control character/, `items.0.${field}`, 0),
+    ),
+  ),
+  smhPath(
+    `a lone UTF-16 surrogate in ${field}`,
+    { [field]: 'foo/1\ud800.jpg' },
+    input(/contains a lone UTF-16 surrogate/, `items.0.${field}`, 0),
+  ),
   smhPath(
     `empty ${field}`,
     { [field]: '' },
@@ -187,6 +207,61 @@ export const CASES: BadInputCase[] = [
     'empty fromSpaceId',
     { fromSpaceId: '' },
     input(/items\[0\]\.fromSpaceId is empty/, 'items.0.fromSpaceId', 0),
+  ),
+  // --- SMH ids: characters that change a URL's meaning, control characters
+  ...(['libraryId', 'spaceId', 'userId'] as const).flatMap((field) =>
+    (['?', '#', '%', '\\', '\u0085', '\u2028'] as const).map((char) =>
+      smh(
+        `${JSON.stringify(char)} in ${field}`,
+        { [field]: `id${char}x` },
+        input(
+          new RegExp(
+            `^${field} contains ${char.length === 1 && char < '\u0080' ? `"\\${char}"` : 'a control character'}\\.$`,
+          ),
+          field,
+        ),
+      ),
+    ),
+  ),
+  smhPath(
+    '"?" in fromSpaceId',
+    { fromSpaceId: 'space?x=1' },
+    input(/^items\[0\]\.fromSpaceId contains "\?"\.$/, 'items.0.fromSpaceId', 0),
+  ),
+  // --- SMH duplicates: two items onto one target
+  smh(
+    'two items with the same "to"',
+    {
+      items: [
+        { from: 'foo/1.jpg', to: 'bar/a.jpg' },
+        { from: 'foo/2.jpg', to: 'bar/b.jpg' },
+        { from: 'foo/3.jpg', to: 'bar/c.jpg' },
+        { from: 'foo/4.jpg', to: 'bar/b.jpg' },
+      ],
+    },
+    input(/^items\[3\]\.to is the same as items\[1\]\.to\.$/, 'items.3.to', 3),
+  ),
+  smh(
+    'two items with the same "to", one written with a leading "/"',
+    {
+      items: [
+        { from: 'foo/1.jpg', to: '/bar/a.jpg' },
+        { from: 'foo/2.jpg', to: 'bar/a.jpg' },
+      ],
+    },
+    input(/^items\[1\]\.to is the same as items\[0\]\.to\.$/, 'items.1.to', 1),
+  ),
+  smh(
+    'two items with the same "to" in a background job',
+    {
+      execution: 'BACKGROUND',
+      conflictStrategy: 'OVERWRITE',
+      items: [
+        { from: 'foo/1.jpg', to: 'bar/a.jpg' },
+        { from: 'foo/2.jpg', to: 'bar/a.jpg' },
+      ],
+    },
+    input(/^items\[1\]\.to is the same as items\[0\]\.to\.$/, 'items.1.to', 1),
   ),
   // --- strategies
   smh(
@@ -303,6 +378,43 @@ export const CASES: BadInputCase[] = [
     input(/^targetFolderId contains "\/"/, 'targetFolderId'),
   ),
   dt('"/" in unionId', { unionId: 'union/demo' }, input(/^unionId contains "\/"/, 'unionId')),
+  ...(['spaceId', 'unionId', 'targetSpaceId', 'targetFolderId'] as const).flatMap((field) =>
+    (['?', '#', '%', '\\'] as const).map((char) =>
+      dt(
+        `${JSON.stringify(char)} in ${field}`,
+        { [field]: `id${char}x` },
+        input(new RegExp(`^${field} contains "\\${char}"\\.$`), field),
+      ),
+    ),
+  ),
+  ...(
+    [
+      ['"?"', 'd?x=1', /contains "\?"/],
+      ['"#"', 'd#frag', /contains "#"/],
+      ['"%"', 'd%2Fx', /contains "%"/],
+      ['"\\"', 'd\\x', /contains "\\"/],
+      ['NEXT LINE (U+0085)', 'd\u0085', /contains a control character/],
+      ['LINE SEPARATOR (U+2028)', 'd\u2028', /contains a control character/],
+      ['a lone UTF-16 surrogate', 'd\udc00', /contains a lone UTF-16 surrogate/],
+    ] as const
+  ).map(([what, id, message]) =>
+    dt(
+      `${what} in a dentry id`,
+      { dentryIds: ['d-file-1', id] },
+      input(new RegExp(`^dentryIds\\[1\\] ${message.source}\\.$`), 'dentryIds.1', 1),
+    ),
+  ),
+  // --- DingTalk duplicates
+  dt(
+    'the same dentry id twice',
+    { dentryIds: ['d-file-1', 'd-file-2', 'd-file-3', 'd-file-2'] },
+    input(/^dentryIds\[3\] is the same as dentryIds\[1\]\.$/, 'dentryIds.3', 3),
+  ),
+  dt(
+    'the same dentry id twice in a background job',
+    { execution: 'BACKGROUND', conflictStrategy: 'OVERWRITE', dentryIds: ['d-file-1', 'd-file-1'] },
+    input(/^dentryIds\[1\] is the same as dentryIds\[0\]\.$/, 'dentryIds.1', 1),
+  ),
   dt(
     'empty targetSpaceId (NonEmptyString)',
     { targetSpaceId: '' },

@@ -12,7 +12,7 @@ import {
   redirectCode,
 } from '../../copy/errors.js';
 import { combineTaskStates, summarize } from '../../copy/summary.js';
-import { idProblem } from '../../copy/validate.js';
+import { firstDuplicate, idProblem } from '../../copy/validate.js';
 import type {
   ConflictStrategy,
   CopyErrorCode,
@@ -66,6 +66,16 @@ export function validateDingTalkRequest(request: DingTalkBatchCopyRequest, maxIt
     );
   }
   request.dentryIds.forEach((id, index) => checkId(id, 'dentryIds', index));
+  // The same dentry twice would be copied twice (OVERWRITE, RENAME) and its two outcomes could not be
+  // told apart. Ids are compared exactly: they are opaque strings.
+  const duplicate = firstDuplicate(request.dentryIds);
+  if (duplicate) {
+    const [earlier, index] = duplicate;
+    throw new InputError(`dentryIds[${index}] is the same as dentryIds[${earlier}].`, {
+      field: `dentryIds.${index}`,
+      index,
+    });
+  }
 }
 
 const QPS_LIMIT = /^Forbidden\.AccessDenied\.Qps/;

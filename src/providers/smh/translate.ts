@@ -13,7 +13,7 @@ import {
   redirectCode,
 } from '../../copy/errors.js';
 import { answerEvidence } from '../../copy/evidence.js';
-import { CONTROL_CHARS, idProblem } from '../../copy/validate.js';
+import { characterProblem, firstDuplicate, idProblem } from '../../copy/validate.js';
 import type {
   ConflictStrategy,
   CopyErrorCode,
@@ -76,7 +76,8 @@ export function pathProblem(raw: string): string | undefined {
   if (path.startsWith('/'))
     return 'starts with "//"; paths are relative to the space root (e.g. "foo/1.jpg")';
   if (path.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
-  if (CONTROL_CHARS.test(path)) return 'contains a control character';
+  const characters = characterProblem(path);
+  if (characters) return characters;
   const segments = path.split('/');
   if (segments.some((s) => s === '')) return 'has an empty segment ("//" or a trailing "/")';
   if (segments.some((s) => s === '..' || s === '.')) return 'contains "." or ".." segments';
@@ -123,6 +124,17 @@ export function validateSmhRequest(request: SmhBatchCopyRequest, maxItems: numbe
     }
     if (item.conflictStrategy) toWireStrategy(item.conflictStrategy, index);
   });
+  // Two items onto one target would copy twice (OVERWRITE, RENAME) or fail one of them, and their
+  // outcomes could not be told apart afterwards. Paths are compared as SMH takes them (one leading
+  // slash dropped); nothing else is folded, since SMH documents no case or Unicode folding of names.
+  const duplicate = firstDuplicate(request.items, (item) => smhPath(item.to));
+  if (duplicate) {
+    const [earlier, index] = duplicate;
+    throw new InputError(`items[${index}].to is the same as items[${earlier}].to.`, {
+      field: `items.${index}.to`,
+      index,
+    });
+  }
 }
 
 /** The request with its paths as SMH takes them ({@link smhPath}); the answer reports these paths. */
