@@ -129,48 +129,67 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   await app.register(fastifyWebsocket, { options: { maxPayload: config.bodyLimitBytes } });
   app.addHook('onRequest', refuseForeignWebSockets(options.origins));
 
+  // Before the caller check, which counts failed attempts in the same store.
+  const failedAuth = await limitCallerRate(app, {
+    max: config.server.rateLimitMax,
+    windowMs: config.server.rateLimitWindowMs,
+    redisUrl: config.redisUrl,
+  });
+
   app.decorateRequest('caller', undefined);
   if (authenticate) {
-    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const unauthenticated = (request: FastifyRequest, reply: FastifyReply) =>
+      reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send(
+          graphqlErrorBody(
+            'Missing or unknown API key: send Authorization: Bearer <key>.',
+            ErrorCode.UNAUTHENTICATED,
+            request.id,
+          ),
+        );
+    app.addHook('onRequest', (request, reply, done) => {
       // Decided by the matched route, not the raw URL: the router decodes `/%67raphql` to /graphql.
-      if (request.routeOptions.url !== GRAPHQL_PATH || request.method === 'OPTIONS') return;
+      if (request.routeOptions.url !== GRAPHQL_PATH || request.method === 'OPTIONS') return done();
       // Only a real WebSocket handshake (always a GET, RFC 6455 §4.1): any other request that merely
       // carries an Upgrade header is checked like every request.
-      if (request.ws && request.method === 'GET') return;
+      if (request.ws && request.method === 'GET') return done();
       if (
         options.landingPage !== undefined &&
         request.method === 'GET' &&
         wantsGraphiql(request.headers.accept, request.query as Record<string, unknown>)
       )
-        return;
+        return done();
       const caller = authenticate(request.headers.authorization);
-      if (!caller) {
-        return reply
-          .code(401)
-          .header('www-authenticate', 'Bearer')
-          .send(
-            graphqlErrorBody(
-              'Missing or unknown API key: send Authorization: Bearer <key>.',
-              ErrorCode.UNAUTHENTICATED,
-              request.id,
-            ),
-          );
+      if (caller) {
+        request.caller = caller;
+        // Every later line of this request (e.g. "request completed") names the caller, never the key.
+        // Fastify's request logger is this request's own child (request.log is reply.log): binding the
+        // caller to it costs less than a second child logger per request.
+        // createLogger makes it pino; Fastify's type names only what every logger has.
+        (request.log as PinoLogger).setBindings({ caller });
+        return done();
       }
-      request.caller = caller;
-      // Every later line of this request (e.g. "request completed") names the caller, never the key.
-      // Fastify's request logger is this request's own child (request.log is reply.log): binding the
-      // caller to it costs less than a second child logger per request.
-      // createLogger makes it pino; Fastify's type names only what every logger has.
-      (request.log as PinoLogger).setBindings({ caller });
+      // Answered here, without done(): a failed attempt counts against the client's address.
+      if (!failedAuth) return void unauthenticated(request, reply);
+      failedAuth(request).then(
+        (limited) => {
+          if (!limited) return void unauthenticated(request, reply);
+          void reply
+            .code(429)
+            .headers({
+              'retry-after': limited.retryAfterSeconds,
+              'x-ratelimit-limit': limited.max,
+              'x-ratelimit-remaining': 0,
+              'x-ratelimit-reset': limited.retryAfterSeconds,
+            })
+            .send(graphqlErrorBody(limited.message, ErrorCode.RATE_LIMITED, request.id));
+        },
+        () => void unauthenticated(request, reply),
+      );
     });
   }
-
-  // After the key check (so it counts per caller), before any route of this scope.
-  await limitCallerRate(app, {
-    max: config.server.rateLimitMax,
-    windowMs: config.server.rateLimitWindowMs,
-    redisUrl: config.redisUrl,
-  });
 
   // Apollo answers a malformed request (no query, a refused CSRF check) before any plugin hook runs;
   // its errors get the request id here. Our own error answers have it already and stay as they are.
@@ -197,6 +216,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       schema,
       policy,
       authenticate,
+      failedAuth,
       contextFor: (input) => contextFor(input),
       caps: new SubscriptionCaps(config.subscriptions),
       tracer,

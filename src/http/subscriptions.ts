@@ -19,6 +19,7 @@ import { logUnexpectedErrors } from '../graphql/errors.js';
 import { endOperationSpan, nameOperationSpan, startOperationSpan } from '../tracing/operation-span.js';
 import { operationInputErrors } from '../graphql/input-errors.js';
 import type { GraphQLPolicy } from '../graphql/policy.js';
+import type { FailedAuthCount } from './rate-limit.js';
 import type { CallerInput } from './request-context.js';
 import type { SubscriptionCaps } from './subscription-caps.js';
 
@@ -32,6 +33,8 @@ export interface SubscriptionOptions {
   policy: GraphQLPolicy;
   /** Checks an API key; undefined when callers need none. */
   authenticate?: (authorization: string | undefined) => string | undefined;
+  /** Counts a connection whose key failed against its client address, as failed HTTP requests are. */
+  failedAuth?: FailedAuthCount;
   contextFor(input: CallerInput): RequestContext;
   /** Caps on live subscriptions per caller and per process. */
   caps: SubscriptionCaps;
@@ -206,9 +209,16 @@ export function subscriptionHandler(options: SubscriptionOptions) {
         const caller = options.authenticate(
           credentialsOf(ctx.extra.request, ctx.connectionParams)('authorization'),
         );
-        if (!caller) return false; // closes with 4403 Forbidden
-        ctx.extra.caller = caller;
-        return true;
+        if (caller) {
+          ctx.extra.caller = caller;
+          return true;
+        }
+        // Closes with 4403 Forbidden, over the limit or not; the attempt counts like a failed HTTP one.
+        if (!options.failedAuth) return false;
+        return options.failedAuth(ctx.extra.request).then(
+          () => false,
+          () => false,
+        );
       },
       context: (ctx, id) => {
         const credential = credentialsOf(ctx.extra.request, ctx.connectionParams);
