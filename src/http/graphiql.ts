@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import { graphqlErrorBody } from './error-body.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 
 /**
  * GraphiQL served from our own origin. Apollo's default landing page loads Sandbox from a CDN, which
@@ -103,6 +104,12 @@ export const graphiqlAssets: FastifyPluginAsync = async (app) => {
       .header('cache-control', 'public, max-age=86400')
       .send(asset.body);
   });
+  refuseOtherMethods(
+    app,
+    `${GRAPHIQL_ASSET_PREFIX}:file`,
+    ['GET', 'HEAD'],
+    'GraphiQL files are read with GET.',
+  );
 };
 
 /**

@@ -27,6 +27,7 @@ import { refuseForeignWebSockets } from './cors.js';
 import { graphqlErrorBody } from './error-body.js';
 import { wantsGraphiql } from './graphiql.js';
 import type { AllowedOrigins } from './origins.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 import { limitCallerRate } from './rate-limit.js';
 import { createContextFactory } from './request-context.js';
 import { SubscriptionCaps } from './subscription-caps.js';
@@ -198,6 +199,15 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     done(null, addRequestIdToErrors(payload, request.id) ?? payload);
   });
 
+  // A form's bodies, which any page can POST cross-site without a preflight: read as text (within the
+  // body limit), so Apollo's CSRF prevention refuses them with 400 as it does text/plain, instead of a
+  // 415 that would say nothing about why.
+  app.addContentTypeParser(
+    ['application/x-www-form-urlencoded', 'multipart/form-data'],
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
+  );
+
   const graphqlHandler = fastifyApolloHandler(apollo, { context });
   const { landingPage } = options;
   app.route({
@@ -239,24 +249,11 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   app.post(GRAPHQL_PATH, { preHandler: refuseBatches, handler: graphqlHandler });
 
   // Every other method on the endpoint: 405 with the methods that work (OPTIONS answers them too).
-  const allowed = 'GET, HEAD, POST, OPTIONS';
-  app.options(GRAPHQL_PATH, async (_request, reply) => reply.code(204).header('allow', allowed).send());
-  const others = app.supportedMethods.filter((m) => !['GET', 'HEAD', 'POST', 'OPTIONS'].includes(m));
-  app.route({
-    method: others,
-    url: GRAPHQL_PATH,
-    handler: async (request, reply) =>
-      reply
-        .code(405)
-        .header('allow', allowed)
-        .send(
-          graphqlErrorBody(
-            `${request.method} is not supported on ${GRAPHQL_PATH}: send GraphQL with POST (or GET for queries).`,
-            'METHOD_NOT_ALLOWED',
-            request.id,
-          ),
-        ),
-  });
+  const allowed = ['GET', 'HEAD', 'POST', 'OPTIONS'];
+  app.options(GRAPHQL_PATH, async (_request, reply) =>
+    reply.code(204).header('allow', allowed.join(', ')).send(),
+  );
+  refuseOtherMethods(app, GRAPHQL_PATH, allowed, 'send GraphQL with POST (or GET for queries).');
 };
 
 declare module 'fastify' {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Readiness } from '../health/readiness.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 
 /** Options of {@link healthRoutes}. */
 export interface HealthOptions {
@@ -8,7 +9,7 @@ export interface HealthOptions {
 }
 
 /**
- * Health probes, without API key. `GET /healthz` (liveness) answers 200 `{ "status": "ok" }` while the
+ * Health probes, without API key (other methods than GET and HEAD: 405 with `Allow`). `GET /healthz` (liveness) answers 200 `{ "status": "ok" }` while the
  * process serves HTTP, whatever its dependencies. `GET /readyz` (readiness) answers 200
  * `{ "status": "ready", "checks": { "server": "up", "redis": "up" } }` when the server listens and every
  * configured dependency answers, else 503 `{ "status": "not ready", "checks": { … } }` naming what is
@@ -23,6 +24,7 @@ export const healthRoutes = fastifyPlugin<HealthOptions>(
       const report = await readiness.report(app.server.listening);
       return reply.code(report.status === 'ready' ? 200 : 503).send(report);
     });
+    for (const url of ['/healthz', '/readyz']) refuseOtherMethods(app, url, ['GET', 'HEAD']);
     app.addHook('onSend', async (_request, reply) => {
       if (readiness.shuttingDown) reply.header('connection', 'close');
     });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { GatewayMetrics } from '../metrics.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 
 /** Options of {@link metricsRoutes}. */
 export interface MetricsRoutesOptions {
@@ -9,7 +10,7 @@ export interface MetricsRoutesOptions {
 
 /**
  * Counts every HTTP answer of the whole server (so it is not encapsulated: its `onResponse` hook sees
- * the routes of every other plugin) and serves `GET /metrics` in Prometheus text format. The route
+ * the routes of every other plugin) and serves `GET /metrics` in Prometheus text format (other methods: 405 with `Allow`). The route
  * needs no API key (scrapers have none); it shows counts only, never a credential.
  */
 export const metricsRoutes = fastifyPlugin<MetricsRoutesOptions>(
@@ -24,6 +25,7 @@ export const metricsRoutes = fastifyPlugin<MetricsRoutesOptions>(
       const text = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(text);
     });
+    refuseOtherMethods(app, '/metrics', ['GET', 'HEAD']);
   },
   { name: 'copy-gateway-metrics' },
 ) as FastifyPluginAsync<MetricsRoutesOptions>;

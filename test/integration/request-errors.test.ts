@@ -236,6 +236,42 @@ describe('every answer has the GraphQL error shape', () => {
     expect(options.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
   });
 
+  it('other methods on the probes, /metrics and GraphiQL files: 405 with Allow, not 404', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics', '/graphiql/graphiql.js']) {
+      for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
+        const response = await request(gw.url + path, { method, body: '{}' });
+        expect(response.statusCode, `${method} ${path}`).toBe(405);
+        expect(response.headers.allow, `${method} ${path}`).toBe('GET, HEAD');
+        expect(await response.body.json(), `${method} ${path}`).toEqual(shape('METHOD_NOT_ALLOWED'));
+      }
+      const head = await request(gw.url + path, { method: 'HEAD' });
+      await head.body.dump();
+      expect(head.statusCode, `HEAD ${path}`).not.toBe(405);
+    }
+  });
+
+  it('a form or multipart POST is the CSRF refusal (400), as text/plain is', async () => {
+    const query = '{ __typename }';
+    for (const [type, body] of [
+      ['text/plain', JSON.stringify({ query })],
+      ['application/x-www-form-urlencoded', `query=${encodeURIComponent(query)}`],
+      [
+        'multipart/form-data; boundary=XyZ',
+        `--XyZ\r\nContent-Disposition: form-data; name="query"\r\n\r\n${query}\r\n--XyZ--\r\n`,
+      ],
+    ] as const) {
+      const response = await request(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+      expect(response.statusCode, type).toBe(400);
+      const answer = (await response.body.json()) as { errors: { message: string }[] };
+      expect(answer, type).toEqual(shape('BAD_REQUEST'));
+      expect(answer.errors[0]?.message, type).toMatch(/Cross-Site Request Forgery/);
+    }
+  });
+
   it('/graphql/ is the same endpoint; unknown paths are 404 NOT_FOUND', async () => {
     const response = await request(`${gw.url}/graphql/`, {
       method: 'POST',
