@@ -69,6 +69,11 @@ export interface Config {
    */
   corsOrigins?: readonly string[];
   /**
+   * Host names (lower case, no port) a gateway without API keys answers to besides IP addresses and
+   * `localhost` (ALLOWED_HOSTS): other `Host` headers are refused, against DNS rebinding.
+   */
+  allowedHosts: readonly string[];
+  /**
    * After SIGTERM, how long `/readyz` answers 503 while requests are still served, so that load
    * balancers stop sending before the server closes (milliseconds).
    */
@@ -244,8 +249,21 @@ function readServer(env: EnvReader) {
     // 100,000 SMH items with paths of a few dozen characters fit in 32 MiB of JSON.
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     corsOrigins: env.origins('CORS_ORIGINS'),
+    allowedHosts: readAllowedHosts(env),
     server: readConnectionLimits(env),
   };
+}
+
+/** ALLOWED_HOSTS: comma-separated host names, such as `gateway.internal,copy.example.com`. */
+function readAllowedHosts(env: EnvReader): string[] {
+  const entries = (env.text('ALLOWED_HOSTS') ?? '')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== '');
+  const bad = entries.filter((entry) => !/^[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?$/.test(entry));
+  if (bad.length > 0)
+    env.problem('ALLOWED_HOSTS', 'host names without scheme or port, comma-separated', bad.join(', '));
+  return [...new Set(entries)];
 }
 
 /**

@@ -23,6 +23,7 @@ import { startOperationSpan } from '../tracing/operation-span.js';
 import { apolloPolicyPlugin } from './apollo-policy.js';
 import { addRequestIdToErrors, requestIdPlugin } from './apollo-request-id.js';
 import { createCallerAuth } from './caller-auth.js';
+import { refuseForeignHosts } from './allowed-hosts.js';
 import { refuseForeignWebSockets } from './cors.js';
 import { graphqlErrorBody } from './error-body.js';
 import { wantsGraphiql } from './graphiql.js';
@@ -129,6 +130,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   // authenticate in their connection_init message instead (browsers cannot set WebSocket headers).
   await app.register(fastifyWebsocket, { options: { maxPayload: config.bodyLimitBytes } });
   app.addHook('onRequest', refuseForeignWebSockets(options.origins));
+  // Without API keys, against DNS rebinding: only the gateway's own host names are served.
+  if (config.apiKeys.length === 0) app.addHook('onRequest', refuseForeignHosts(config.allowedHosts));
 
   // Before the caller check, which counts failed attempts in the same store.
   const failedAuth = await limitCallerRate(app, {

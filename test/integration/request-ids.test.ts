@@ -265,7 +265,7 @@ describe('while the server closes', () => {
         'mutation { batchCopy(input: { smh: { libraryId: "lib", items: [{ from: "a", to: "b" }] } }) { __typename } }',
     });
     const head = (id: string) =>
-      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-SMH-Access-Token: t0123456789\r\nX-Request-Id: ${id}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-SMH-Access-Token: t0123456789\r\nX-Request-Id: ${id}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     socket.write(head('in-flight'));
     await until(() => held.length > 0);
     const closed = gw.close();
