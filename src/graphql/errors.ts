@@ -16,6 +16,29 @@ export interface FormatErrorOptions {
 const SUGGESTION = / ?Did you mean .+\?$/s;
 
 /**
+ * Where a coercion error of graphql-js puts the refused value: `… at "input.items[0].from"` (a
+ * variable or an argument, by path), else `Variable "$id" …` (the whole variable).
+ */
+const AT_PATH = / at "([^"]+)"/g;
+const VARIABLE = /^Variable "\$([^"]+)"/;
+
+/**
+ * The refused value's place, named by a coercion error's message, as `extensions.field`: its path in
+ * dots, the variable or argument first (`input.items.0.from`), or undefined when the message names none.
+ */
+export function coercionField(message: string): string | undefined {
+  const path = [...message.matchAll(AT_PATH)].at(-1)?.[1] ?? VARIABLE.exec(message)?.[1];
+  return path?.replace(/\[(\d+)\]/g, '.$1');
+}
+
+/** `extensions` with `field` named from the message, for an input error that names none. */
+function withField(extensions: Record<string, unknown>, message: string): Record<string, unknown> {
+  if (extensions.code !== BAD_USER_INPUT || extensions.field !== undefined) return extensions;
+  const field = coercionField(message);
+  return field === undefined ? extensions : { ...extensions, field };
+}
+
+/**
  * An error graphql-js raised about the request itself (not from a resolver, not at a field): e.g.
  * "Too many errors processing variables". Execution returns it without a code.
  */
@@ -54,7 +77,8 @@ export function logUnexpectedErrors(log: Logger, errors: readonly unknown[]): vo
 /**
  * The one error formatter of both transports. Every error leaves with a code in `extensions.code`:
  * our own errors carry theirs; request-level errors graphql-js raises without one are the caller's
- * input (`BAD_USER_INPUT`); anything else unexpected is masked as INTERNAL_SERVER_ERROR, since its
+ * input (`BAD_USER_INPUT`, with `extensions.field` naming the refused value's place when the message
+ * does: {@link coercionField}); anything else unexpected is masked as INTERNAL_SERVER_ERROR, since its
  * message may hold anything (each transport logs it: {@link logUnexpectedErrors}). `extensions.http`
  * (a status for the HTTP layer) never leaves.
  */
@@ -81,10 +105,12 @@ export function createFormatError(options: FormatErrorOptions) {
       return { ...formatted, extensions: { ...extensions, code: ErrorCode.METHOD_NOT_ALLOWED } };
     const code = extensions.code;
     if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      return { ...formatted, message: clean(formatted.message), extensions };
+      const message = clean(formatted.message);
+      return { ...formatted, message, extensions: withField(extensions, message) };
     }
     if (requestLevelError(error)) {
-      return { ...formatted, message: clean(formatted.message), extensions: { code: BAD_USER_INPUT } };
+      const message = clean(formatted.message);
+      return { ...formatted, message, extensions: withField({ code: BAD_USER_INPUT }, message) };
     }
     if (options.exposeInternal)
       return { ...formatted, extensions: { ...extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };

@@ -12,6 +12,21 @@ import {
 import type { Config } from '../config.js';
 
 /**
+ * How armor's rules refuse a document: reported as a validation error, without the `Syntax Error: `
+ * armor puts before every message (the document parsed; it is over a limit), instead of thrown.
+ */
+const reportAsValidation = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) => {
+      // Every rule enabled here validates (with a context); a refusal without one must not pass.
+      if (!context) throw error;
+      context.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')));
+    },
+  ],
+};
+
+/**
  * Document limits (depth, aliases, tokens, directives, cost), checked while validating the query,
  * before any resolver runs. The defaults leave room for any real client (a 2,000-item batch written
  * inline, 50 copyTask aliases, GraphiQL's introspection) and stop documents built to exhaust the server.
@@ -22,13 +37,18 @@ export function documentLimits(limits: Config['limits']): {
 } {
   const armor = new ApolloArmor({
     // Fragments add no depth of their own: a client that spreads fragments is no deeper than one that inlines.
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-    maxAliases: { n: limits.maxAliases },
+    maxDepth: {
+      n: limits.maxDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      ...reportAsValidation,
+    },
+    maxAliases: { n: limits.maxAliases, ...reportAsValidation },
     // Armor's token plugin throws from a parsing hook, which Apollo answers as a 500. graphql-js
     // counts tokens while parsing: a long document is then a syntax error, 400 GRAPHQL_PARSE_FAILED.
     maxTokens: { enabled: false },
-    maxDirectives: { n: limits.maxDirectives },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    maxDirectives: { n: limits.maxDirectives, ...reportAsValidation },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, ...reportAsValidation },
     // Apollo's own plugin hides suggestions in production; one mechanism is enough.
     blockFieldSuggestion: { enabled: false },
   }).protect();

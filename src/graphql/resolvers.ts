@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind, parse } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, parse, print, type ValueNode } from 'graphql';
 import { DateTimeResolver, NonEmptyStringResolver, PositiveIntResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/resolvers.js';
 import { summarize } from '../copy/summary.js';
@@ -25,12 +25,32 @@ function scalar(implementation: GraphQLScalarType): GraphQLScalarType {
   return new GraphQLScalarType({ ...config, description: scalarDescriptions.get(config.name) });
 }
 
+/**
+ * `NonEmptyString` checks a value as graphql-scalars does (a string, not empty, not only whitespace),
+ * with messages that end in a sentence: graphql-scalars appends the refused value, which reads as
+ * stray text when it is empty or blank.
+ */
+function nonEmptyString(value: unknown, node?: ValueNode): string {
+  const refuse = (message: string) => new GraphQLError(message, node ? { nodes: node } : undefined);
+  if (typeof value !== 'string') {
+    throw refuse(`Value is not a string: ${node ? print(node) : JSON.stringify(value)}.`);
+  }
+  if (value === '') throw refuse('Value cannot be an empty string.');
+  if (value.trim() === '') throw refuse('Value cannot be an empty string: it holds only whitespace.');
+  return value;
+}
+
 const outcomeFields = { summary: (outcome: CopyOutcome) => summarize(outcome.items) };
 
 /** Thin resolvers: the copy service does the work, these only pick types and derive fields. */
 export const resolvers: Resolvers = {
   DateTime: scalar(DateTimeResolver),
-  NonEmptyString: scalar(NonEmptyStringResolver),
+  NonEmptyString: new GraphQLScalarType({
+    ...scalar(NonEmptyStringResolver).toConfig(),
+    serialize: (value) => nonEmptyString(value),
+    parseValue: (value) => nonEmptyString(value),
+    parseLiteral: (node) => nonEmptyString(node.kind === Kind.STRING ? node.value : undefined, node),
+  }),
   PositiveInt: scalar(PositiveIntResolver),
   Mutation: {
     batchCopy: (_root, { input }, context) => context.copy.batchCopy(input, context),

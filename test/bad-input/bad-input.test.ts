@@ -7,7 +7,7 @@ import { decodeTaskId } from '../helpers/task-ids.js';
 import { startDingTalkEmulator, type DingTalkEmulator } from '../../src/emulators/dingtalk/index.js';
 import { startSmhEmulator, type SmhEmulator } from '../../src/emulators/smh/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { CASES, ENV, TAMPERED_TASK_ID } from './cases.js';
+import { CASES, ENV, TAMPERED_TASK_ID, type BadInputCase } from './cases.js';
 
 describe('bad input is refused with a typed error and nothing is sent upstream', () => {
   let smh: SmhEmulator;
@@ -63,6 +63,12 @@ describe('bad input is refused with a typed error and nothing is sent upstream',
     if (testCase.extensions) expect(error.extensions).toMatchObject(testCase.extensions);
     // Never a stack trace or an internal detail.
     expect(error.extensions).not.toHaveProperty('stacktrace');
+    // No message ends in a stray ": " or a blank value.
+    expect(error.message).not.toMatch(/[:\s]$/);
+    // Every input error says where: its own checks name the field, coercion errors the value's path.
+    if (error.extensions?.code === 'BAD_USER_INPUT')
+      expect(error.extensions.field).toEqual(expect.any(String));
+    if (testCase.inputField) expect(error.extensions?.field).toBe(testCase.inputField);
 
     if (testCase.extensions || testCase.field) {
       // The gateway's own validation: the operation ran, its field is null and the error points at it.
@@ -78,6 +84,18 @@ describe('bad input is refused with a typed error and nothing is sent upstream',
     }
 
     expect(upstreamRequests()).toBe(before);
+  });
+
+  it('with application/graphql-response+json too: a field error is 200, a request error 400', async () => {
+    const accept = { ...headers, accept: 'application/graphql-response+json' };
+    const field = CASES.find((c) => c.name === 'DingTalk: the same dentry id twice') as BadInputCase;
+    const request = CASES.find((c) => c.name === 'SMH: empty libraryId (NonEmptyString)') as BadInputCase;
+    const fieldAnswer = await gw.graphql(field.query, field.variables, accept);
+    expect(fieldAnswer.status).toBe(200);
+    expect(fieldAnswer.body.data).toEqual({ batchCopy: null });
+    const requestAnswer = await gw.graphql(request.query, request.variables, accept);
+    expect(requestAnswer.status).toBe(400);
+    expect(requestAnswer.body.data).toBeUndefined();
   });
 
   it('sent nothing upstream across the whole table', () => {

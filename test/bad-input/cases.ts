@@ -22,6 +22,8 @@ export interface BadInputCase {
   message: RegExp;
   /** Extensions the error must carry besides its code (field, index). */
   extensions?: Record<string, unknown>;
+  /** For a coercion error: its `extensions.field`, the refused value's path (`input.items.0.to`). */
+  inputField?: string;
   /** The operation's field; when set, the error's path is [field] and data[field] is null. */
   field?: 'batchCopy' | 'copyTask' | 'node';
 }
@@ -41,7 +43,7 @@ const DT_OK = {
   dentryIds: ['d-file-1'],
 };
 
-type Expected = Pick<BadInputCase, 'code' | 'message' | 'extensions'>;
+type Expected = Pick<BadInputCase, 'code' | 'message' | 'extensions' | 'inputField'>;
 
 function smh(name: string, input: Record<string, unknown>, expected: Expected): BadInputCase {
   return {
@@ -74,7 +76,11 @@ const input = (message: RegExp, field: string, index?: number): Expected => ({
 });
 
 /** A GraphQL coercion error for a variable: graphql-js names the path inside `$input`. */
-const coercion = (message: RegExp): Expected => ({ code: 'BAD_USER_INPUT', message });
+const coercion = (message: RegExp, inputField?: string): Expected => ({
+  code: 'BAD_USER_INPUT',
+  message,
+  ...(inputField === undefined ? {} : { inputField }),
+});
 
 const pathCases = (field: 'from' | 'to'): BadInputCase[] => [
   // One leading slash names the same path; two do not.
@@ -156,12 +162,20 @@ const pathCases = (field: 'from' | 'to'): BadInputCase[] => [
   smhPath(
     `empty ${field}`,
     { [field]: '' },
-    coercion(new RegExp(`"input\\.items\\[0\\]\\.${field}".*empty string`)),
+    coercion(
+      new RegExp(`"input\\.items\\[0\\]\\.${field}"; Value cannot be an empty string\\.$`),
+      `input.items.0.${field}`,
+    ),
   ),
   smhPath(
     `blank ${field}`,
     { [field]: '   ' },
-    coercion(new RegExp(`"input\\.items\\[0\\]\\.${field}".*empty string`)),
+    coercion(
+      new RegExp(
+        `"input\\.items\\[0\\]\\.${field}"; Value cannot be an empty string: it holds only whitespace\\.$`,
+      ),
+      `input.items.0.${field}`,
+    ),
   ),
 ];
 
@@ -293,7 +307,11 @@ export const CASES: BadInputCase[] = [
     coercion(/"input\.conflictStrategy"; Value "SKIP" does not exist in "ConflictStrategy" enum/),
   ),
   // --- SMH scalars
-  smh('empty libraryId (NonEmptyString)', { libraryId: '' }, coercion(/"input\.libraryId".*empty string/)),
+  smh(
+    'empty libraryId (NonEmptyString)',
+    { libraryId: '' },
+    coercion(/"input\.libraryId"; Value cannot be an empty string\.$/, 'input.libraryId'),
+  ),
   smh('a number for libraryId', { libraryId: 42 }, coercion(/"input\.libraryId".*not a string/)),
   smh('empty spaceId (NonEmptyString)', { spaceId: '' }, coercion(/"input\.spaceId".*empty string/)),
   smh(

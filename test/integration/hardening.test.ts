@@ -206,7 +206,8 @@ describe('GraphQL-level protection (default limits)', () => {
       Array.from({ length: n }, (_, i) => `a${i}: __typename @include(if: true) @skip(if: false)`).join(' ');
     const { status, body } = await rig.gw.graphql(`{ ${fields(26)} }`); // 52 directives
     expect(status).toBe(400);
-    expect(body.errors?.[0]?.message).toMatch(/directives/i);
+    // A validation error, worded as one (graphql-armor's own words begin "Syntax Error: ").
+    expect(body.errors?.[0]?.message).toBe('Directives limit of 50 exceeded, found 52.');
     expect(codes(body.errors)).toContain('GRAPHQL_VALIDATION_FAILED');
     const fifty = await rig.gw.graphql(`{ ${fields(25)} }`);
     expect(fifty.body).toEqual({
@@ -341,13 +342,21 @@ describe('GraphQL-level protection (lowered limits)', () => {
   });
   afterAll(() => rig.close());
 
+  it('rejects a document over GRAPHQL_MAX_COST with a validation error worded as one', async () => {
+    const query = `{ ${Array.from({ length: 10 }, (_, i) => `t${i}: copyTask(id: "x") { items { status error { code message } } }`).join(' ')} }`;
+    const { status, body } = await rig.gw.graphql(query, {}, rig.headers);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.message).toMatch(/^Query Cost limit of 50 exceeded, found \d+\.$/);
+    expect(codes(body.errors)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
   it('rejects a document deeper than GRAPHQL_MAX_DEPTH, sending nothing upstream', async () => {
     const before = rig.smhRequests();
     const deep = `mutation { batchCopy(input: { smh: { libraryId: "smhdemo", items: [{ from: "foo/1.jpg", to: "docs/deep-1.jpg" }] } }) {
       ... on CopyOutcome { items { error { upstream { provider } } } } } }`;
     const { status, body } = await rig.gw.graphql(deep, {}, rig.headers);
     expect(status).toBe(400);
-    expect(body.errors?.[0]?.message).toMatch(/depth/i);
+    expect(body.errors?.[0]?.message).toMatch(/^Query depth limit of 4 exceeded, found \d+\.$/);
     expect(codes(body.errors)).toContain('GRAPHQL_VALIDATION_FAILED');
     expect(rig.smhRequests()).toBe(before);
 

@@ -164,7 +164,7 @@ describe('input errors found at execution are request errors', () => {
     expect(missing).toEqual([
       expect.objectContaining({
         message: 'Variable "$id" of required type "ID!" was not provided.',
-        extensions: { code: 'BAD_USER_INPUT', requestId: expect.any(String) },
+        extensions: { code: 'BAD_USER_INPUT', field: 'id', requestId: expect.any(String) },
       }),
     ]);
     expect(errorLines(gw)).toEqual([]);
