@@ -484,9 +484,12 @@ describe('asynchronous copies and copyTask', () => {
 
   it('several async items share one CopyTask; copyTask makes one GET per distinct upstream task', async () => {
     const r = await rig({}, 'managed');
+    // A third non-empty folder: the same id twice would be refused as a duplicate.
+    r.emu.state.createFolder(SEED.sourceSpaceId, 'more', { id: 'd-folder-more' });
+    r.emu.state.createFile(SEED.sourceSpaceId, 'more.txt', { id: 'd-file-more', parentId: 'd-folder-more' });
     const outcome = must(
       await r.copy({
-        dentryIds: [SEED.folderId, 'd-file-2', 'd-folder-3', 'd-file-3', SEED.folderId],
+        dentryIds: [SEED.folderId, 'd-file-2', 'd-folder-3', 'd-file-3', 'd-folder-more'],
         conflictStrategy: 'RENAME',
       }),
     );

@@ -155,6 +155,23 @@ describe('loadConfig', () => {
     expect(problems[1]?.expected).toMatch(/exact origins such as https:\/\/app\.example\.com.*no \*/);
   });
 
+  it('reads ALLOWED_HOSTS as lower-case host names, naming entries that are not one', () => {
+    expect(loadConfig({}).allowedHosts).toEqual([]);
+    expect(
+      loadConfig({ ALLOWED_HOSTS: ' Gateway.Internal ,copy.example.com,,gateway.internal' }).allowedHosts,
+    ).toEqual(['gateway.internal', 'copy.example.com']);
+    let thrown: unknown;
+    try {
+      loadConfig({ ALLOWED_HOSTS: 'ok.example.com,https://x.example.com,x.example.com:4000,*.example.com' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const problems = (thrown as ConfigError).problems;
+    expect(problems.map((p) => p.variable)).toEqual(['ALLOWED_HOSTS']);
+    expect(problems[0]?.got).toBe('https://x.example.com, x.example.com:4000, *.example.com');
+  });
+
   it('reads each provider through its module, by provider id', () => {
     const config = loadConfig({
       SMH_BASE_URL: 'http://127.0.0.1:9100',
