@@ -14,7 +14,7 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An ISO 8601 date-time in UTC, e.g. `2026-01-01T12:00:00.000Z`. */
   DateTime: { input: Date; output: Date; }
-  /** A string that is not empty. */
+  /** A string that is neither empty nor only whitespace. */
   NonEmptyString: { input: string; output: string; }
   /** An integer greater than zero. */
   PositiveInt: { input: number; output: number; }
@@ -358,7 +358,7 @@ export type CopyTaskState =
 export type DingTalkBatchCopyInput = {
   /** The conflict strategy for every item. Default: FAIL. */
   conflictStrategy?: InputMaybe<ConflictStrategy>;
-  /** The dentries to copy, any number up to the gateway's limit: the gateway splits them into upstream-sized chunks. */
+  /** The dentries to copy, each once, any number up to the gateway's limit: the gateway splits them into upstream-sized chunks. An id listed twice is refused (BAD_USER_INPUT). */
   dentryIds: Array<Scalars['NonEmptyString']['input']>;
   /** Inline, or as a background task (see `CopyExecution`). Default: AUTO. */
   execution?: InputMaybe<CopyExecution>;
@@ -513,7 +513,7 @@ export type SmhBatchCopyInput = {
    * once done).
    */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** What to copy. Any number up to the gateway's limit: more than 1000 are sent in several upstream calls. */
+  /** What to copy. Any number up to the gateway's limit: more than 1000 are sent in several upstream calls. Two items with the same `to` are refused (BAD_USER_INPUT). */
   items: Array<SmhCopyItemInput>;
   /** The media library id. */
   libraryId: Scalars['NonEmptyString']['input'];

@@ -135,7 +135,7 @@ export type CopyTaskState =
 export type DingTalkBatchCopyInput = {
   /** The conflict strategy for every item. Default: FAIL. */
   conflictStrategy?: ConflictStrategy | null | undefined;
-  /** The dentries to copy, any number up to the gateway's limit: the gateway splits them into upstream-sized chunks. */
+  /** The dentries to copy, each once, any number up to the gateway's limit: the gateway splits them into upstream-sized chunks. An id listed twice is refused (BAD_USER_INPUT). */
   dentryIds: Array<string>;
   /** Inline, or as a background task (see `CopyExecution`). Default: AUTO. */
   execution?: CopyExecution | null | undefined;
@@ -196,7 +196,7 @@ export type SmhBatchCopyInput = {
    * once done).
    */
   idempotencyKey?: string | null | undefined;
-  /** What to copy. Any number up to the gateway's limit: more than 1000 are sent in several upstream calls. */
+  /** What to copy. Any number up to the gateway's limit: more than 1000 are sent in several upstream calls. Two items with the same `to` are refused (BAD_USER_INPUT). */
   items: Array<SmhCopyItemInput>;
   /** The media library id. */
   libraryId: string;
