@@ -27,6 +27,7 @@ import {
   valueFromASTUntyped,
   visit,
   type ASTNode,
+  type DirectiveNode,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -34,7 +35,9 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 
 /** The code of every error of the caller's input. */
@@ -126,47 +129,10 @@ export function operationInputErrors(
     }
     values = coerced.coerced;
   }
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  const checked = new Set<string>();
-
-  const included = (node: Parameters<typeof getDirectiveValues>[1]): boolean =>
-    getDirectiveValues(GraphQLSkipDirective, node, values)?.if !== true &&
-    getDirectiveValues(GraphQLIncludeDirective, node, values)?.if !== false;
-
-  const check = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined): void => {
-    for (const selection of selectionSet.selections) {
-      if (!included(selection)) continue;
-      if (selection.kind === Kind.FIELD) {
-        const field = fieldDefinition(schema, parent, selection.name.value);
-        if (!field) continue;
-        try {
-          getArgumentValues(field, selection, values);
-        } catch (error) {
-          if (!(error instanceof GraphQLError)) throw error;
-          // Only "has invalid value" leaves the caller guessing what is wrong inside the value.
-          const why = /has invalid value/.test(error.message)
-            ? reason(field, selection, error, values)
-            : undefined;
-          const message = why ? `${error.message.replace(/\.$/, '')}: ${why}` : error.message;
-          throw userInputError(message, error.nodes);
-        }
-        if (selection.selectionSet) check(selection.selectionSet, getNamedType(field.type));
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        check(selection.selectionSet, type);
-      } else if (!checked.has(selection.name.value)) {
-        checked.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) check(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value));
-      }
-    }
-  };
-
+  const sites = argumentSites(schema, document, operation);
   try {
-    check(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+    if (sites === 'walk') checkAll(schema, document, operation, values);
+    else for (const { field, node } of sites) checkArguments(field, node, values);
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
     const located =
@@ -174,6 +140,146 @@ export function operationInputErrors(
     return { source: 'arguments', errors: [located] };
   }
   return undefined;
+}
+
+/** A field whose arguments read a variable, with the definition its arguments are coerced to. */
+interface ArgumentSite {
+  field: GraphQLField<unknown, unknown>;
+  node: FieldNode;
+}
+
+/** Each schema's plans by operation: documents are parsed once and kept (Apollo's document store). */
+const plans = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, ArgumentSite[] | 'walk'>>();
+
+/**
+ * The fields whose arguments execution will coerce from variables, in document order, found once per
+ * operation: only those can fail at execution (literal values were checked by validation). An
+ * operation with `@skip`/`@include` whose condition is a variable is `walk`ed per request instead, since
+ * which selections run depends on the variables.
+ */
+function argumentSites(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): ArgumentSite[] | 'walk' {
+  let bySchema = plans.get(schema);
+  if (!bySchema) plans.set(schema, (bySchema = new WeakMap()));
+  let plan = bySchema.get(operation);
+  if (plan === undefined) {
+    const sites: ArgumentSite[] = [];
+    let conditional = false;
+    walk(
+      schema,
+      document,
+      operation,
+      (node) => {
+        if (node.directives?.some(isVariableCondition)) conditional = true;
+        // Literal conditions are the same on every request: `@skip(if: true)` never runs.
+        return conditional || included(node, NO_VARIABLES);
+      },
+      (field, node) => {
+        if (node.arguments?.some((argument) => readsVariable(argument.value))) sites.push({ field, node });
+      },
+    );
+    plan = conditional ? 'walk' : sites;
+    bySchema.set(operation, plan);
+  }
+  return plan;
+}
+
+const NO_VARIABLES: Record<string, unknown> = {};
+
+/** Whether execution runs a selection, by its `@skip`/`@include` conditions. */
+function included(node: SelectionNode, values: Record<string, unknown>): boolean {
+  return (
+    getDirectiveValues(GraphQLSkipDirective, node, values)?.if !== true &&
+    getDirectiveValues(GraphQLIncludeDirective, node, values)?.if !== false
+  );
+}
+
+function isVariableCondition(directive: DirectiveNode): boolean {
+  const name = directive.name.value;
+  return (
+    (name === GraphQLSkipDirective.name || name === GraphQLIncludeDirective.name) &&
+    (directive.arguments ?? []).some((argument) => readsVariable(argument.value))
+  );
+}
+
+function readsVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(readsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => readsVariable(field.value));
+  return false;
+}
+
+/**
+ * Visits every selection execution could reach, in document order (fragments once each): `enter`
+ * decides whether a selection is followed; `field` is called for each field with its definition.
+ */
+function walk(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  enter: (node: SelectionNode) => boolean,
+  field: (definition: GraphQLField<unknown, unknown>, node: FieldNode) => void,
+): void {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const checked = new Set<string>();
+  const follow = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined): void => {
+    for (const selection of selectionSet.selections) {
+      if (!enter(selection)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const definition = fieldDefinition(schema, parent, selection.name.value);
+        if (!definition) continue;
+        field(definition, selection);
+        if (selection.selectionSet) follow(selection.selectionSet, getNamedType(definition.type));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        follow(selection.selectionSet, type);
+      } else if (!checked.has(selection.name.value)) {
+        checked.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) follow(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value));
+      }
+    }
+  };
+  follow(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+}
+
+/** Checks every field's arguments that execution would reach with these variables. */
+function checkAll(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  values: Record<string, unknown>,
+): void {
+  walk(
+    schema,
+    document,
+    operation,
+    (node) => included(node, values),
+    (field, node) => checkArguments(field, node, values),
+  );
+}
+
+/** Coerces one field's arguments as execution will; throws the caller's error when one fails. */
+function checkArguments(
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  values: Record<string, unknown>,
+): void {
+  try {
+    getArgumentValues(field, node, values);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    // Only "has invalid value" leaves the caller guessing what is wrong inside the value.
+    const why = /has invalid value/.test(error.message) ? reason(field, node, error, values) : undefined;
+    const message = why ? `${error.message.replace(/\.$/, '')}: ${why}` : error.message;
+    throw userInputError(message, error.nodes);
+  }
 }
 
 /**

@@ -83,11 +83,12 @@ export const corsAnswers = fastifyPlugin<CorsOptions>(
  * command-line tools) are not browsers and pass.
  */
 export function refuseForeignWebSockets(origins: AllowedOrigins) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  // A callback hook: it runs on every request of the route, and an async one costs a promise each time.
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const { origin, host } = request.headers;
-    if (!request.ws || origin === undefined) return;
-    if (origins.allows(origin) || sameOrigin(origin, host)) return;
-    return reply
+    if (!request.ws || origin === undefined) return done();
+    if (origins.allows(origin) || sameOrigin(origin, host)) return done();
+    reply
       .code(403)
       .send(
         graphqlErrorBody(

@@ -96,9 +96,10 @@ export const errorAnswers = fastifyPlugin<ErrorAnswersOptions>(
     app.addHook('preClose', async () => {
       closing = true;
     });
-    app.addHook('onRequest', async (request, reply) => {
-      if (!closing) return;
-      return reply
+    // A callback hook: it runs on every request, and an async one costs a promise each time.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!closing) return done();
+      reply
         .code(503)
         .header('connection', 'close')
         .send(

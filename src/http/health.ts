@@ -25,8 +25,10 @@ export const healthRoutes = fastifyPlugin<HealthOptions>(
       return reply.code(report.status === 'ready' ? 200 : 503).send(report);
     });
     for (const url of ['/healthz', '/readyz']) refuseOtherMethods(app, url, ['GET', 'HEAD']);
-    app.addHook('onSend', async (_request, reply) => {
+    // A callback hook: it runs for every answer, and an async one costs a promise each time.
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (readiness.shuttingDown) reply.header('connection', 'close');
+      done(null, payload);
     });
   },
   { name: 'copy-gateway-health' },

@@ -1,6 +1,8 @@
 import type { Context } from '@opentelemetry/api';
+import type DataLoader from 'dataloader';
 import type { Config } from '../config.js';
 import type { CallContext } from '../copy/call.js';
+import type { CopyTask } from '../copy/types.js';
 import type { Logger } from '../copy/ports.js';
 import type { CopyService } from '../copy/service.js';
 import type { RequestContext } from '../context.js';
@@ -57,11 +59,17 @@ export function createContextFactory(config: Config, copy: CopyService) {
   };
   return (input: CallerInput): RequestContext => {
     const call = newCall(input);
+    // Made on first use: most operations are mutations that never read a task.
+    let task: DataLoader<string, CopyTask | null> | undefined;
     return {
       ...call,
       copy,
       caller: input.caller,
-      loaders: { task: copy.createTaskLoader(call, input.caller) },
+      loaders: {
+        get task() {
+          return (task ??= copy.createTaskLoader(call, input.caller));
+        },
+      },
       newCall: () => newCall(input),
       watch: config.subscriptions,
     };

@@ -280,6 +280,10 @@ export class UpstreamHttpClient implements UpstreamIdentity {
       volumeThreshold: breaker.minRequests,
       resetTimeout: breaker.resetTimeoutMs,
       rollingCountTimeout: 10_000,
+      // Only the error percentage is read. Latency percentiles would keep every call's latency for the
+      // whole window and sort them all at each 1 s snapshot and at each failure; snapshots have no reader.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
       // Only the upstream's own trouble counts: a refusal of our request (4xx) says nothing about its
       // health, and neither does a caller's operation deadline running out.
       errorFilter: (error: unknown, request?: UpstreamRequest) =>

@@ -151,6 +151,28 @@ describe('input errors found at execution are request errors', () => {
     expect(body).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it('leaves a field under a literal @skip(if: true) alone, and a field under @include(if: false)', async () => {
+    for (const condition of ['@skip(if: true)', '@include(if: false)']) {
+      const { status, body } = await gw.graphql(
+        `query($id: ID = "x") { copyTask(id: $id) ${condition} { id } __typename }`,
+        { id: null },
+      );
+      expect(status).toBe(200);
+      expect(body).toEqual({ data: { __typename: 'Query' } });
+    }
+  });
+
+  it('checks every request of a document that is already known, whatever the earlier ones sent', async () => {
+    // The places a document's variables reach are found once per document; each request's values
+    // are still checked (here: a good value first, then null, then a good one again).
+    const query = 'query($id: ID = "x") { a: __typename b: copyTask(id: $id) { id } }';
+    const answers = [];
+    for (const id of ['ct1_first', null, 'ct1_again', null]) answers.push(await gw.graphql(query, { id }));
+    expect(answers.map((a) => a.status)).toEqual([200, 400, 200, 400]);
+    expect(answers[1]!.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(answers[3]!.body.errors?.[0]?.message).toBe(answers[1]!.body.errors?.[0]?.message);
+  });
+
   it('WebSocket: the same inputs in a subscription are BAD_USER_INPUT too', async () => {
     for (const variables of [{ id: null }, { id: 7.5 }]) {
       const errors = await wsErrors(
