@@ -2,6 +2,7 @@
 // core, canned upstream) with `node --cpu-prof`, drives one scenario at 32 connections for --seconds,
 // stops it, and prints where the CPU time went, by package and by function, self and inclusive.
 // Usage: npm run -s build && node bench/profile.mjs [--scenario smh|dingtalk|tasks --seconds 15 --top 25]
+//        [--main bench/minimal-apollo.mjs]   (profiles another server started the same way, e.g. the reference)
 //        node bench/profile.mjs --analyse some.cpuprofile      (only the analysis)
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ const { values: options } = parseArgs({
     connections: { type: 'string', default: '32' },
     top: { type: 'string', default: '25' },
     analyse: { type: 'string' },
+    main: { type: 'string', default: 'dist/main.js' },
   },
 });
 const TOP = Number(options.top);
@@ -33,7 +35,7 @@ async function record() {
     });
     const upstream = await upstreamProcess.started;
     const port = await freePort();
-    const gateway = startNode(['dist/main.js'], {
+    const gateway = startNode([options.main], {
       env: gatewayEnv(port, upstream),
       core: pinned ? 0 : undefined,
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],

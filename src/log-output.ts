@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { DestinationStream } from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import type { LogLevel } from './config.js';
 
@@ -51,6 +51,16 @@ export function prettyDestination(
   return pretty({ ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', destination });
 }
 
+/**
+ * JSON lines on standard output, written asynchronously: lines that come while a write is under way
+ * go out together in the next one, instead of one blocking write per line. pino writes what is still
+ * buffered synchronously when the process exits; only a process killed outright (SIGKILL) can lose the
+ * lines of its last write. https://getpino.io/#/docs/asynchronous
+ */
+export function jsonDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
+}
+
 /** This process's log level and destination: pino-pretty on a terminal in the demo, else JSON on stdout. */
 export function processLogOutput(
   demo: boolean,
@@ -63,6 +73,6 @@ export function processLogOutput(
   const output = chooseLogOutput({ demo, terminal, prettyInstalled: pretty !== undefined, level, levelSet });
   return {
     level: output.level,
-    destination: output.pretty && pretty ? prettyDestination(pretty) : undefined,
+    destination: output.pretty && pretty ? prettyDestination(pretty) : jsonDestination(),
   };
 }
