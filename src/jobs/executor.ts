@@ -210,8 +210,18 @@ export class JobExecutor {
       if (open.length === 0) break;
       for (const [n, record] of open) {
         if (stop.aborted) return 'interrupted';
-        const updated = await this.#follow(provider, record, scope);
-        if (updated) await this.store.update(id, n, updated);
+        const followed = await this.#follow(provider, record, scope);
+        if (!followed) continue;
+        // The task ended: the chunk's UNKNOWN items (those it left UNKNOWN included) are looked at now,
+        // marked in the same write, so no reader sees the job done before the looks end.
+        const ended = !record.looks && !followed.items.some((item) => item.status === 'PENDING');
+        const updated = ended
+          ? this.#looking(followed, record.sentAt ?? Date.parse(spec.createdAt))
+          : followed;
+        looking ||= updated.looks !== undefined && !record.looks;
+        await this.store.update(id, n, updated);
+        if (updated.looks && !record.looks)
+          looks.set(n, this.#followUnknown(id, n, spec, provider, updated, scope));
       }
       if (!(await this.#stillOpen(id))) break;
       worked = true;
@@ -246,9 +256,13 @@ export class JobExecutor {
   /**
    * The chunk's record, saying that looks at the targets of its UNKNOWN items begin now (written with
    * the chunk's outcome, so no reader sees the job done in between); unchanged when none is UNKNOWN
-   * or nothing looks at targets.
+   * or nothing looks at targets. A chunk whose upstream task still runs items keeps `sentAt` instead:
+   * its looks begin when the task ends, one look for every item the chunk leaves UNKNOWN (the send's
+   * and the task's alike).
    */
   #looking(record: ChunkRecord, sentAt: number): ChunkRecord {
+    if (record.upstreamTask && record.items.some((item) => item.status === 'PENDING'))
+      return { ...record, sentAt };
     if (!this.options.followUnknown || !record.items.some((item) => item.status === 'UNKNOWN')) return record;
     return { ...record, looks: { sentAt, since: Date.now(), ended: false } };
   }
@@ -440,6 +454,7 @@ export class JobExecutor {
         changed = true;
         return {
           status: 'UNKNOWN',
+          evidence: 'NONE',
           error: {
             code: 'UPSTREAM_PROTOCOL_ERROR',
             message: unknownOutcome(

@@ -77,6 +77,12 @@ export interface ChunkRecord {
   upstreamTask?: string;
   upstreamTaskIds?: string[];
   /**
+   * When the chunk was sent (epoch ms), kept with its upstream task: the looks at the targets of items
+   * the task leaves UNKNOWN begin when the task ends, and count entries new since this time. Absent in
+   * records written before records kept it (the job's acceptance is then taken instead).
+   */
+  sentAt?: number;
+  /**
    * Looks at the targets of the chunk's UNKNOWN items (never sending them again): `sentAt` and `since`
    * (epoch ms) when the chunk was sent and when the looks began (their window runs from it), `ended`
    * once every item was settled or the window ended. Absent: nothing is looked at.

@@ -746,6 +746,27 @@ describe.each<Backend>(['memory', 'redis'])(
       expect(dingTalkCopies(dtEmu).get(ids[0]!)).toBe(1);
     });
 
+    it('items an upstream SMH task leaves UNKNOWN are looked at too: the job stays RUNNING until the looks end, with checkedAt', async () => {
+      const emu = smhOf(rig).smh!;
+      // Over 100 items the emulator runs the copy as a task; its item 7 answers a 500 (the copy never ran).
+      const items = smhBatch(emu, 101);
+      emu.itemFaults.add({ toIncludes: items[7]!.to, status: 500, code: 'InternalError' });
+      try {
+        const { updates, task } = await run(smhInput(items));
+        expect(updates.some((u) => u.summary.unknown === 1 && u.state === 'RUNNING' && !u.done)).toBe(true);
+        expect(updates.at(-1)).toMatchObject({
+          state: 'PARTIALLY_FAILED',
+          done: true,
+          summary: { total: 101, succeeded: 100, failed: 0, pending: 0, unknown: 1 },
+        });
+        expect(task.items[7]).toMatchObject({ status: 'UNKNOWN', evidence: 'NONE' });
+        expect(task.items[7]?.checkedAt).not.toBeNull();
+        expect(emu.stats.copiesTo('-', items[7]!.to)).toHaveLength(0);
+      } finally {
+        emu.itemFaults.clear();
+      }
+    });
+
     it('items still UNKNOWN when the window ends: the job finishes then, PARTIALLY_FAILED (not FAILED: none failed), with checkedAt', async () => {
       const emu = smhOf(rig).smh!;
       const items = smhBatch(emu, 1);
