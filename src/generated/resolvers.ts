@@ -387,9 +387,15 @@ export type DingTalkBatchCopyInput = {
 
 /** What an item's status rests on. */
 export type ItemEvidence =
-  /** Nothing is known yet: the item is UNKNOWN. */
+  /**
+   * Nothing is known yet: the item is UNKNOWN, or PENDING in a background task while the call that sends
+   * it is under way.
+   */
   | 'NONE'
-  /** The gateway never sent the item (call budget, deadline before sending, cancellation, a refused credential). */
+  /**
+   * The gateway never sent the item (call budget, deadline before sending, cancellation, a refused
+   * credential), or has not sent it yet (PENDING in a background task: its chunk waits to be sent).
+   */
   | 'NOT_SENT'
   /**
    * The answer was lost; the gateway looked at the target afterwards and found the copy, an entry made

@@ -206,8 +206,9 @@ export function jobTask(
           evidence: 'NOT_SENT',
         };
       } else {
-        // Queued (not sent yet) or sending: nothing is known of it yet.
-        items[position] = { index, source, target, renamed: false, status: 'PENDING', evidence: 'NONE' };
+        // Queued: not sent yet (NOT_SENT); sending: its call may be under way, nothing is known yet (NONE).
+        const evidence = state === 'queued' ? 'NOT_SENT' : 'NONE';
+        items[position] = { index, source, target, renamed: false, status: 'PENDING', evidence };
       }
     }
   }

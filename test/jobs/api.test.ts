@@ -90,6 +90,8 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
       expect(answer.items.map((i) => [i.index, i.status, i.source])).toEqual(
         ids.map((id, i) => [i, 'PENDING', id]),
       );
+      // Nothing was sent yet when the job was accepted.
+      expect(task.items.map((i) => [i.status, i.evidence])).toEqual(ids.map(() => ['PENDING', 'NOT_SENT']));
       expect(task.progress).toEqual({ total: 31, completed: 0, fraction: 0, source: 'EXACT' });
       expect(task.retryOf).toBeNull();
 
