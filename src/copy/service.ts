@@ -287,7 +287,10 @@ export class CopyService {
       // Refused as inline would refuse it, not accepted to fail item by item later.
       await this.#admit(provider, request, call);
       submitted = await this.#jobs().submit(provider, work, this.#who(call));
-      return { kind: 'accepted', provider, items: [], task: { ...submitted, items: [] } };
+      const task = { ...submitted, items: [] };
+      // Counted once, where the job is accepted (its items PENDING): an idempotent replay never gets here.
+      this.metrics?.copyOutcome({ kind: 'accepted', provider, items: submitted.items, task });
+      return { kind: 'accepted', provider, items: [], task };
     };
     // Counted where the work runs: an idempotent replay never gets here.
     const inline = async (progress?: RunProgress) => {

@@ -586,16 +586,33 @@ describe.each<Backend>(['memory', 'redis'])('background jobs through the API on 
     for (const item of items) expect(emu.stats.copiesTo('-', item.to)).toHaveLength(1);
   });
 
-  it('/metrics shows jobs queued, running and finished, and chunks recorded', async () => {
+  it('/metrics shows jobs queued, running and finished, chunks recorded, and each accepted batch once', async () => {
     const emu = dingtalkOf(rig).dingtalk!;
-    const answer = await copy(dingTalkInput(dingTalkFiles(emu, 33)));
+    const scrape = async () => {
+      const text = await (await fetch(`${rig.gw.url}/metrics`)).text();
+      return (line: RegExp) => Number(line.exec(text)?.[1] ?? 0);
+    };
+    const accepted = /^copy_gateway_copy_outcomes_total\{provider="DINGTALK",outcome="accepted"\} (\d+)/m;
+    const pending = /^copy_gateway_copy_items_total\{provider="DINGTALK",status="PENDING"\} (\d+)/m;
+    const before = await scrape();
+    const ids = dingTalkFiles(emu, 33);
+    const key = `metrics-${Date.now()}-${Math.random()}`;
+    const answer = await copy(dingTalkInput(ids, { idempotencyKey: key }));
+    // An idempotent replay is not counted again.
+    const replay = await copy(dingTalkInput(ids, { idempotencyKey: key }));
+    expect(replay.task!.id).toBe(answer.task!.id);
     await readUntil(rig.gw, answer.task!.id, headers);
-    const text = await (await fetch(`${rig.gw.url}/metrics`)).text();
-    const value = (line: RegExp) => Number(line.exec(text)?.[1]);
+    const finished = /^copy_gateway_jobs_finished_total\{provider="DINGTALK",state="SUCCEEDED"\} (\d+)/m;
+    // A reader can see the job done just before its runner counts it finished.
+    let value = await scrape();
+    for (let n = 0; n < 100 && value(finished) < 1; n++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      value = await scrape();
+    }
+    expect(value(accepted) - before(accepted)).toBe(1);
+    expect(value(pending) - before(pending)).toBe(33);
     expect(value(/^copy_gateway_job_chunks_total\{provider="DINGTALK"\} (\d+)/m)).toBeGreaterThanOrEqual(11);
-    expect(
-      value(/^copy_gateway_jobs_finished_total\{provider="DINGTALK",state="SUCCEEDED"\} (\d+)/m),
-    ).toBeGreaterThanOrEqual(1);
+    expect(value(finished)).toBeGreaterThanOrEqual(1);
     expect(value(/^copy_gateway_jobs\{state="queued"\} (\d+)/m)).toBeGreaterThanOrEqual(0);
     expect(value(/^copy_gateway_jobs\{state="running"\} (\d+)/m)).toBeGreaterThanOrEqual(0);
   });
