@@ -21,6 +21,11 @@ export interface BackgroundShape<Request = unknown> {
   slice(request: Request, start: number, end: number): Request;
   /** The request with only the items at `indices`, in that order. */
   pick(request: Request, indices: readonly number[]): Request;
+  /**
+   * Tasks one upstream task read takes at once (an upstream that queries a list of task ids in one
+   * call); absent: one.
+   */
+  readonly tasksPerRead?: number;
 }
 
 /** Upstream calls a batch of `items` items needs when sent `chunkSize` at a time. */

@@ -36,8 +36,11 @@ import type { CallerTokens, JobStore } from './store.js';
 export interface JobProvider extends BackgroundShape {
   readonly provider: Provider;
   batchCopy(request: unknown, call: CallContext): Promise<CopyOutcome>;
-  /** The upstream task behind a provider task id, null when the upstream no longer knows it, or an Error. */
-  loadTask(id: string, call: CallContext): Promise<CopyTask | null | Error>;
+  /**
+   * The upstream tasks behind provider task ids (at most `tasksPerRead` of them), in order: each null
+   * when the upstream no longer knows it, or an Error.
+   */
+  loadTasks(ids: readonly string[], call: CallContext): Promise<Array<CopyTask | null | Error>>;
 }
 
 /** Where job events are counted (Prometheus in production). */
@@ -208,20 +211,26 @@ export class JobExecutor {
         ([, record]) => record.upstreamTask && record.items.some((item) => item.status === 'PENDING'),
       );
       if (open.length === 0) break;
-      for (const [n, record] of open) {
+      // As many tasks per read as the upstream's task query takes at once (SMH: a list of ids).
+      const perRead = Math.max(1, provider.tasksPerRead ?? 1);
+      for (let at = 0; at < open.length; at += perRead) {
         if (stop.aborted) return 'interrupted';
-        const followed = await this.#follow(provider, record, scope);
-        if (!followed) continue;
-        // The task ended: the chunk's UNKNOWN items (those it left UNKNOWN included) are looked at now,
-        // marked in the same write, so no reader sees the job done before the looks end.
-        const ended = !record.looks && !followed.items.some((item) => item.status === 'PENDING');
-        const updated = ended
-          ? this.#looking(followed, record.sentAt ?? Date.parse(spec.createdAt))
-          : followed;
-        looking ||= updated.looks !== undefined && !record.looks;
-        await this.store.update(id, n, updated);
-        if (updated.looks && !record.looks)
-          looks.set(n, this.#followUnknown(id, n, spec, provider, updated, scope));
+        const batch = open.slice(at, at + perRead);
+        const tasks = await this.#read(provider, batch, scope);
+        for (const [k, [n, record]] of batch.entries()) {
+          const followed = this.#follow(provider, record, tasks[k] ?? null);
+          if (!followed) continue;
+          // The task ended: the chunk's UNKNOWN items (those it left UNKNOWN included) are looked at now,
+          // marked in the same write, so no reader sees the job done before the looks end.
+          const ended = !record.looks && !followed.items.some((item) => item.status === 'PENDING');
+          const updated = ended
+            ? this.#looking(followed, record.sentAt ?? Date.parse(spec.createdAt))
+            : followed;
+          looking ||= updated.looks !== undefined && !record.looks;
+          await this.store.update(id, n, updated);
+          if (updated.looks && !record.looks)
+            looks.set(n, this.#followUnknown(id, n, spec, provider, updated, scope));
+        }
       }
       if (!(await this.#stillOpen(id))) break;
       worked = true;
@@ -427,19 +436,31 @@ export class JobExecutor {
     return { record };
   }
 
-  /** Reads a chunk's upstream task; the chunk's record with its finished items, or undefined if nothing changed. */
-  async #follow(
+  /**
+   * Reads the upstream tasks of chunks `batch` in one read (one call context): each task, null when the
+   * upstream no longer knows it, or an Error (logged; read again on the next round).
+   */
+  async #read(
+    provider: JobProvider,
+    batch: ReadonlyArray<[number, ChunkRecord]>,
+    scope: RunScope,
+  ): Promise<Array<CopyTask | null | Error>> {
+    const ids = batch.map(([, record]) => record.upstreamTask as string);
+    const tasks = await provider
+      .loadTasks(ids, this.#call(scope))
+      .catch((e: unknown) => ids.map(() => (e instanceof Error ? e : new Error(String(e)))));
+    const failed = tasks.find((task) => task instanceof Error);
+    if (failed) scope.log.warn({ err: failed }, 'reading upstream tasks failed; trying again later');
+    return tasks;
+  }
+
+  /** A chunk's record with the finished items of its upstream `task`, or undefined if nothing changed. */
+  #follow(
     provider: JobProvider,
     record: ChunkRecord,
-    scope: RunScope,
-  ): Promise<ChunkRecord | undefined> {
-    const task = await provider
-      .loadTask(record.upstreamTask as string, this.#call(scope))
-      .catch((e: Error) => e);
-    if (task instanceof Error) {
-      scope.log.warn({ err: task }, 'reading an upstream task failed; trying again later');
-      return undefined;
-    }
+    task: CopyTask | null | Error,
+  ): ChunkRecord | undefined {
+    if (task instanceof Error) return undefined;
     const byIndex = new Map((task?.items ?? []).map((item) => [item.index, item]));
     let changed = false;
     const items = record.items.map((item, k): ItemRecord => {

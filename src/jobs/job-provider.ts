@@ -13,9 +13,12 @@ export function jobProvider(adapter: ProviderAdapter, taskRefs: TaskRefCodec): J
     ...shape,
     provider: adapter.provider,
     batchCopy: (request, call) => adapter.batchCopy(request, call),
-    loadTask: async (id, call) => {
-      const [task] = await adapter.loadTasks([decodeTaskId(id, [taskRefs])], call);
-      return task ?? null;
+    loadTasks: async (ids, call) => {
+      const tasks = await adapter.loadTasks(
+        ids.map((id) => decodeTaskId(id, [taskRefs])),
+        call,
+      );
+      return ids.map((_, k) => tasks[k] ?? null);
     },
   };
 }

@@ -696,8 +696,10 @@ describe.each<Backend>(['memory', 'redis'])(
     };
 
     beforeAll(async () => {
-      // A grace long enough that the job is read before the first look; a window of 2 s.
+      // A grace long enough that the job is read before the first look; a window of 2 s; SMH chunks
+      // of 101 items (over 100, the emulator runs each chunk as a task).
       rig = await startJobRig(backend, {
+        SMH_CHUNK_SIZE: '101',
         UNKNOWN_RESOLUTION: 'lookup',
         UNKNOWN_GRACE_MS: '300',
         UNKNOWN_WINDOW_SECONDS: '2',
@@ -784,6 +786,25 @@ describe.each<Backend>(['memory', 'redis'])(
       } finally {
         emu.itemFaults.clear();
       }
+    });
+
+    it("a job reads its chunks' open SMH tasks together: one task query names them all", async () => {
+      const emu = smhOf(rig).smh!;
+      const items = smhBatch(emu, 303); // 3 chunks, each an SMH task
+      // Fires only for a task query naming several ids (a comma list in the path), adding no delay.
+      emu.faults.add({ kind: 'latency', ms: 0, method: 'GET', pathIncludes: ',' });
+      const before = emu.stats.faultsFired;
+      const queries = emu.stats.requests['task.query'] ?? 0;
+      try {
+        const { updates } = await run(smhInput(items));
+        expect(updates.at(-1)).toMatchObject({ state: 'SUCCEEDED', summary: { succeeded: 303 } });
+        expect(emu.stats.tasksCreated).toBeGreaterThanOrEqual(3);
+        expect((emu.stats.requests['task.query'] ?? 0) - queries).toBeGreaterThan(0);
+        expect(emu.stats.faultsFired - before).toBeGreaterThan(0);
+      } finally {
+        emu.faults.clear();
+      }
+      for (const item of items) expect(emu.stats.copiesTo('-', item.to)).toHaveLength(1);
     });
 
     it('items still UNKNOWN when the window ends: the job finishes then, PARTIALLY_FAILED (not FAILED: none failed), with checkedAt', async () => {

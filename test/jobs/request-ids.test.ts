@@ -60,11 +60,21 @@ describe.each<Backend>(['memory', 'redis'])('the request id of a background job,
     return body.data!.batchCopy.task!;
   }
 
-  /** The job's log lines: each names the job, and carries `requestId` as `reqId`. */
-  function expectJobLogs(taskId: string, requestId: string): void {
-    const lines = rig.gw.logs
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.job === referenceOf(taskId));
+  /**
+   * The job's log lines: each names the job, and carries `requestId` as `reqId`. A reader can see the
+   * job done just before its runner logs that it finished: the lines are read until that one is there
+   * (for at most 5 s).
+   */
+  async function expectJobLogs(taskId: string, requestId: string): Promise<void> {
+    const read = () =>
+      rig.gw.logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.job === referenceOf(taskId));
+    let lines = read();
+    for (let n = 0; n < 100 && !lines.some((line) => line.msg === 'copy job finished'); n++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      lines = read();
+    }
     expect(lines.map((line) => line.msg)).toContain('copy job finished');
     expect(lines.filter((line) => line.reqId !== requestId)).toEqual([]);
   }
@@ -109,7 +119,7 @@ describe.each<Backend>(['memory', 'redis'])('the request id of a background job,
             : path,
     );
     expect(calls).toEqual({ copy: [requestId], task: [requestId], look: [requestId] });
-    expectJobLogs(task!.id, requestId);
+    await expectJobLogs(task!.id, requestId);
   });
 
   it('SMH: chunks, task reads and target looks send the id the caller sent; the job logs it', async () => {
@@ -124,7 +134,7 @@ describe.each<Backend>(['memory', 'redis'])('the request id of a background job,
     const withTasks = await accept(smhInput(smhBatch(emu, 205), { execution: 'BACKGROUND' }), tasks);
     expect((await readUntil(rig.gw, withTasks.id, headers)).state).toBe('SUCCEEDED');
     expect(idsByKind(exchanges.slice(from), kind)).toEqual({ copy: [tasks], task: [tasks] });
-    expectJobLogs(withTasks.id, tasks);
+    await expectJobLogs(withTasks.id, tasks);
 
     // The answer to the only call is lost: its items' targets are looked at.
     from = exchanges.length;
@@ -134,7 +144,7 @@ describe.each<Backend>(['memory', 'redis'])('the request id of a background job,
       const lost = await accept(smhInput(smhBatch(emu, 4), { execution: 'BACKGROUND' }), looks);
       const done = await readUntil(rig.gw, lost.id, headers);
       expect(done.items.map((i) => i.evidence)).toEqual(Array(4).fill('TARGET_LOOKUP'));
-      expectJobLogs(lost.id, looks);
+      await expectJobLogs(lost.id, looks);
     } finally {
       emu.faults.clear();
     }
@@ -175,6 +185,6 @@ describe.each<Backend>(['memory', 'redis'])('the request id of a background job,
     const sent = exchanges.slice(from).filter((e) => e.url.includes('/batchCopy'));
     expect(sent.length).toBe(Math.ceil(cancelled.length / 3));
     expect(new Set(sent.map((e) => e.headers['x-request-id']))).toEqual(new Set([requestId]));
-    expectJobLogs(retry.id, requestId);
+    await expectJobLogs(retry.id, requestId);
   });
 });

@@ -1,5 +1,5 @@
 import type { BackgroundShape } from '../../copy/background.js';
-import { smhJobShape } from './job-shape.js';
+import { MAX_TASK_IDS_PER_QUERY, smhJobShape } from './job-shape.js';
 import type { ProviderAdapter } from '../../copy/adapter.js';
 import { answerEvidence } from '../../copy/evidence.js';
 import { failedItemStatus, unknownOutcome, upstreamError } from '../../copy/errors.js';
@@ -38,9 +38,6 @@ export interface SmhLimits {
   concurrency: number;
   retry: RetryPolicy;
 }
-
-/** The task query takes a comma list in the path; no limit is documented, so stay well below any URL limit. */
-const MAX_TASK_IDS_PER_QUERY = 100;
 
 /** SMH's batch copy and task query for the copy service: chunks, tokens, retries, translation. */
 export class SmhAdapter implements ProviderAdapter<SmhBatchCopyRequest, SmhTaskRef> {
